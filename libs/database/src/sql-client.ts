@@ -1,0 +1,30 @@
+/**
+ * The one way the rest of the code talks SQL. Two adapters serve it: PGlite (embedded, in DATA_DIR)
+ * and PostgreSQL (node-postgres pool). Both speak the same dialect, so every query is written once.
+ */
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlClient extends SqlExecutor {
+  readonly dialect: 'postgres' | 'pglite';
+  /** The schema every table of this client lives in (tests isolate themselves with their own). */
+  readonly schema: string;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel; resolves once listening. Returns a function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface SqlClientOptions {
+  /** postgres://… for PostgreSQL; absent for PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory; `memory://` for an in-memory database. */
+  dataDir?: string;
+  /** Schema for all tables; default `public`. */
+  schema?: string;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
