@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Decider, upcast } from '@passerelle/domain';
+import {
+  EVENT_STORE,
+  EventMetadata,
+  EventStore,
+  RecordedEvent,
+  WrongExpectedRevisionError,
+} from '@passerelle/event-store';
+import { ProblemError } from '../http/problem';
+import { CommandContext } from './command-context';
+import { eventIdFor } from './ids';
+import { CLOCK, Clock } from './clock';
+import { currentVersionOf } from '@passerelle/domain';
+
+interface DomainEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+interface DomainCommand {
+  type: string;
+  data: Record<string, unknown>;
+  metadata: { now: Date };
+}
+
+export interface Folded<State> {
+  state: State;
+  /** -1 when the stream does not exist. */
+  revision: number;
+  events: RecordedEvent[];
+}
+
+export interface ExecuteOutcome {
+  revision: number;
+  position: number;
+  appended: boolean;
+}
+
+/** How many times a write that lost a race without If-Match is decided again on fresh state. */
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Load, decide, append — the whole of a command handler. Idempotent: a command whose events are
+ * already in the stream answers its first result; a race without If-Match is decided again.
+ */
+@Injectable()
+export class CommandExecutor {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async load<S, C, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    options: { toRevision?: number; asOf?: Date } = {},
+  ): Promise<Folded<S>> {
+    const recorded = await this.store.readStream(
+      streamId,
+      options.toRevision === undefined ? {} : { toRevision: options.toRevision },
+    );
+    const events = options.asOf
+      ? recorded.filter((e) => e.recordedAt.getTime() <= options.asOf!.getTime())
+      : recorded;
+    let state = decider.initialState();
+    for (const event of events) state = decider.evolve(state, upcast(event) as unknown as E);
+    return { state, revision: events.length ? events[events.length - 1]!.revision : -1, events };
+  }
+
+  async execute<S, C extends DomainCommand, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    makeCommand: (state: S, now: Date) => C | Promise<C>,
+    context: CommandContext,
+  ): Promise<ExecuteOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision, events } = await this.load(streamId, decider);
+      const earlier = events.filter((e) => e.metadata.commandId === context.commandId);
+      if (earlier.length > 0) return this.replay(earlier, context);
+      if (context.ifMatch !== undefined && context.ifMatch !== revision) {
+        throw this.stale(context.ifMatch, revision);
+      }
+      const now = this.clock.now();
+      const produced = decider.decide(await makeCommand(state, now), state);
+      if (produced.length === 0) {
+        return { revision, position: events.at(-1)?.position ?? 0, appended: false };
+      }
+      const metadata = this.metadataFor(context);
+      const newEvents = produced.map((event, index) => ({
+        id: eventIdFor(context.commandId, index),
+        type: event.type,
+        version: currentVersionOf(event.type),
+        data: event.data,
+        metadata,
+      }));
+      try {
+        const result = await this.store.appendToStream(streamId, newEvents, revision === -1 ? 'no_stream' : revision);
+        return result;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (context.ifMatch !== undefined) throw this.stale(context.ifMatch, error.actual ?? -1);
+        if (attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private replay(earlier: RecordedEvent[], context: CommandContext): ExecuteOutcome {
+    if (earlier[0]!.metadata.requestHash !== context.requestHash) {
+      throw new ProblemError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request',
+      );
+    }
+    const last = earlier[earlier.length - 1]!;
+    return { revision: last.revision, position: last.position, appended: false };
+  }
+
+  private stale(expected: number, actual: number): ProblemError {
+    return new ProblemError(
+      412,
+      'stale_revision',
+      `If-Match names revision ${expected} but the current revision is ${actual}`,
+      { currentRevision: actual },
+      { ETag: `"${actual}"` },
+    );
+  }
+
+  private metadataFor(context: CommandContext): EventMetadata {
+    return {
+      actor: context.actor,
+      correlationId: context.correlationId,
+      causationId: context.commandId,
+      commandId: context.commandId,
+      requestHash: context.requestHash,
+      ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
+    };
+  }
+}

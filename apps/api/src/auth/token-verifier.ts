@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@passerelle/config';
+import type { Actor } from '@passerelle/event-store';
+import { createRemoteJWKSet, errors, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { ROLES, Role } from './roles';
+
+export class InvalidTokenError extends Error {
+  readonly code = 'invalid_token';
+}
+
+/** Verifies bearer tokens: HS256 with JWT_SECRET, or an external provider's JWKS. Never `alg: none`. */
+@Injectable()
+export class TokenVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    if (config.jwt.jwksUrl) {
+      this.key = createRemoteJWKSet(new URL(config.jwt.jwksUrl));
+      this.algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+    } else {
+      this.key = new TextEncoder().encode(config.jwt.secret);
+      this.algorithms = ['HS256'];
+    }
+  }
+
+  async verify(token: string): Promise<Actor> {
+    let payload: Record<string, unknown>;
+    try {
+      const options = {
+        algorithms: this.algorithms,
+        issuer: this.config.jwt.issuer,
+        audience: this.config.jwt.audience,
+        requiredClaims: ['sub', 'exp'],
+      };
+      const result =
+        this.key instanceof Uint8Array
+          ? await jwtVerify(token, this.key, options)
+          : await jwtVerify(token, this.key, options);
+      payload = result.payload;
+    } catch (error) {
+      const reason = error instanceof errors.JOSEError ? error.code : 'ERR_INVALID_TOKEN';
+      throw new InvalidTokenError(`Invalid bearer token (${reason})`);
+    }
+    const roles = payload.roles;
+    if (!Array.isArray(roles) || !roles.every((r): r is Role => ROLES.includes(r as Role))) {
+      throw new InvalidTokenError('The token has no valid roles claim');
+    }
+    return {
+      sub: String(payload.sub),
+      roles,
+      ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
+      ...(typeof payload.org === 'string' ? { org: payload.org } : {}),
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { Public } from '../auth/roles';
+
+@ApiTags('operations')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  /** Liveness: the process answers. */
+  @Get()
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: the event store answers. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      async () => {
+        const check = this.indicator.check('eventStore');
+        try {
+          const head = await this.store.headPosition();
+          return check.up({ headPosition: head });
+        } catch (error) {
+          return check.down({ message: error instanceof Error ? error.message : String(error) });
+        }
+      },
+    ]);
+  }
+}

@@ -1,0 +1,30 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ProblemError } from './problem';
+
+interface FieldError {
+  field: string;
+  messages: string[];
+}
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** Whitelisted, typed DTOs; unknown fields refused; every failure listed per field. */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  forbidUnknownValues: true,
+  stopAtFirstError: false,
+  exceptionFactory: (errors) => {
+    const fields = flatten(errors);
+    const summary = fields.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; ');
+    return new ProblemError(400, 'validation', summary || 'The request body is invalid', { errors: fields });
+  },
+});

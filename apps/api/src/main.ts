@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@passerelle/config';
+import { createApp } from './bootstrap';
+import { DemoLoader } from './demo/demo-loader';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.get(DemoLoader).loadIfWanted();
+  await app.listen(config.port);
+  const logger = app.get(DemoLoader).logger;
+  logger.log(`Passerelle listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`);
+  if (config.jwt.usingDevelopmentSecret) {
+    logger.warn(
+      'JWT_SECRET is not set: using the development secret. Get a token with `npm run token -- --role officer`.',
+    );
+  }
+}
+
+void main();

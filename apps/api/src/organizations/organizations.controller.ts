@@ -1,0 +1,47 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { organizationDecider, streamIdFor } from '@passerelle/domain';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { CommandContext, CommandResult } from '../application/command-context';
+import { CommandExecutor } from '../application/command-executor';
+import { CAN_COMMAND, CAN_READ, Roles } from '../auth/roles';
+import { CommandRequest } from '../http/command-request';
+import { ProblemError } from '../http/problem';
+import { RegisterOrganizationDto } from './organization.dto';
+import { RegisterOrganizationCommand } from './register-organization.command';
+import { childIdFor } from '../application/ids';
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('organizations')
+export class OrganizationsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(CommandExecutor) private readonly executor: CommandExecutor,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles(...CAN_COMMAND)
+  async register(
+    @Body() body: RegisterOrganizationDto,
+    @CommandRequest() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CommandResult> {
+    const id = body.id ?? (context.idempotencyKey ? childIdFor(context.commandId, 'organization') : randomUUID());
+    const result = await this.commandBus.execute(new RegisterOrganizationCommand(id, body, context));
+    response.setHeader('Location', `/api/organizations/${id}`);
+    return result;
+  }
+
+  @Get(':id')
+  @Roles(...CAN_READ)
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) response: Response) {
+    const { state, revision } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
+    if (revision < 0) throw new ProblemError(404, 'organization.not_found', `No organisation ${id}`);
+    response.setHeader('ETag', `"${revision}"`);
+    return { ...state, revision };
+  }
+}

@@ -1,0 +1,62 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import {
+  organizationDecider,
+  organizationNameDecider,
+  organizationNameKey,
+  RegisterOrganization,
+  streamIdFor,
+} from '@passerelle/domain';
+import { CommandContext, CommandResult } from '../application/command-context';
+import { CommandExecutor } from '../application/command-executor';
+import { RegisterOrganizationDto } from './organization.dto';
+
+export class RegisterOrganizationCommand extends Command<CommandResult> {
+  constructor(
+    readonly organizationId: string,
+    readonly body: RegisterOrganizationDto,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** Reserves the name in its country (a stream per name keeps names unique), then registers the organisation. */
+@CommandHandler(RegisterOrganizationCommand)
+export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrganizationCommand> {
+  constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
+
+  async execute({ organizationId, body, context }: RegisterOrganizationCommand): Promise<CommandResult> {
+    const key = organizationNameKey(body.country, body.name);
+    await this.executor.execute(
+      streamIdFor.organizationName(key),
+      organizationNameDecider,
+      (_, now) => ({
+        type: 'ReserveOrganizationName',
+        data: { key, organizationId, name: body.name, country: body.country },
+        metadata: { now },
+      }),
+      { ...context, commandId: `${context.commandId}:name`, ifMatch: undefined },
+    );
+    const { revision, position } = await this.executor.execute(
+      streamIdFor.organization(organizationId),
+      organizationDecider,
+      (_, now): RegisterOrganization => ({
+        type: 'RegisterOrganization',
+        data: {
+          id: organizationId,
+          name: body.name,
+          kind: body.kind,
+          country: body.country,
+          region: body.region,
+          sectors: body.sectors,
+          website: body.website,
+          contacts: body.contacts.map((c) => ({ name: c.name, email: c.email, role: c.role, language: c.language })),
+        } as RegisterOrganization['data'],
+        metadata: { now },
+      }),
+      context,
+    );
+    return { id: organizationId, revision, position };
+  }
+}

@@ -1,0 +1,172 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { AXES, SECTORS } from '@passerelle/domain';
+
+/** An ISO 8601 instant with a time zone, e.g. 2026-03-02T17:00:00Z. */
+const IsInstant = () =>
+  applyDecorators(
+    IsISO8601({ strict: true, strictSeparator: true }),
+    Matches(/T.*(Z|[+-]\d{2}:?\d{2})$/, { message: '$property must include a time and a time zone offset' }),
+  );
+/** A calendar date YYYY-MM-DD. */
+const IsCalendarDate = () =>
+  applyDecorators(
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date YYYY-MM-DD' }),
+    IsISO8601({ strict: true }),
+  );
+const Text = (max: number) => applyDecorators(IsString(), Length(1, max));
+const OptionalText = (max: number) => applyDecorators(IsOptional(), IsString(), MaxLength(max));
+const OrgIds = (min: number) =>
+  applyDecorators(IsArray(), ArrayMinSize(min), ArrayMaxSize(50), ArrayUnique(), IsUUID('all', { each: true }));
+const Emails = () =>
+  applyDecorators(IsArray(), ArrayMaxSize(200), ArrayUnique(), IsEmail({}, { each: true }), MaxLength(254, { each: true }));
+
+export class ProposePartnershipDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() id?: string;
+  @ApiProperty({ example: 'Blue economy: PACA clusters and San Diego' }) @Text(300) title!: string;
+  @ApiPropertyOptional() @OptionalText(5000) description?: string;
+  @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(2) parties!: string[];
+  @ApiProperty({ enum: SECTORS, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn([...SECTORS], { each: true })
+  sectors!: string[];
+  @ApiProperty({ enum: AXES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn([...AXES], { each: true })
+  axes!: string[];
+}
+
+export class ScheduleMeetingDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() meetingId?: string;
+  @ApiProperty({ example: '2026-12-02T17:00:00Z' }) @IsInstant() startsAt!: string;
+  @ApiPropertyOptional({ example: '2026-12-02T18:30:00Z' }) @IsOptional() @IsInstant() endsAt?: string;
+  @ApiPropertyOptional({ example: 'America/Los_Angeles' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { message: 'timezone must be an IANA zone such as Europe/Paris' })
+  @MaxLength(64)
+  timezone?: string;
+  @ApiPropertyOptional() @OptionalText(500) location?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUrl({ protocols: ['https', 'http'], require_protocol: true }) videoUrl?: string;
+  @ApiPropertyOptional() @OptionalText(5000) agenda?: string;
+  @ApiProperty({ type: [String], example: ['partnerships@example.org'] }) @Emails() @ArrayMinSize(1) attendees!: string[];
+}
+
+export class RescheduleMeetingDto {
+  @ApiProperty() @IsInstant() startsAt!: string;
+  @ApiPropertyOptional() @IsOptional() @IsInstant() endsAt?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'Funding cycle postponed' }) @Text(2000) reason!: string;
+}
+
+export class RecordMeetingOutcomeDto {
+  @ApiProperty() @IsInstant() heldAt!: string;
+  @ApiProperty({ enum: ['interested', 'follow_up', 'not_interested'] })
+  @IsIn(['interested', 'follow_up', 'not_interested'])
+  outcome!: 'interested' | 'follow_up' | 'not_interested';
+  @ApiPropertyOptional() @OptionalText(20000) minutes?: string;
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @Emails() attendeesPresent?: string[];
+}
+
+export class DraftAgreementDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() agreementId?: string;
+  @ApiProperty() @Text(300) title!: string;
+  @ApiPropertyOptional() @OptionalText(5000) scope?: string;
+  @ApiProperty({ minimum: 1, maximum: 120 }) @IsInt() @Min(1) @Max(120) termMonths!: number;
+  @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(2) signatories!: string[];
+}
+
+export class AmendAgreementDto {
+  @ApiProperty() @Text(2000) reason!: string;
+  @ApiPropertyOptional() @IsOptional() @Text(300) title?: string;
+  @ApiPropertyOptional() @OptionalText(5000) scope?: string;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(120) termMonths?: number;
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @OrgIds(2) signatories?: string[];
+}
+
+export class SignDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() organizationId!: string;
+  @ApiProperty({ example: 'Director of international affairs' }) @Text(200) signerName!: string;
+  @ApiPropertyOptional({ example: '2017-02-15' }) @IsOptional() @IsCalendarDate() signedAt?: string;
+}
+
+export class BudgetDto {
+  @ApiProperty({ example: 250000 }) @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 }) @IsPositive() @Max(1e12) amount!: number;
+  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR or USD' }) currency!: string;
+}
+
+export class MilestoneDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() milestoneId?: string;
+  @ApiProperty() @Text(300) title!: string;
+  @ApiProperty({ example: '2027-06-30' }) @IsCalendarDate() dueOn!: string;
+}
+
+export class LaunchProjectDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() projectId?: string;
+  @ApiProperty() @Text(300) title!: string;
+  @ApiPropertyOptional() @OptionalText(5000) description?: string;
+  @ApiProperty({ example: '2017-03-01' }) @IsCalendarDate() startsOn!: string;
+  @ApiProperty({ type: BudgetDto }) @ValidateNested() @Type(() => BudgetDto) budget!: BudgetDto;
+  @ApiProperty({ type: [String], example: ['Région Sud', 'City of San Diego'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  fundingSources!: string[];
+  @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(1) leads!: string[];
+  @ApiProperty({ type: [MilestoneDto] })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => MilestoneDto)
+  milestones!: MilestoneDto[];
+}
+
+export class ReachMilestoneDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() milestoneId!: string;
+  @ApiProperty() @IsCalendarDate() reachedOn!: string;
+}
+
+export class CompleteProjectDto {
+  @ApiProperty() @IsCalendarDate() completedOn!: string;
+  @ApiPropertyOptional() @OptionalText(5000) summary?: string;
+}
+
+export class DraftMouDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() mouId?: string;
+  @ApiProperty() @Text(300) title!: string;
+  @ApiPropertyOptional() @OptionalText(5000) scope?: string;
+  @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(2) signatories!: string[];
+}
+
+export class EmptyDto {}

@@ -1,0 +1,140 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * The one typed configuration, read and validated once at boot. Nothing else reads process.env.
+ * Secrets are marked so they never reach a log line.
+ */
+export interface AppConfig {
+  port: number;
+  dataDir: string;
+  /** PostgreSQL for events and read models; undefined → embedded PGlite in dataDir. */
+  databaseUrl?: string;
+  /** Schema for every table (tests isolate themselves with their own). */
+  databaseSchema: string;
+  eventstoreConnectionString?: string;
+  redisUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  observerEmails: string[];
+  jwt: {
+    /** secret */
+    secret?: string;
+    /** true when the built-in development secret is used. */
+    usingDevelopmentSecret: boolean;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+  };
+  /** undefined → load the demo on an empty embedded store. */
+  demoData?: boolean;
+  rateLimitPerMinute: number;
+  bodyLimit: string;
+  /** secret */
+  dataKey?: string;
+  /** secret */
+  signingKey?: string;
+  logLevel: string;
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export const DEVELOPMENT_JWT_SECRET = 'passerelle-development-secret-change-me-000000';
+
+type Env = Record<string, string | undefined>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string): boolean | undefined {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const eventstoreConnectionString = optional(env, 'EVENTSTORE_CONNECTION_STRING');
+  const embedded = databaseUrl === undefined;
+  const observerEmails = (optional(env, 'OBSERVER_EMAILS') ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const badObserver = observerEmails.find((e) => !EMAIL.test(e));
+  if (badObserver) throw new ConfigError(`OBSERVER_EMAILS holds an invalid address: "${badObserver}"`);
+
+  const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:']);
+  const secret = optional(env, 'JWT_SECRET');
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (!embedded && !secret && !jwksUrl) {
+    throw new ConfigError('JWT_SECRET or JWT_JWKS_URL is required outside the embedded default');
+  }
+  const usingDevelopmentSecret = !secret && !jwksUrl;
+
+  const bodyLimit = optional(env, 'BODY_LIMIT') ?? '1mb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) throw new ConfigError(`BODY_LIMIT must look like 100kb or 1mb, got "${bodyLimit}"`);
+
+  const dataKey = optional(env, 'DATA_KEY');
+  const signingKey = optional(env, 'SIGNING_KEY');
+  if (!embedded && !dataKey) throw new ConfigError('DATA_KEY is required outside the embedded default');
+  if (!embedded && !signingKey) throw new ConfigError('SIGNING_KEY is required outside the embedded default');
+
+  const schema = optional(env, 'DATABASE_SCHEMA') ?? 'public';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new ConfigError(`DATABASE_SCHEMA must be a plain identifier, got "${schema}"`);
+
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    dataDir: resolve(optional(env, 'DATA_DIR') ?? join(process.cwd(), 'data')),
+    databaseUrl,
+    databaseSchema: schema,
+    eventstoreConnectionString,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: optional(env, 'MAIL_FROM') ?? 'Passerelle <no-reply@localhost>',
+    observerEmails,
+    jwt: {
+      secret: secret ?? (jwksUrl ? undefined : DEVELOPMENT_JWT_SECRET),
+      usingDevelopmentSecret,
+      jwksUrl,
+      issuer: optional(env, 'JWT_ISSUER'),
+      audience: optional(env, 'JWT_AUDIENCE'),
+    },
+    demoData: boolean(env, 'DEMO_DATA'),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
+    bodyLimit,
+    dataKey,
+    signingKey,
+    logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
+    embedded,
+  };
+}

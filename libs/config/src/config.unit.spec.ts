@@ -1,0 +1,38 @@
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded store with the development secret', () => {
+    const config = loadConfig({});
+    expect(config.embedded).toBe(true);
+    expect(config.port).toBe(3000);
+    expect(config.jwt).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
+    expect(config.rateLimitPerMinute).toBe(1200);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('requires secrets outside the embedded default', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'x'.repeat(32), SIGNING_KEY: 'k' }),
+    ).toThrow(/DATA_KEY/);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'not a url'],
+    ['DEMO_DATA', 'maybe'],
+    ['BODY_LIMIT', 'huge'],
+    ['OBSERVER_EMAILS', 'a@b.org, nope'],
+    ['JWT_SECRET', 'short'],
+  ])('refuses %s=%s with a clear message', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('reads the observers and the rate limit', () => {
+    const config = loadConfig({ OBSERVER_EMAILS: 'gobiz@example.org, diplo@example.fr', RATE_LIMIT_PER_MINUTE: '0' });
+    expect(config.observerEmails).toEqual(['gobiz@example.org', 'diplo@example.fr']);
+    expect(config.rateLimitPerMinute).toBe(0);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * Mints a development bearer token signed with JWT_SECRET (or the development secret).
+ *   npm run token -- --role officer [--sub alice] [--name "Alice Martin"] [--org <uuid>] [--expires 12h]
+ */
+import { loadConfig } from '@passerelle/config';
+import { parseArgs } from 'node:util';
+import { mintToken } from '../apps/api/src/auth/mint-token';
+import { Role, ROLES } from '../apps/api/src/auth/roles';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      role: { type: 'string', multiple: true, default: ['officer'] },
+      sub: { type: 'string' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      expires: { type: 'string', default: '12h' },
+    },
+  });
+  const roles = values.role as string[];
+  const unknown = roles.filter((r) => !ROLES.includes(r as Role));
+  if (unknown.length) {
+    console.error(`Unknown role(s): ${unknown.join(', ')}; choose from ${ROLES.join(', ')}`);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  if (!config.jwt.secret) {
+    console.error('Tokens come from the identity provider (JWT_JWKS_URL is set); nothing to mint here.');
+    process.exit(2);
+  }
+  const sub = values.sub ?? `dev-${roles[0]}`;
+  const token = await mintToken(
+    config.jwt.secret,
+    { sub, name: values.name ?? `Development ${roles.join('/')}`, roles: roles as Role[], org: values.org },
+    { expiresIn: values.expires, issuer: config.jwt.issuer, audience: config.jwt.audience },
+  );
+  console.log(token);
+}
+
+void main();

@@ -1,0 +1,119 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppConfig, loadConfig } from '@passerelle/config';
+import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { mintToken } from '../../apps/api/src/auth/mint-token';
+import type { Role } from '../../apps/api/src/auth/roles';
+import { createApp } from '../../apps/api/src/bootstrap';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
+export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestAppOptions {
+  /** Run on PostgreSQL (a schema of its own) instead of a PGlite in a temporary directory. */
+  postgres?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * The whole application on a fresh store, with tokens for each role and fixture builders
+ * (`ctx.newOrganization()`, `ctx.newPartnership()`) that go through the HTTP API like a user would.
+ */
+export class TestApp {
+  private constructor(
+    readonly app: NestExpressApplication,
+    readonly config: AppConfig,
+    private readonly dataDir: string,
+    readonly tokens: Record<Role, string>,
+  ) {}
+
+  static async start(options: TestAppOptions = {}): Promise<TestApp> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-test-'));
+    const schema = `e2e_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_SECRET,
+      DEMO_DATA: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'silent',
+      ...(options.postgres
+        ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, DATA_KEY: 'k'.repeat(44), SIGNING_KEY: 's' }
+        : {}),
+      ...options.env,
+    });
+    const app = await createApp(config, { logger: false });
+    await app.init();
+    const tokens = {} as Record<Role, string>;
+    for (const role of ['admin', 'officer', 'auditor', 'viewer'] as Role[]) {
+      tokens[role] = await mintToken(TEST_SECRET, { sub: `test-${role}`, name: `Test ${role}`, roles: [role] });
+    }
+    return new TestApp(app, config, dataDir, tokens);
+  }
+
+  get store(): EventStore {
+    return this.app.get(EVENT_STORE);
+  }
+
+  http() {
+    return request(this.app.getHttpServer());
+  }
+
+  as(role: Role) {
+    const token = this.tokens[role];
+    const server = this.app.getHttpServer();
+    const auth = (test: request.Test) => test.set('Authorization', `Bearer ${token}`);
+    return {
+      get: (url: string) => auth(request(server).get(url)),
+      post: (url: string, body?: object) => auth(request(server).post(url)).send(body ?? {}),
+    };
+  }
+
+  async newOrganization(overrides: Partial<OrganizationBody> = {}): Promise<OrganizationBody & { id: string }> {
+    const n = randomUUID().slice(0, 8);
+    const country = overrides.country ?? 'FR';
+    const body: OrganizationBody = {
+      name: `${country === 'US' ? 'iHub' : 'Pôle'} ${n}`,
+      kind: country === 'US' ? 'ihub' : 'pole',
+      country,
+      region: country === 'US' ? 'California' : "Provence-Alpes-Côte d'Azur",
+      sectors: ['blue_economy'],
+      contacts: [{ name: `Contact ${n}`, email: `contact-${n}@example.${country === 'US' ? 'org' : 'fr'}`, language: country === 'US' ? 'en' : 'fr' }],
+      ...overrides,
+    };
+    const response = await this.as('officer').post('/api/organizations', body).expect(201);
+    return { ...body, id: response.body.id };
+  }
+
+  /** A Californian and a French party (plus the given extra organisations), and a proposed partnership. */
+  async newPartnership(extra: { us?: Partial<OrganizationBody>; fr?: Partial<OrganizationBody> } = {}) {
+    const us = await this.newOrganization({ country: 'US', ...extra.us });
+    const fr = await this.newOrganization({ country: 'FR', ...extra.fr });
+    const response = await this.as('officer')
+      .post('/api/partnerships', { title: 'Blue economy pilot', parties: [us.id, fr.id], sectors: ['blue_economy'], axes: ['business_development'] })
+      .expect(201);
+    return { id: response.body.id as string, us, fr, result: response.body };
+  }
+
+  async eventCount(): Promise<number> {
+    return this.store.headPosition();
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface OrganizationBody {
+  name: string;
+  kind: string;
+  country: string;
+  region: string;
+  sectors: string[];
+  website?: string;
+  contacts: { name: string; email: string; role?: string; language: 'en' | 'fr' }[];
+}
