@@ -1,0 +1,34 @@
+// Shared building blocks
+export * from './shared/decider';
+export * from './shared/errors';
+export * from './shared/metadata';
+export * from './shared/vocabulary';
+export { addMonths, parseDate, parseInstant, utcDate, type Instant } from './shared/time';
+
+// Organisations
+export type * from './organization/commands';
+export type * from './organization/events';
+export { ORGANIZATION_EVENT_VERSIONS } from './organization/events';
+export * from './organization/state';
+export { organizationDecider } from './organization/decider';
+
+// Organisation names (uniqueness per country)
+export type * from './organization-name/commands';
+export type * from './organization-name/events';
+export { ORGANIZATION_NAME_EVENT_VERSIONS } from './organization-name/events';
+export { organizationNameKey } from './organization-name/key';
+export { organizationNameDecider, type OrganizationNameState } from './organization-name/decider';
+
+// Partnerships
+export type * from './partnership/commands';
+export type * from './partnership/events';
+export { PARTNERSHIP_EVENT_VERSIONS } from './partnership/events';
+export * from './partnership/stages';
+export * from './partnership/state';
+export { MAX_TERM_MONTHS, MIN_TERM_MONTHS } from './partnership/agreements';
+export { partnershipDecider } from './partnership/decider';
+
+// Event schema versions, upcasting, stream names
+export * from './event-versions';
+export * from './upcasting';
+export * from './stream-ids';

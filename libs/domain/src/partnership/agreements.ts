@@ -1,0 +1,191 @@
+import { fail } from '../shared/errors';
+import { addMonths, utcDate } from '../shared/time';
+import { collapseSpaces, optionalText, requireIds, requireText } from '../shared/validation';
+import type { AmendAgreement, DraftAgreement, ExpireAgreement, SignAgreement } from './commands';
+import type { PartnershipEvent } from './events';
+import { Context, coversBothSides, decideSignature, factsOf, nonPartiesAmong } from './rules';
+import { hasReached } from './stages';
+import type { Agreement } from './state';
+
+export const MIN_TERM_MONTHS = 1;
+export const MAX_TERM_MONTHS = 120;
+
+const findAgreement = (context: Context, agreementId: string): Agreement => {
+  const agreement = context.partnership.agreements.find((candidate) => candidate.agreementId === agreementId);
+  if (!agreement) throw fail('agreement.not_found', `Agreement ${agreementId} not found`, { agreementId });
+  return agreement;
+};
+
+const requireTerm = (value: unknown): number => {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < MIN_TERM_MONTHS ||
+    value > MAX_TERM_MONTHS
+  ) {
+    throw fail(
+      'agreement.invalid_term',
+      `termMonths must be a whole number from ${MIN_TERM_MONTHS} to ${MAX_TERM_MONTHS}`,
+      {
+        termMonths: value,
+      },
+    );
+  }
+  return value;
+};
+
+/** Signatories are parties, with at least one on each side. */
+const requireSignatories = (context: Context, value: unknown): string[] => {
+  const signatories = requireIds(value, 'signatories');
+  const outsiders = nonPartiesAmong(context.partnership, signatories);
+  if (outsiders.length > 0) {
+    throw fail('agreement.signatory_not_party', 'Every signatory must be a party to the partnership', {
+      organizationIds: outsiders,
+    });
+  }
+  if (!coversBothSides(signatories.map((id) => factsOf(context.metadata, id)))) {
+    throw fail(
+      'agreement.signatories_both_sides',
+      'An agreement needs at least one signatory from California (US) and one from France (FR)',
+      { signatories },
+    );
+  }
+  return signatories;
+};
+
+export const draftAgreement = (command: DraftAgreement, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  if (!hasReached(context.partnership.lifecycleStage, 'introduced')) {
+    throw fail(
+      'partnership.not_introduced',
+      'An agreement can be drafted once the parties have been introduced',
+      {
+        stage: context.partnership.stage,
+      },
+    );
+  }
+  const agreementId = requireText(data.agreementId, 'agreementId');
+  if (context.partnership.agreements.some((agreement) => agreement.agreementId === agreementId)) {
+    throw fail('agreement.already_exists', `Agreement ${agreementId} already exists`, { agreementId });
+  }
+  const title = collapseSpaces(requireText(data.title, 'title'));
+  const scope = optionalText(data.scope, 'scope');
+  const termMonths = requireTerm(data.termMonths);
+  const signatories = requireSignatories(context, data.signatories);
+  return [
+    {
+      type: 'AgreementDrafted',
+      data: {
+        partnershipId: context.partnership.id,
+        agreementId,
+        title,
+        scope,
+        termMonths,
+        signatories,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+/** Absent fields keep their value. Any amendment voids the signatures collected so far. */
+export const amendAgreement = (command: AmendAgreement, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const agreement = findAgreement(context, data.agreementId);
+  if (agreement.status !== 'draft') {
+    throw fail('agreement.already_executed', 'An executed agreement cannot be amended', {
+      agreementId: agreement.agreementId,
+    });
+  }
+  const reason = requireText(data.reason, 'reason');
+  const keep = (value: unknown): boolean => value === undefined || value === null;
+  return [
+    {
+      type: 'AgreementAmended',
+      data: {
+        partnershipId: context.partnership.id,
+        agreementId: agreement.agreementId,
+        reason,
+        amendment: agreement.amendments + 1,
+        title: keep(data.title) ? agreement.title : collapseSpaces(requireText(data.title, 'title')),
+        scope: keep(data.scope) ? agreement.scope : optionalText(data.scope, 'scope'),
+        termMonths: keep(data.termMonths) ? agreement.termMonths : requireTerm(data.termMonths),
+        signatories: keep(data.signatories)
+          ? agreement.signatories
+          : requireSignatories(context, data.signatories),
+        clearedSignatures: agreement.signatures.map((signature) => signature.organizationId),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const signAgreement = (command: SignAgreement, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const agreement = findAgreement(context, data.agreementId);
+  const { signature, pendingSignatories, executedOn } = decideSignature(
+    'agreement',
+    agreement,
+    data,
+    context.now,
+  );
+  const base = { partnershipId: context.partnership.id, agreementId: agreement.agreementId };
+  const signed: PartnershipEvent = {
+    type: 'AgreementSigned',
+    data: { ...base, ...signature, pendingSignatories, occurredAt: context.occurredAt },
+  };
+  if (executedOn === null) return [signed];
+  return [
+    signed,
+    {
+      type: 'AgreementExecuted',
+      data: {
+        ...base,
+        title: agreement.title,
+        signatories: agreement.signatories,
+        termMonths: agreement.termMonths,
+        executedOn,
+        expiresOn: addMonths(executedOn, agreement.termMonths),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+/** The agreement's term ends on its expiry date; the scheduler asks on or after that day (UTC). */
+export const expireAgreement = (command: ExpireAgreement, context: Context): PartnershipEvent[] => {
+  const agreement = findAgreement(context, command.data.agreementId);
+  if (agreement.status === 'draft' || agreement.expiresOn === null) {
+    throw fail('agreement.not_executed', `Agreement ${agreement.agreementId} has not been executed`, {
+      agreementId: agreement.agreementId,
+    });
+  }
+  if (agreement.status === 'expired') {
+    throw fail('agreement.already_expired', `Agreement ${agreement.agreementId} has already expired`, {
+      agreementId: agreement.agreementId,
+    });
+  }
+  const today = utcDate(context.now);
+  if (today < agreement.expiresOn) {
+    throw fail(
+      'agreement.term_not_ended',
+      `Agreement ${agreement.agreementId} runs until ${agreement.expiresOn}`,
+      {
+        agreementId: agreement.agreementId,
+        expiresOn: agreement.expiresOn,
+      },
+    );
+  }
+  return [
+    {
+      type: 'AgreementExpired',
+      data: {
+        partnershipId: context.partnership.id,
+        agreementId: agreement.agreementId,
+        title: agreement.title,
+        expiresOn: agreement.expiresOn,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};

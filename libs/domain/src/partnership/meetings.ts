@@ -1,0 +1,203 @@
+import { fail } from '../shared/errors';
+import { parseInstant } from '../shared/time';
+import { optionalHttpUrl, optionalText, requireText } from '../shared/validation';
+import type {
+  CancelIntroductionMeeting,
+  RecordIntroductionMeetingOutcome,
+  RescheduleIntroductionMeeting,
+  ScheduleIntroductionMeeting,
+} from './commands';
+import type { PartnershipEvent } from './events';
+import { Context, resolveAttendees } from './rules';
+import { isOneOf } from '../shared/vocabulary';
+import { MEETING_OUTCOMES } from './stages';
+import type { Meeting } from './state';
+
+const DEFAULT_LENGTH_MS = 60 * 60 * 1000;
+
+const findMeeting = (context: Context, meetingId: string): Meeting => {
+  const meeting = context.partnership.meetings.find((candidate) => candidate.meetingId === meetingId);
+  if (!meeting) throw fail('meeting.not_found', `Meeting ${meetingId} not found`, { meetingId });
+  return meeting;
+};
+
+/** Only a meeting still on the calendar can be moved, cancelled or recorded as held. */
+const requireScheduled = (meeting: Meeting): void => {
+  if (meeting.status === 'held') {
+    throw fail('meeting.already_held', `Meeting ${meeting.meetingId} has already been held`, {
+      meetingId: meeting.meetingId,
+    });
+  }
+  if (meeting.status === 'cancelled') {
+    throw fail('meeting.cancelled', `Meeting ${meeting.meetingId} was cancelled`, {
+      meetingId: meeting.meetingId,
+    });
+  }
+};
+
+const requireTimezone = (value: unknown): string => {
+  const timezone = optionalText(value, 'timezone') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw fail('meeting.invalid_timezone', `${timezone} is not an IANA time zone such as Europe/Paris`, {
+      timezone,
+    });
+  }
+  return timezone;
+};
+
+/** The end, or the start plus `defaultLengthMs`; it must come after the start. */
+const endOf = (startsAtMs: number, endsAt: unknown, defaultLengthMs: number): string => {
+  const endsAtMs =
+    endsAt === undefined || endsAt === null
+      ? startsAtMs + defaultLengthMs
+      : parseInstant(endsAt, 'endsAt').ms;
+  if (endsAtMs <= startsAtMs) {
+    throw fail('meeting.ends_before_start', 'A meeting must end after it starts', { endsAt });
+  }
+  return new Date(endsAtMs).toISOString();
+};
+
+const calendarFieldsOf = (meeting: Meeting) => ({
+  timezone: meeting.timezone,
+  location: meeting.location,
+  videoUrl: meeting.videoUrl,
+  agenda: meeting.agenda,
+  attendees: meeting.attendees,
+});
+
+export const scheduleMeeting = (
+  command: ScheduleIntroductionMeeting,
+  context: Context,
+): PartnershipEvent[] => {
+  const { data } = command;
+  const meetingId = requireText(data.meetingId, 'meetingId');
+  if (context.partnership.meetings.some((meeting) => meeting.meetingId === meetingId)) {
+    throw fail('meeting.already_exists', `Meeting ${meetingId} already exists`, { meetingId });
+  }
+  const startsAt = parseInstant(data.startsAt, 'startsAt');
+  const endsAt = endOf(startsAt.ms, data.endsAt, DEFAULT_LENGTH_MS);
+  const timezone = requireTimezone(data.timezone);
+  const location = optionalText(data.location, 'location');
+  const videoUrl = optionalHttpUrl(data.videoUrl, 'videoUrl');
+  const agenda = optionalText(data.agenda, 'agenda');
+  const attendees = resolveAttendees(context, data.attendees, 'attendees');
+  if (attendees.length === 0) {
+    throw fail('validation.required', 'A meeting needs at least one attendee', { field: 'attendees' });
+  }
+  return [
+    {
+      type: 'IntroductionMeetingScheduled',
+      data: {
+        partnershipId: context.partnership.id,
+        meetingId,
+        startsAt: startsAt.iso,
+        endsAt,
+        timezone,
+        location,
+        videoUrl,
+        agenda,
+        attendees,
+        sequence: 0,
+        invitations: startsAt.ms > context.now.getTime(),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const rescheduleMeeting = (
+  command: RescheduleIntroductionMeeting,
+  context: Context,
+): PartnershipEvent[] => {
+  const { data } = command;
+  const meeting = findMeeting(context, data.meetingId);
+  requireScheduled(meeting);
+  const startsAt = parseInstant(data.startsAt, 'startsAt');
+  const endsAt = endOf(startsAt.ms, data.endsAt, Date.parse(meeting.endsAt) - Date.parse(meeting.startsAt));
+  return [
+    {
+      type: 'IntroductionMeetingRescheduled',
+      data: {
+        partnershipId: context.partnership.id,
+        meetingId: meeting.meetingId,
+        startsAt: startsAt.iso,
+        endsAt,
+        previousStartsAt: meeting.startsAt,
+        previousEndsAt: meeting.endsAt,
+        ...calendarFieldsOf(meeting),
+        sequence: meeting.sequence + 1,
+        invitations: startsAt.ms > context.now.getTime(),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const cancelMeeting = (command: CancelIntroductionMeeting, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const meeting = findMeeting(context, data.meetingId);
+  requireScheduled(meeting);
+  const reason = requireText(data.reason, 'reason');
+  return [
+    {
+      type: 'IntroductionMeetingCancelled',
+      data: {
+        partnershipId: context.partnership.id,
+        meetingId: meeting.meetingId,
+        reason,
+        startsAt: meeting.startsAt,
+        endsAt: meeting.endsAt,
+        ...calendarFieldsOf(meeting),
+        sequence: meeting.sequence + 1,
+        invitations: Date.parse(meeting.startsAt) > context.now.getTime(),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const recordMeetingOutcome = (
+  command: RecordIntroductionMeetingOutcome,
+  context: Context,
+): PartnershipEvent[] => {
+  const { data } = command;
+  const meeting = findMeeting(context, data.meetingId);
+  requireScheduled(meeting);
+  if (Date.parse(meeting.startsAt) > context.now.getTime()) {
+    throw fail('meeting.not_started', `Meeting ${meeting.meetingId} has not started yet`, {
+      meetingId: meeting.meetingId,
+      startsAt: meeting.startsAt,
+    });
+  }
+  const outcome = data.outcome;
+  if (!isOneOf(MEETING_OUTCOMES, outcome)) {
+    throw fail('meeting.invalid_outcome', `outcome must be one of ${MEETING_OUTCOMES.join(', ')}`, {
+      outcome: data.outcome,
+      allowed: MEETING_OUTCOMES,
+    });
+  }
+  const heldAt = parseInstant(data.heldAt, 'heldAt', { dateAllowed: true });
+  if (heldAt.ms > context.now.getTime()) {
+    throw fail('meeting.held_in_future', 'heldAt cannot be in the future', { heldAt: data.heldAt });
+  }
+  const attendeesPresent =
+    data.attendeesPresent === undefined || data.attendeesPresent === null
+      ? null
+      : resolveAttendees(context, data.attendeesPresent, 'attendeesPresent');
+  return [
+    {
+      type: 'IntroductionMeetingHeld',
+      data: {
+        partnershipId: context.partnership.id,
+        meetingId: meeting.meetingId,
+        heldAt: heldAt.iso,
+        outcome,
+        minutes: optionalText(data.minutes, 'minutes'),
+        attendeesPresent,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};

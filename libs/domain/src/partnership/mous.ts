@@ -1,0 +1,95 @@
+import { fail } from '../shared/errors';
+import { collapseSpaces, optionalText, requireIds, requireText } from '../shared/validation';
+import { GOVERNMENT_KINDS, isOneOf } from '../shared/vocabulary';
+import type { DraftMou, SignMou } from './commands';
+import type { PartnershipEvent } from './events';
+import { Context, coversBothSides, decideSignature, factsOf, nonPartiesAmong } from './rules';
+import type { Mou } from './state';
+
+const findMou = (context: Context, mouId: string): Mou => {
+  const mou = context.partnership.mous.find((candidate) => candidate.mouId === mouId);
+  if (!mou) throw fail('mou.not_found', `MOU ${mouId} not found`, { mouId });
+  return mou;
+};
+
+/** The MOU crowns the bottom-up path: cluster agreements and a joint project come first, governments sign. */
+export const draftMou = (command: DraftMou, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const { partnership } = context;
+  const mouId = requireText(data.mouId, 'mouId');
+  if (partnership.mous.some((mou) => mou.mouId === mouId)) {
+    throw fail('mou.already_exists', `MOU ${mouId} already exists`, { mouId });
+  }
+  if (!partnership.agreements.some((agreement) => agreement.status !== 'draft')) {
+    throw fail('mou.no_executed_agreement', 'An MOU needs at least one executed agreement');
+  }
+  if (partnership.projects.length === 0) {
+    throw fail('mou.no_joint_project', 'An MOU needs at least one launched joint project');
+  }
+  const title = collapseSpaces(requireText(data.title, 'title'));
+  const scope = optionalText(data.scope, 'scope');
+  const signatories = requireIds(data.signatories, 'signatories');
+  const outsiders = nonPartiesAmong(partnership, signatories);
+  if (outsiders.length > 0) {
+    throw fail('mou.signatory_not_party', 'Every MOU signatory must be a party to the partnership', {
+      organizationIds: outsiders,
+    });
+  }
+  const facts = signatories.map((id) => factsOf(context.metadata, id));
+  const nonGovernments = facts.filter((org) => !isOneOf(GOVERNMENT_KINDS, org.kind));
+  if (nonGovernments.length > 0) {
+    throw fail(
+      'mou.signatory_not_government',
+      'MOU signatories must be governments (agencies), regions or cities',
+      {
+        organizations: nonGovernments.map(({ id, kind }) => ({ organizationId: id, kind })),
+        allowedKinds: GOVERNMENT_KINDS,
+      },
+    );
+  }
+  if (!coversBothSides(facts)) {
+    throw fail(
+      'mou.signatories_both_sides',
+      'An MOU needs at least one signatory from California (US) and one from France (FR)',
+      { signatories },
+    );
+  }
+  return [
+    {
+      type: 'MouDrafted',
+      data: {
+        partnershipId: partnership.id,
+        mouId,
+        title,
+        scope,
+        signatories,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const signMou = (command: SignMou, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const mou = findMou(context, data.mouId);
+  const { signature, pendingSignatories, executedOn } = decideSignature('mou', mou, data, context.now);
+  const base = { partnershipId: context.partnership.id, mouId: mou.mouId };
+  const signed: PartnershipEvent = {
+    type: 'MouSigned',
+    data: { ...base, ...signature, pendingSignatories, occurredAt: context.occurredAt },
+  };
+  if (executedOn === null) return [signed];
+  return [
+    signed,
+    {
+      type: 'MouExecuted',
+      data: {
+        ...base,
+        title: mou.title,
+        signatories: mou.signatories,
+        executedOn,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};

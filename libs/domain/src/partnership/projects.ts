@@ -1,0 +1,188 @@
+import { fail } from '../shared/errors';
+import { parseDate, utcDate } from '../shared/time';
+import { collapseSpaces, distinct, optionalText, requireIds, requireText } from '../shared/validation';
+import type { CompleteJointProject, LaunchJointProject, ReachJointProjectMilestone } from './commands';
+import type { Budget, Milestone, PartnershipEvent } from './events';
+import { Context, nonPartiesAmong } from './rules';
+import type { JointProject } from './state';
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+const findProject = (context: Context, projectId: string): JointProject => {
+  const project = context.partnership.projects.find((candidate) => candidate.projectId === projectId);
+  if (!project) throw fail('project.not_found', `Joint project ${projectId} not found`, { projectId });
+  return project;
+};
+
+const requireRunning = (project: JointProject): void => {
+  if (project.status !== 'running') {
+    throw fail('project.not_running', `Joint project ${project.projectId} is ${project.status}`, {
+      projectId: project.projectId,
+      status: project.status,
+    });
+  }
+};
+
+const requireBudget = (budget: unknown): Budget => {
+  const { amount, currency } = (budget ?? {}) as { amount?: unknown; currency?: unknown };
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
+    throw fail('project.invalid_budget', 'The budget amount must be a number greater than zero', { amount });
+  }
+  if (typeof currency !== 'string' || !CURRENCY.test(currency)) {
+    throw fail(
+      'project.invalid_currency',
+      'The budget currency must be an ISO 4217 code such as USD or EUR',
+      {
+        currency,
+      },
+    );
+  }
+  return { amount, currency };
+};
+
+const requireList = (value: unknown, field: string): unknown[] => {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw fail('validation.required', `${field} needs at least one entry`, { field });
+  }
+  return value;
+};
+
+const requireMilestones = (value: unknown): Milestone[] => {
+  const seen = new Set<string>();
+  return requireList(value, 'milestones').map((item, index) => {
+    const input = (item ?? {}) as { milestoneId?: unknown; title?: unknown; dueOn?: unknown };
+    const milestoneId = requireText(input.milestoneId, `milestones[${index}].milestoneId`);
+    if (seen.has(milestoneId)) {
+      throw fail('project.duplicate_milestone', `Milestone ${milestoneId} appears more than once`, {
+        milestoneId,
+      });
+    }
+    seen.add(milestoneId);
+    return {
+      milestoneId,
+      title: collapseSpaces(requireText(input.title, `milestones[${index}].title`)),
+      dueOn: parseDate(input.dueOn, `milestones[${index}].dueOn`),
+    };
+  });
+};
+
+/** A joint project rests on at least one agreement in force. */
+export const launchProject = (command: LaunchJointProject, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const projectId = requireText(data.projectId, 'projectId');
+  if (context.partnership.projects.some((project) => project.projectId === projectId)) {
+    throw fail('project.already_exists', `Joint project ${projectId} already exists`, { projectId });
+  }
+  const agreementIds = context.partnership.agreements
+    .filter((agreement) => agreement.status === 'executed')
+    .map((agreement) => agreement.agreementId);
+  if (agreementIds.length === 0) {
+    throw fail(
+      'project.no_executed_agreement',
+      'A joint project needs at least one executed agreement in force',
+    );
+  }
+  const title = collapseSpaces(requireText(data.title, 'title'));
+  const description = optionalText(data.description, 'description');
+  const startsOn = parseDate(data.startsOn, 'startsOn');
+  const budget = requireBudget(data.budget);
+  const fundingSources = distinct(
+    requireList(data.fundingSources, 'fundingSources').map((source, index) =>
+      collapseSpaces(requireText(source, `fundingSources[${index}]`)),
+    ),
+  );
+  const leads = requireIds(data.leads, 'leads');
+  const milestones = requireMilestones(data.milestones);
+  const outsiders = nonPartiesAmong(context.partnership, leads);
+  if (outsiders.length > 0) {
+    throw fail('project.lead_not_party', 'Every lead must be a party to the partnership', {
+      organizationIds: outsiders,
+    });
+  }
+  return [
+    {
+      type: 'JointProjectLaunched',
+      data: {
+        partnershipId: context.partnership.id,
+        projectId,
+        title,
+        description,
+        startsOn,
+        budget,
+        fundingSources,
+        leads,
+        milestones,
+        agreementIds,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const reachMilestone = (command: ReachJointProjectMilestone, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const project = findProject(context, data.projectId);
+  const milestone = project.milestones.find((candidate) => candidate.milestoneId === data.milestoneId);
+  if (!milestone) {
+    throw fail(
+      'milestone.not_found',
+      `Milestone ${data.milestoneId} not found in project ${project.projectId}`,
+      {
+        projectId: project.projectId,
+        milestoneId: data.milestoneId,
+      },
+    );
+  }
+  requireRunning(project);
+  if (milestone.reachedOn !== null) {
+    throw fail(
+      'milestone.already_reached',
+      `Milestone ${milestone.milestoneId} was reached on ${milestone.reachedOn}`,
+      {
+        milestoneId: milestone.milestoneId,
+        reachedOn: milestone.reachedOn,
+      },
+    );
+  }
+  const reachedOn = parseDate(data.reachedOn, 'reachedOn');
+  if (reachedOn > utcDate(context.now)) {
+    throw fail('milestone.reached_in_future', 'reachedOn cannot be in the future', { reachedOn });
+  }
+  return [
+    {
+      type: 'JointProjectMilestoneReached',
+      data: {
+        partnershipId: context.partnership.id,
+        projectId: project.projectId,
+        milestoneId: milestone.milestoneId,
+        title: milestone.title,
+        dueOn: milestone.dueOn,
+        reachedOn,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const completeProject = (command: CompleteJointProject, context: Context): PartnershipEvent[] => {
+  const { data } = command;
+  const project = findProject(context, data.projectId);
+  requireRunning(project);
+  const completedOn = parseDate(data.completedOn, 'completedOn');
+  if (completedOn > utcDate(context.now)) {
+    throw fail('project.completed_in_future', 'completedOn cannot be in the future', { completedOn });
+  }
+  return [
+    {
+      type: 'JointProjectCompleted',
+      data: {
+        partnershipId: context.partnership.id,
+        projectId: project.projectId,
+        title: project.title,
+        completedOn,
+        summary: optionalText(data.summary, 'summary'),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};

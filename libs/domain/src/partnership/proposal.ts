@@ -1,0 +1,50 @@
+import { fail } from '../shared/errors';
+import {
+  collapseSpaces,
+  optionalText,
+  requireAxes,
+  requireIds,
+  requireSectors,
+  requireText,
+} from '../shared/validation';
+import type { ProposePartnership } from './commands';
+import type { PartnershipEvent } from './events';
+import { coversBothSides, factsOf } from './rules';
+import type { PartnershipState } from './state';
+
+export const propose = (command: ProposePartnership, state: PartnershipState): PartnershipEvent[] => {
+  const { data, metadata } = command;
+  if (state.status !== 'none') {
+    throw fail('partnership.already_exists', `Partnership ${state.id} already exists`, {
+      partnershipId: state.id,
+    });
+  }
+  const partnershipId = requireText(data.partnershipId, 'partnershipId');
+  const title = collapseSpaces(requireText(data.title, 'title'));
+  const description = optionalText(data.description, 'description');
+  const sectors = requireSectors(data.sectors, 'sectors', { atLeastOne: true });
+  const axes = requireAxes(data.axes, 'axes');
+  const parties = requireIds(data.parties, 'parties');
+  const facts = parties.map((organizationId) => factsOf(metadata, organizationId));
+  if (!coversBothSides(facts)) {
+    throw fail(
+      'partnership.sides_required',
+      'A partnership needs at least one party from California (US) and one from France (FR)',
+      { parties: facts.map(({ id, country }) => ({ organizationId: id, country })) },
+    );
+  }
+  return [
+    {
+      type: 'PartnershipProposed',
+      data: {
+        partnershipId,
+        title,
+        description,
+        parties,
+        sectors,
+        axes,
+        occurredAt: metadata.now.toISOString(),
+      },
+    },
+  ];
+};
