@@ -1,1 +1,5 @@
 export * from './sql-client';
+export * from './create-sql-client';
+export * from './migrate';
+export * from './sql-errors';
+export * from './identifiers';
