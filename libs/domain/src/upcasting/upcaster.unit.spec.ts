@@ -1,0 +1,121 @@
+import { currentEventVersions, currentVersionOf } from '../event-versions';
+import { partnershipDecider } from '../partnership/decider';
+import type { PartnershipEvent } from '../partnership/events';
+import type { Partnership } from '../partnership/state';
+import { fold } from '../shared/decider';
+import { IHUB, OCCURRED_AT, PARTNERSHIP_ID, POLE, proposed } from '../testing/fixtures';
+import { createUpcaster, upcast, UpcastError, upcastStep } from './index';
+
+const storedV1 = {
+  type: 'PartnershipProposed',
+  version: 1,
+  data: {
+    partnershipId: PARTNERSHIP_ID,
+    title: 'Blue economy bridge',
+    sector: 'blue_economy',
+    organizations: [IHUB.id, POLE.id],
+    axes: ['technology_transfer'],
+    occurredAt: OCCURRED_AT,
+  },
+};
+
+describe('upcast', () => {
+  it('brings PartnershipProposed v1 (one sector, organisations) to v2 (sectors, parties)', () => {
+    expect(upcast(storedV1)).toStrictEqual({
+      type: 'PartnershipProposed',
+      version: 2,
+      data: {
+        partnershipId: PARTNERSHIP_ID,
+        title: 'Blue economy bridge',
+        description: null,
+        parties: [IHUB.id, POLE.id],
+        sectors: ['blue_economy'],
+        axes: ['technology_transfer'],
+        occurredAt: OCCURRED_AT,
+      },
+    });
+  });
+
+  it('leaves the stored event untouched', () => {
+    const copy = JSON.parse(JSON.stringify(storedV1));
+    upcast(storedV1);
+    expect(storedV1).toStrictEqual(copy);
+  });
+
+  it('gives a v1 history the same state as a history written today', () => {
+    const old = upcast(storedV1) as unknown as PartnershipEvent;
+    const today = proposed();
+    const current = {
+      ...today,
+      data: { ...today.data, parties: [IHUB.id, POLE.id], axes: ['technology_transfer'] },
+    };
+    expect(fold(partnershipDecider, [old])).toStrictEqual(
+      fold(partnershipDecider, [current as PartnershipEvent]),
+    );
+    expect((fold(partnershipDecider, [old]) as Partnership).sectors).toEqual(['blue_economy']);
+  });
+
+  it('passes current versions, and types it does not own, through unchanged', () => {
+    const v2 = { type: 'PartnershipProposed', version: 2, data: proposed().data };
+    expect(upcast(v2)).toStrictEqual(v2);
+    const foreign = { type: 'PersonalDataErased', version: 1, data: { subjectId: 's-1' } };
+    expect(upcast(foreign)).toStrictEqual(foreign);
+  });
+
+  it('refuses a version below 1', () => {
+    expect(() => upcast({ ...storedV1, version: 0 })).toThrow(UpcastError);
+  });
+});
+
+describe('createUpcaster', () => {
+  const renameTitle = upcastStep<{ name: string }, { title: string }>('Thing', 1, ({ name }) => ({
+    title: name,
+  }));
+  const addTags = upcastStep<{ title: string }, { title: string; tags: string[] }>('Thing', 2, (data) => ({
+    ...data,
+    tags: [],
+  }));
+
+  it('applies the steps in version order, whatever order they were registered in', () => {
+    const chain = createUpcaster({ Thing: 3 }, [addTags, renameTitle]);
+    expect(chain({ type: 'Thing', version: 1, data: { name: 'x' } })).toStrictEqual({
+      type: 'Thing',
+      version: 3,
+      data: { title: 'x', tags: [] },
+    });
+    expect(chain({ type: 'Thing', version: 2, data: { title: 'y' } })).toStrictEqual({
+      type: 'Thing',
+      version: 3,
+      data: { title: 'y', tags: [] },
+    });
+  });
+
+  it('refuses a chain with a missing, repeated or superfluous step', () => {
+    expect(() => createUpcaster({ Thing: 3 }, [renameTitle])).toThrow('no step from version 2 to 3');
+    expect(() => createUpcaster({ Thing: 2 }, [renameTitle, renameTitle])).toThrow(
+      'two steps from version 1',
+    );
+    expect(() => createUpcaster({ Thing: 2 }, [renameTitle, addTags])).toThrow('leads past version 2');
+    expect(() => createUpcaster({}, [renameTitle])).toThrow('unknown event type Thing');
+  });
+});
+
+describe('current event versions', () => {
+  it('stamps PartnershipProposed with version 2 and every other event with version 1', () => {
+    const versions = currentEventVersions();
+    expect(versions.PartnershipProposed).toBe(2);
+    expect(
+      Object.entries(versions)
+        .filter(([type]) => type !== 'PartnershipProposed')
+        .every(([, v]) => v === 1),
+    ).toBe(true);
+    expect(Object.keys(versions)).toHaveLength(21);
+    expect(currentVersionOf('AgreementExecuted')).toBe(1);
+  });
+
+  it('refuses to stamp an unknown event type', () => {
+    expect(() => currentVersionOf('SomethingHappened')).toThrow(
+      'Unknown domain event type SomethingHappened',
+    );
+  });
+});
