@@ -3,18 +3,16 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { APP_CONFIG, AppConfig } from '@passerelle/config';
+import { AppConfig } from '@passerelle/config';
 import { LoggerModule } from 'nestjs-pino';
-import { CommandExecutor } from './application/command-executor';
-import { OrganizationDirectory } from './application/organization-directory';
+import { ApplicationModule } from './application/application.module';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { AppConfigModule } from './infrastructure/app-config.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { OrganizationsController } from './organizations/organizations.controller';
-import { RegisterOrganizationHandler } from './organizations/register-organization.command';
-import { PartnershipCommandHandler } from './partnerships/partnership-command';
 import { PartnershipCommandsController } from './partnerships/partnership-commands.controller';
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
 import { DemoLoader } from './demo/demo-loader';
@@ -26,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        { module: class ConfigHolder {}, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        AppConfigModule.forRoot(config),
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
@@ -41,14 +39,11 @@ export class AppModule {
           skipIf: () => !throttle,
         }),
         InfrastructureModule,
+        ApplicationModule,
       ],
       controllers: [HealthController, OrganizationsController, PartnershipCommandsController, PartnershipStateController],
       providers: [
-        CommandExecutor,
-        OrganizationDirectory,
         TokenVerifier,
-        RegisterOrganizationHandler,
-        PartnershipCommandHandler,
         DemoLoader,
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,15 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { organizationDecider, OrganizationFacts, streamIdFor } from '@passerelle/domain';
-import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { CommandExecutor } from './command-executor';
 
 /** Facts about organisations that partnership rules need (country, kind, contacts), folded from their streams. */
 @Injectable()
 export class OrganizationDirectory {
-  constructor(
-    private readonly executor: CommandExecutor,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
 
   async factsFor(ids: Iterable<string>): Promise<Record<string, OrganizationFacts>> {
     const facts: Record<string, OrganizationFacts> = {};

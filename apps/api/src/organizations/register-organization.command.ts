@@ -32,7 +32,7 @@ export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrga
       streamIdFor.organizationName(key),
       organizationNameDecider,
       (_, now) => ({
-        type: 'ReserveOrganizationName',
+        type: 'ReserveOrganizationName' as const,
         data: { key, organizationId, name: body.name, country: body.country },
         metadata: { now },
       }),

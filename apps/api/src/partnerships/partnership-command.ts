@@ -36,7 +36,8 @@ export class PartnershipCommandHandler implements ICommandHandler<PartnershipCom
       partnershipDecider,
       async (state, now) => {
         const proposed = (data as { parties?: string[] }).parties ?? [];
-        const organizations = await this.directory.factsFor([...state.parties, ...proposed]);
+        const parties = state.status === 'none' ? [] : state.parties;
+        const organizations = await this.directory.factsFor([...parties, ...proposed]);
         return {
           type,
           data: { ...data, partnershipId },
