@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type HashedFields } from './hash-chain';
+
+const registered: HashedFields = {
+  id: '5f0c7b8e-3f0a-4c8e-9a34-1f2b9c3d4e5f',
+  type: 'OrganizationRegistered',
+  version: 1,
+  data: { z: 'é', a: [1, { c: null, b: true }] },
+  metadata: { actor: { sub: 'u1', roles: ['admin'] } },
+};
+
+function chainOf(events: HashedFields[]): (HashedFields & { hash: string })[] {
+  let previous = GENESIS_HASH;
+  return events.map((event) => {
+    previous = chainHash(previous, event);
+    return { ...event, hash: previous };
+  });
+}
+
+const event = (n: number): HashedFields => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  type: 'Counted',
+  version: 1,
+  data: { n },
+  metadata: {},
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, 1], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,1]},"b":1}');
+  });
+
+  it('serialises a value the way it is stored: undefined dropped, dates as ISO strings, -0 as 0', () => {
+    expect(canonicalJson({ gone: undefined, at: new Date('2025-01-02T03:04:05.000Z'), zero: -0 })).toBe(
+      '{"at":"2025-01-02T03:04:05.000Z","zero":0}',
+    );
+  });
+
+  it('does not depend on key insertion order', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (record) => {
+        const reversed = Object.fromEntries(Object.entries(record).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(record));
+      }),
+    );
+  });
+
+  it('is stable through a JSON round trip, as data read back from the database is', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(canonicalJson(value));
+      }),
+    );
+  });
+});
+
+describe('chainHash', () => {
+  it('is sha256 over the previous hash then the canonical JSON of id, type, version, data and metadata', () => {
+    // Pinned: stored hashes must stay verifiable, so the format may never change.
+    expect(chainHash(GENESIS_HASH, registered)).toBe(
+      '940917bc4885f6112592ee417b00ef621512ed47247116ad7c75115670590cca',
+    );
+  });
+
+  it('ignores fields outside the hashed ones', () => {
+    const recorded = { ...registered, streamId: 'organization-1', revision: 0, position: 12 };
+    expect(chainHash(GENESIS_HASH, recorded)).toBe(chainHash(GENESIS_HASH, registered));
+  });
+
+  it('changes with the previous hash and with every hashed field', () => {
+    const base = chainHash(GENESIS_HASH, registered);
+    const variants: HashedFields[] = [
+      { ...registered, id: '5f0c7b8e-3f0a-4c8e-9a34-1f2b9c3d4e60' },
+      { ...registered, type: 'OrganizationRenamed' },
+      { ...registered, version: 2 },
+      { ...registered, data: { ...registered.data, z: 'e' } },
+      { ...registered, metadata: { actor: { sub: 'u2', roles: ['admin'] } } },
+    ];
+    expect(chainHash('f'.repeat(64), registered)).not.toBe(base);
+    for (const variant of variants) expect(chainHash(GENESIS_HASH, variant)).not.toBe(base);
+  });
+});
+
+describe('verifyChain', () => {
+  const chain = chainOf([event(0), event(1), event(2), event(3)]);
+
+  it('returns null for an intact chain, and for an empty one', () => {
+    expect(verifyChain(chain)).toBeNull();
+    expect(verifyChain([])).toBeNull();
+  });
+
+  it('verifies a tail read from the middle of a stream given the hash before it', () => {
+    expect(verifyChain(chain.slice(2), chain[1].hash)).toBeNull();
+    expect(verifyChain(chain.slice(2))).toBe(chain[2]);
+  });
+
+  it('returns the event whose data was modified', () => {
+    const tampered = chain.map((e, i) => (i === 2 ? { ...e, data: { n: 20 } } : e));
+    expect(verifyChain(tampered)).toBe(tampered[2]);
+  });
+
+  it('returns the event whose hash was rewritten to match, because the next one no longer chains', () => {
+    const forged = chain.map((e) => ({ ...e }));
+    forged[1] = { ...forged[1], data: { n: 10 } };
+    forged[1].hash = chainHash(forged[0].hash, forged[1]);
+    expect(verifyChain(forged)).toBe(forged[2]);
+  });
+
+  it('returns the event after a removed one, and the first of two swapped ones', () => {
+    const removed = [chain[0], chain[2], chain[3]];
+    expect(verifyChain(removed)).toBe(chain[2]);
+    const swapped = [chain[0], chain[2], chain[1], chain[3]];
+    expect(verifyChain(swapped)).toBe(chain[2]);
+  });
+});
