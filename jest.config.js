@@ -16,7 +16,15 @@ const moduleNameMapper = {
   '^@passerelle/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@passerelle/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+// ESM-only packages are compiled to CommonJS for Jest like our own sources.
+const esmPackages = ['jose'];
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   projects: [
