@@ -14,6 +14,7 @@ import {
   NO_STREAM,
   START,
   STREAM_EXISTS,
+  streamNameFilter,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
@@ -42,6 +43,7 @@ export {
   NO_STREAM,
   START,
   STREAM_EXISTS,
+  streamNameFilter,
   StreamNotFoundError,
   WrongExpectedVersionError,
 };
