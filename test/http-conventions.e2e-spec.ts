@@ -12,7 +12,11 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
   afterAll(() => ctx.close());
 
   /** Runs a request and checks that nothing was appended. */
-  async function refusedWithoutEvents(run: () => Promise<{ status: number; body: { type: string } }>, status: number, code: string) {
+  async function refusedWithoutEvents(
+    run: () => Promise<{ status: number; body: { type: string } }>,
+    status: number,
+    code: string,
+  ) {
     const before = await ctx.eventCount();
     const response = await run();
     expect({ status: response.status, type: response.body.type }).toEqual({ status, type: problem(code) });
@@ -42,34 +46,72 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
       signatories: ['not-a-uuid'],
     });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['signatories', 'termMonths']);
+    expect(wrongType.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'signatories',
+      'termMonths',
+    ]);
     await refusedWithoutEvents(
-      () => ctx.as('officer').post(`/api/partnerships/${id}/agreements`, { title: 'T', termMonths: 121, signatories: [randomUUID(), randomUUID()] }),
+      () =>
+        ctx
+          .as('officer')
+          .post(`/api/partnerships/${id}/agreements`, {
+            title: 'T',
+            termMonths: 121,
+            signatories: [randomUUID(), randomUUID()],
+          }),
       400,
       'validation',
     );
   });
 
   it('answers 401 without a valid token and 403 for a role that may not act', async () => {
-    const body = { title: 'x', parties: [randomUUID(), randomUUID()], sectors: ['blue_economy'], axes: ['investment'] };
+    const body = {
+      title: 'x',
+      parties: [randomUUID(), randomUUID()],
+      sectors: ['blue_economy'],
+      axes: ['investment'],
+    };
     const none = await ctx.http().post('/api/partnerships').send(body);
     expect(none.status).toBe(401);
     expect(none.body.type).toBe(problem('unauthenticated'));
     const alg = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const claims = Buffer.from(JSON.stringify({ sub: 'x', roles: ['admin'], exp: 9999999999 })).toString('base64url');
-    expect((await ctx.http().get('/api/organizations/' + randomUUID()).set('Authorization', `Bearer ${alg}.${claims}.`)).status).toBe(401);
+    const claims = Buffer.from(JSON.stringify({ sub: 'x', roles: ['admin'], exp: 9999999999 })).toString(
+      'base64url',
+    );
+    expect(
+      (
+        await ctx
+          .http()
+          .get('/api/organizations/' + randomUUID())
+          .set('Authorization', `Bearer ${alg}.${claims}.`)
+      ).status,
+    ).toBe(401);
     const otherKey = await new SignJWT({ roles: ['admin'] })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('x')
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('another-secret-another-secret-another'));
-    expect((await ctx.http().get('/api/organizations/' + randomUUID()).set('Authorization', `Bearer ${otherKey}`)).status).toBe(401);
+    expect(
+      (
+        await ctx
+          .http()
+          .get('/api/organizations/' + randomUUID())
+          .set('Authorization', `Bearer ${otherKey}`)
+      ).status,
+    ).toBe(401);
     const expired = await new SignJWT({ roles: ['admin'] })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('x')
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(new TextEncoder().encode(TEST_SECRET));
-    expect((await ctx.http().get('/api/organizations/' + randomUUID()).set('Authorization', `Bearer ${expired}`)).status).toBe(401);
+    expect(
+      (
+        await ctx
+          .http()
+          .get('/api/organizations/' + randomUUID())
+          .set('Authorization', `Bearer ${expired}`)
+      ).status,
+    ).toBe(401);
     for (const role of ['viewer', 'auditor'] as const) {
       await refusedWithoutEvents(() => ctx.as(role).post('/api/partnerships', body), 403, 'forbidden');
     }
@@ -77,9 +119,15 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
   });
 
   it('answers 404 for an unknown partnership, meeting or organisation', async () => {
-    await refusedWithoutEvents(() => ctx.as('officer').post(`/api/partnerships/${randomUUID()}/suspension`, { reason: 'r' }), 404, 'partnership.not_found');
+    await refusedWithoutEvents(
+      () => ctx.as('officer').post(`/api/partnerships/${randomUUID()}/suspension`, { reason: 'r' }),
+      404,
+      'partnership.not_found',
+    );
     const { id } = await ctx.newPartnership();
-    const unknownMeeting = await ctx.as('officer').post(`/api/partnerships/${id}/meetings/${randomUUID()}/cancel`, { reason: 'r' });
+    const unknownMeeting = await ctx
+      .as('officer')
+      .post(`/api/partnerships/${id}/meetings/${randomUUID()}/cancel`, { reason: 'r' });
     expect(unknownMeeting.status).toBe(404);
     expect((await ctx.as('viewer').get(`/api/organizations/${randomUUID()}`)).status).toBe(404);
     expect((await ctx.as('viewer').get(`/api/partnerships/${randomUUID()}/state`)).status).toBe(404);
@@ -88,10 +136,17 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
   it('refuses a party list without both sides, and unregistered parties, with 409', async () => {
     const a = await ctx.newOrganization({ country: 'FR' });
     const b = await ctx.newOrganization({ country: 'FR' });
-    const body = { title: 'French only', parties: [a.id, b.id], sectors: ['blue_economy'], axes: ['investment'] };
+    const body = {
+      title: 'French only',
+      parties: [a.id, b.id],
+      sectors: ['blue_economy'],
+      axes: ['investment'],
+    };
     const response = await ctx.as('officer').post('/api/partnerships', body);
     expect(response.status).toBe(409);
-    const unknown = await ctx.as('officer').post('/api/partnerships', { ...body, parties: [a.id, randomUUID()] });
+    const unknown = await ctx
+      .as('officer')
+      .post('/api/partnerships', { ...body, parties: [a.id, randomUUID()] });
     expect([404, 409]).toContain(unknown.status);
   });
 
@@ -119,7 +174,11 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
     const { id } = await ctx.newPartnership();
     const state = await ctx.as('officer').get(`/api/partnerships/${id}/state`).expect(200);
     expect(state.headers.etag).toBe('"0"');
-    await ctx.as('officer').post(`/api/partnerships/${id}/suspension`, { reason: 'a' }).set('If-Match', '"0"').expect(200);
+    await ctx
+      .as('officer')
+      .post(`/api/partnerships/${id}/suspension`, { reason: 'a' })
+      .set('If-Match', '"0"')
+      .expect(200);
     await refusedWithoutEvents(
       () => ctx.as('officer').post(`/api/partnerships/${id}/resumption`, {}).set('If-Match', '"0"'),
       412,
@@ -131,21 +190,46 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
   it('returns the first answer to a replayed Idempotency-Key and 422 to the same key with another body', async () => {
     const { id } = await ctx.newPartnership();
     const key = `suspend-${randomUUID()}`;
-    const first = await ctx.as('officer').post(`/api/partnerships/${id}/suspension`, { reason: 'first' }).set('Idempotency-Key', key).expect(200);
+    const first = await ctx
+      .as('officer')
+      .post(`/api/partnerships/${id}/suspension`, { reason: 'first' })
+      .set('Idempotency-Key', key)
+      .expect(200);
     const count = await ctx.eventCount();
-    const replay = await ctx.as('officer').post(`/api/partnerships/${id}/suspension`, { reason: 'first' }).set('Idempotency-Key', key).expect(200);
+    const replay = await ctx
+      .as('officer')
+      .post(`/api/partnerships/${id}/suspension`, { reason: 'first' })
+      .set('Idempotency-Key', key)
+      .expect(200);
     expect(replay.body).toEqual(first.body);
     expect(await ctx.eventCount()).toBe(count);
     await refusedWithoutEvents(
-      () => ctx.as('officer').post(`/api/partnerships/${id}/suspension`, { reason: 'second' }).set('Idempotency-Key', key),
+      () =>
+        ctx
+          .as('officer')
+          .post(`/api/partnerships/${id}/suspension`, { reason: 'second' })
+          .set('Idempotency-Key', key),
       422,
       'idempotency_key_reused',
     );
     // A proposal replayed without a client id names the same partnership.
     const { us, fr } = await ctx.newPartnership();
-    const body = { title: 'Replayed', parties: [us.id, fr.id], sectors: ['blue_economy'], axes: ['investment'] };
-    const p1 = await ctx.as('officer').post('/api/partnerships', body).set('Idempotency-Key', 'propose-1').expect(201);
-    const p2 = await ctx.as('officer').post('/api/partnerships', body).set('Idempotency-Key', 'propose-1').expect(201);
+    const body = {
+      title: 'Replayed',
+      parties: [us.id, fr.id],
+      sectors: ['blue_economy'],
+      axes: ['investment'],
+    };
+    const p1 = await ctx
+      .as('officer')
+      .post('/api/partnerships', body)
+      .set('Idempotency-Key', 'propose-1')
+      .expect(201);
+    const p2 = await ctx
+      .as('officer')
+      .post('/api/partnerships', body)
+      .set('Idempotency-Key', 'propose-1')
+      .expect(201);
     expect(p2.body).toEqual(p1.body);
   });
 
@@ -174,7 +258,9 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
 
   it('serves OpenAPI and health without a token', async () => {
     const doc = await ctx.http().get('/api/docs/openapi.json').expect(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/partnerships', '/api/partnerships/{id}/meetings']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/partnerships', '/api/partnerships/{id}/meetings']),
+    );
     await ctx.http().get('/health').expect(200);
     const ready = await ctx.http().get('/health/ready').expect(200);
     expect(ready.body.status).toBe('ok');
@@ -190,7 +276,8 @@ describe('rate limit', () => {
 
   it('answers 429 with Retry-After past the limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await ctx.as('viewer').get(`/api/organizations/${randomUUID()}`)).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await ctx.as('viewer').get(`/api/organizations/${randomUUID()}`)).status);
     expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     const limited = await ctx.as('viewer').get(`/api/organizations/${randomUUID()}`);

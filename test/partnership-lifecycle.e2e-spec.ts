@@ -34,11 +34,18 @@ describe('partnership lifecycle over HTTP', () => {
       .expect(201);
     const meetingId = meeting.body.meetingId;
     await officer
-      .post(`/api/partnerships/${pid}/meetings/${meetingId}/outcome`, { heldAt: '2016-03-02T17:00:00Z', outcome: 'interested' })
+      .post(`/api/partnerships/${pid}/meetings/${meetingId}/outcome`, {
+        heldAt: '2016-03-02T17:00:00Z',
+        outcome: 'interested',
+      })
       .expect(200);
 
     const agreement = await officer
-      .post(`/api/partnerships/${pid}/agreements`, { title: 'Cluster agreement', termMonths: 120, signatories: [us.id, fr.id] })
+      .post(`/api/partnerships/${pid}/agreements`, {
+        title: 'Cluster agreement',
+        termMonths: 120,
+        signatories: [us.id, fr.id],
+      })
       .expect(201);
     const agreementId = agreement.body.agreementId;
     for (const org of [us, fr]) {
@@ -67,17 +74,26 @@ describe('partnership lifecycle over HTTP', () => {
     expect(state.body.stage).toBe('project_active');
     const milestoneId = state.body.projects[0].milestones[0].milestoneId;
     await officer
-      .post(`/api/partnerships/${pid}/projects/${project.body.projectId}/milestones`, { milestoneId, reachedOn: '2025-02-20' })
+      .post(`/api/partnerships/${pid}/projects/${project.body.projectId}/milestones`, {
+        milestoneId,
+        reachedOn: '2025-02-20',
+      })
       .expect(200);
 
     const mou = await officer
       .post(`/api/partnerships/${pid}/mous`, { title: 'Memorandum', signatories: [city.id, region.id] })
       .expect(201);
     await officer
-      .post(`/api/partnerships/${pid}/mous/${mou.body.mouId}/signatures`, { organizationId: city.id, signerName: 'Mayor' })
+      .post(`/api/partnerships/${pid}/mous/${mou.body.mouId}/signatures`, {
+        organizationId: city.id,
+        signerName: 'Mayor',
+      })
       .expect(200);
     const last = await officer
-      .post(`/api/partnerships/${pid}/mous/${mou.body.mouId}/signatures`, { organizationId: region.id, signerName: 'President' })
+      .post(`/api/partnerships/${pid}/mous/${mou.body.mouId}/signatures`, {
+        organizationId: region.id,
+        signerName: 'President',
+      })
       .expect(200);
 
     state = await officer.get(`/api/partnerships/${pid}/state`).expect(200);
@@ -102,12 +118,19 @@ describe('partnership lifecycle over HTTP', () => {
       'MouSigned',
       'MouExecuted',
     ]);
-    expect(history.body.events[0].metadata.actor).toEqual({ sub: 'test-officer', name: 'Test officer', roles: ['officer'] });
+    expect(history.body.events[0].metadata.actor).toEqual({
+      sub: 'test-officer',
+      name: 'Test officer',
+      roles: ['officer'],
+    });
     expect(history.body.events.every((e: { hash: string }) => /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
 
     // Time travel: the state as of the agreement's execution.
     const executed = history.body.events.find((e: { type: string }) => e.type === 'AgreementExecuted');
-    const past = await ctx.as('auditor').get(`/api/partnerships/${pid}/state?asOf=${executed.revision}`).expect(200);
+    const past = await ctx
+      .as('auditor')
+      .get(`/api/partnerships/${pid}/state?asOf=${executed.revision}`)
+      .expect(200);
     expect(past.body.stage).toBe('agreement_signed');
     expect(past.body.revision).toBe(executed.revision);
   });
@@ -118,7 +141,10 @@ describe('partnership lifecycle over HTTP', () => {
     await officer.post(`/api/partnerships/${id}/suspension`, { reason: 'Budget cycle' }).expect(200);
     const before = await ctx.eventCount();
     const refused = await officer
-      .post(`/api/partnerships/${id}/meetings`, { startsAt: '2030-01-01T10:00:00Z', attendees: [us.contacts[0]!.email] })
+      .post(`/api/partnerships/${id}/meetings`, {
+        startsAt: '2030-01-01T10:00:00Z',
+        attendees: [us.contacts[0]!.email],
+      })
       .expect(409);
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(refused.body.type).toBe('urn:passerelle:problem:partnership.on_hold');
@@ -129,7 +155,11 @@ describe('partnership lifecycle over HTTP', () => {
     await officer.post(`/api/partnerships/${id}/withdrawal`, { reason: 'Priorities changed' }).expect(200);
     const after = await ctx.eventCount();
     const again = await officer
-      .post(`/api/partnerships/${id}/agreements`, { title: 'Too late', termMonths: 12, signatories: [us.id, fr.id] })
+      .post(`/api/partnerships/${id}/agreements`, {
+        title: 'Too late',
+        termMonths: 12,
+        signatories: [us.id, fr.id],
+      })
       .expect(409);
     expect(again.body.type).toBe('urn:passerelle:problem:partnership.withdrawn');
     expect(await ctx.eventCount()).toBe(after);

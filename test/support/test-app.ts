@@ -49,7 +49,11 @@ export class TestApp {
     await app.init();
     const tokens = {} as Record<Role, string>;
     for (const role of ['admin', 'officer', 'auditor', 'viewer'] as Role[]) {
-      tokens[role] = await mintToken(TEST_SECRET, { sub: `test-${role}`, name: `Test ${role}`, roles: [role] });
+      tokens[role] = await mintToken(TEST_SECRET, {
+        sub: `test-${role}`,
+        name: `Test ${role}`,
+        roles: [role],
+      });
     }
     return new TestApp(app, config, dataDir, tokens);
   }
@@ -72,7 +76,9 @@ export class TestApp {
     };
   }
 
-  async newOrganization(overrides: Partial<OrganizationBody> = {}): Promise<OrganizationBody & { id: string }> {
+  async newOrganization(
+    overrides: Partial<OrganizationBody> = {},
+  ): Promise<OrganizationBody & { id: string }> {
     const n = randomUUID().slice(0, 8);
     const country = overrides.country ?? 'FR';
     const body: OrganizationBody = {
@@ -81,7 +87,13 @@ export class TestApp {
       country,
       region: country === 'US' ? 'California' : "Provence-Alpes-Côte d'Azur",
       sectors: ['blue_economy'],
-      contacts: [{ name: `Contact ${n}`, email: `contact-${n}@example.${country === 'US' ? 'org' : 'fr'}`, language: country === 'US' ? 'en' : 'fr' }],
+      contacts: [
+        {
+          name: `Contact ${n}`,
+          email: `contact-${n}@example.${country === 'US' ? 'org' : 'fr'}`,
+          language: country === 'US' ? 'en' : 'fr',
+        },
+      ],
       ...overrides,
     };
     const response = await this.as('officer').post('/api/organizations', body).expect(201);
@@ -93,7 +105,12 @@ export class TestApp {
     const us = await this.newOrganization({ country: 'US', ...extra.us });
     const fr = await this.newOrganization({ country: 'FR', ...extra.fr });
     const response = await this.as('officer')
-      .post('/api/partnerships', { title: 'Blue economy pilot', parties: [us.id, fr.id], sectors: ['blue_economy'], axes: ['business_development'] })
+      .post('/api/partnerships', {
+        title: 'Blue economy pilot',
+        parties: [us.id, fr.id],
+        sectors: ['blue_economy'],
+        axes: ['business_development'],
+      })
       .expect(201);
     return { id: response.body.id as string, us, fr, result: response.body };
   }

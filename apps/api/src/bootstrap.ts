@@ -18,6 +18,7 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
+    abortOnError: false,
     ...options,
   });
   app.useLogger(app.get(Logger));

@@ -53,7 +53,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -95,14 +96,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:']);
   const secret = optional(env, 'JWT_SECRET');
-  if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (secret !== undefined && secret.length < 32)
+    throw new ConfigError('JWT_SECRET must be at least 32 characters');
   if (!embedded && !secret && !jwksUrl) {
     throw new ConfigError('JWT_SECRET or JWT_JWKS_URL is required outside the embedded default');
   }
   const usingDevelopmentSecret = !secret && !jwksUrl;
 
   const bodyLimit = optional(env, 'BODY_LIMIT') ?? '1mb';
-  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) throw new ConfigError(`BODY_LIMIT must look like 100kb or 1mb, got "${bodyLimit}"`);
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit))
+    throw new ConfigError(`BODY_LIMIT must look like 100kb or 1mb, got "${bodyLimit}"`);
 
   const dataKey = optional(env, 'DATA_KEY');
   const signingKey = optional(env, 'SIGNING_KEY');
@@ -110,7 +113,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!embedded && !signingKey) throw new ConfigError('SIGNING_KEY is required outside the embedded default');
 
   const schema = optional(env, 'DATABASE_SCHEMA') ?? 'public';
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new ConfigError(`DATABASE_SCHEMA must be a plain identifier, got "${schema}"`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+    throw new ConfigError(`DATABASE_SCHEMA must be a plain identifier, got "${schema}"`);
 
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),

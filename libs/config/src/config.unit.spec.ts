@@ -11,7 +11,9 @@ describe('loadConfig', () => {
   });
 
   it('requires secrets outside the embedded default', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(/JWT_SECRET or JWT_JWKS_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(
+      /JWT_SECRET or JWT_JWKS_URL/,
+    );
     expect(() =>
       loadConfig({ DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'x'.repeat(32), SIGNING_KEY: 'k' }),
     ).toThrow(/DATA_KEY/);
@@ -31,7 +33,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the observers and the rate limit', () => {
-    const config = loadConfig({ OBSERVER_EMAILS: 'gobiz@example.org, diplo@example.fr', RATE_LIMIT_PER_MINUTE: '0' });
+    const config = loadConfig({
+      OBSERVER_EMAILS: 'gobiz@example.org, diplo@example.fr',
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
     expect(config.observerEmails).toEqual(['gobiz@example.org', 'diplo@example.fr']);
     expect(config.rateLimitPerMinute).toBe(0);
   });

@@ -94,7 +94,11 @@ export class CommandExecutor {
         metadata,
       }));
       try {
-        const result = await this.store.appendToStream(streamId, newEvents, revision === -1 ? 'no_stream' : revision);
+        const result = await this.store.appendToStream(
+          streamId,
+          newEvents,
+          revision === -1 ? 'no_stream' : revision,
+        );
         return result;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

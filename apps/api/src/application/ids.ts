@@ -16,7 +16,8 @@ export function deterministicUuid(...parts: (string | number)[]): string {
 export const eventIdFor = (commandId: string, index: number) => deterministicUuid('event', commandId, index);
 
 /** An id the command creates (a meeting, an agreement…) when the client did not supply one. */
-export const childIdFor = (commandId: string, kind: string, index = 0) => deterministicUuid(kind, commandId, index);
+export const childIdFor = (commandId: string, kind: string, index = 0) =>
+  deterministicUuid(kind, commandId, index);
 
 export const newCommandId = () => randomUUID();
 

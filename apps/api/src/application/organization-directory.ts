@@ -11,7 +11,10 @@ export class OrganizationDirectory {
     const facts: Record<string, OrganizationFacts> = {};
     await Promise.all(
       [...new Set(ids)].map(async (id) => {
-        const { state, revision } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
+        const { state, revision } = await this.executor.load(
+          streamIdFor.organization(id),
+          organizationDecider,
+        );
         const org = toFacts(state);
         if (revision >= 0 && org) facts[id] = org;
       }),

@@ -32,6 +32,10 @@ export class AuthGuard implements CanActivate {
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
     const roles = request.actor.roles;
     if (roles.includes('admin') || roles.some((r) => allowed.includes(r as Role))) return true;
-    throw new ProblemError(403, 'forbidden', `This action needs one of the roles: ${['admin', ...allowed].join(', ')}`);
+    throw new ProblemError(
+      403,
+      'forbidden',
+      `This action needs one of the roles: ${['admin', ...allowed].join(', ')}`,
+    );
   }
 }

@@ -48,7 +48,9 @@ export class DemoLoader {
     type: T,
     data: PartnershipCommand<T>['data'],
   ): Promise<void> {
-    await this.commandBus.execute(new PartnershipCommand(partnershipId, type, data, this.context(step, data)));
+    await this.commandBus.execute(
+      new PartnershipCommand(partnershipId, type, data, this.context(step, data)),
+    );
   }
 
   async load(): Promise<void> {
@@ -64,14 +66,32 @@ export class DemoLoader {
     // 2 March 2016: GO-Biz and the WCE Alliance introduce the initiative to regions, SATTs and clusters.
     const initiative = demoId('partnership:initiative');
     const infoMeeting = demoId('meeting:2016-03-02');
-    const initiativeParties = ['gobiz', 'wce', 'paca', 'aura', 'nouvelle-aquitaine', 'satt', 'eurobiomed', 'pole-mer', 'tes', 'sonumerique'];
+    const initiativeParties = [
+      'gobiz',
+      'wce',
+      'paca',
+      'aura',
+      'nouvelle-aquitaine',
+      'satt',
+      'eurobiomed',
+      'pole-mer',
+      'tes',
+      'sonumerique',
+    ];
     await this.partnership('initiative:propose', initiative, 'ProposePartnership', {
       title: 'California–France Innovation Clusters',
       description:
         'Bilateral collaboration between California Innovation Hubs and French competitiveness clusters, bottom-up: cluster-to-cluster agreements and tangible projects, fed back to GO-Biz and French diplomacy.',
       parties: initiativeParties.map(demoId),
       sectors: ['ict_digital', 'biotech_health', 'blue_economy', 'digital_media_xr'],
-      axes: ['higher_education', 'technology_transfer', 'professional_development', 'entrepreneurship_incubation', 'business_development', 'investment'],
+      axes: [
+        'higher_education',
+        'technology_transfer',
+        'professional_development',
+        'entrepreneurship_incubation',
+        'business_development',
+        'investment',
+      ],
     });
     await this.partnership('initiative:meeting', initiative, 'ScheduleIntroductionMeeting', {
       meetingId: infoMeeting,
@@ -86,7 +106,8 @@ export class DemoLoader {
       meetingId: infoMeeting,
       heldAt: '2016-03-02T17:00:00Z',
       outcome: 'interested',
-      minutes: 'All parties expressed high interest in moving forward with a platform extending California iHubs internationally.',
+      minutes:
+        'All parties expressed high interest in moving forward with a platform extending California iHubs internationally.',
     });
 
     // Blue economy: PACA clusters and San Diego, up to the memorandum of 15 February 2017.
@@ -142,8 +163,16 @@ export class DemoLoader {
       fundingSources: ['Région Sud', 'City of San Diego'],
       leads: ['pole-mer', 'san-diego'].map(demoId),
       milestones: [
-        { milestoneId: demoId('milestone:oceanology'), title: 'PACA delegation at Oceanology International', dueOn: '2017-02-16' },
-        { milestoneId: demoId('milestone:north-america'), title: 'Blue Tech Alliance extended to North America', dueOn: '2018-12-31' },
+        {
+          milestoneId: demoId('milestone:oceanology'),
+          title: 'PACA delegation at Oceanology International',
+          dueOn: '2017-02-16',
+        },
+        {
+          milestoneId: demoId('milestone:north-america'),
+          title: 'Blue Tech Alliance extended to North America',
+          dueOn: '2018-12-31',
+        },
       ],
     });
     await this.partnership('blue:milestone', blue, 'ReachJointProjectMilestone', {

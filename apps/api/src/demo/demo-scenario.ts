@@ -49,7 +49,9 @@ export const DEMO_ORGANIZATIONS: DemoOrganization[] = [
     country: 'US',
     region: 'California',
     sectors: ['blue_economy', 'smart_territories'],
-    contacts: [en("Mayor's international office", 'international@sandiego.example.org', 'International relations')],
+    contacts: [
+      en("Mayor's international office", 'international@sandiego.example.org', 'International relations'),
+    ],
   },
   {
     key: 'biocom',
@@ -67,7 +69,13 @@ export const DEMO_ORGANIZATIONS: DemoOrganization[] = [
     country: 'FR',
     region: "Provence-Alpes-Côte d'Azur",
     sectors: ['blue_economy', 'biotech_health', 'aerospace'],
-    contacts: [fr('Direction des relations internationales', 'international@maregionsud.example.fr', 'Relations internationales')],
+    contacts: [
+      fr(
+        'Direction des relations internationales',
+        'international@maregionsud.example.fr',
+        'Relations internationales',
+      ),
+    ],
   },
   {
     key: 'aura',

@@ -18,23 +18,29 @@ export function parseIfMatch(header: string | undefined): number | undefined {
  * The command's context from the request: actor, If-Match, Idempotency-Key. The command id derives from the
  * key, the actor and the target, so a repeat of the same request is recognised wherever it lands.
  */
-export const CommandRequest = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  const actor = request.actor;
-  if (!actor) throw new Error('CommandRequest used on a public route');
-  const key = request.header('idempotency-key');
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw new ProblemError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
-  }
-  const target = `${request.method} ${request.path}`;
-  const requestHash = sha256(canonicalJson({ target, body: request.body ?? {} }));
-  const correlation = request.header('x-correlation-id') ?? request.header('x-request-id');
-  return {
-    actor,
-    commandId: key ? deterministicUuid('command', actor.sub, target, key) : randomUUID(),
-    ...(key ? { idempotencyKey: key } : {}),
-    requestHash,
-    correlationId: correlation && correlation.length <= 200 ? correlation : randomUUID(),
-    ifMatch: parseIfMatch(request.header('if-match')),
-  };
-});
+export const CommandRequest = createParamDecorator(
+  (_: unknown, context: ExecutionContext): CommandContext => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const actor = request.actor;
+    if (!actor) throw new Error('CommandRequest used on a public route');
+    const key = request.header('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new ProblemError(
+        400,
+        'invalid_idempotency_key',
+        'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      );
+    }
+    const target = `${request.method} ${request.path}`;
+    const requestHash = sha256(canonicalJson({ target, body: request.body ?? {} }));
+    const correlation = request.header('x-correlation-id') ?? request.header('x-request-id');
+    return {
+      actor,
+      commandId: key ? deterministicUuid('command', actor.sub, target, key) : randomUUID(),
+      ...(key ? { idempotencyKey: key } : {}),
+      requestHash,
+      correlationId: correlation && correlation.length <= 200 ? correlation : randomUUID(),
+      ifMatch: parseIfMatch(request.header('if-match')),
+    };
+  },
+);

@@ -10,7 +10,10 @@ const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400 } as const;
 /** The one place where errors become HTTP answers. */
 export function toProblem(error: unknown): { body: ProblemBody; headers: Record<string, string> } {
   if (error instanceof ProblemError) {
-    return { body: problem(error.status, error.code, error.message, error.extensions), headers: error.headers };
+    return {
+      body: problem(error.status, error.code, error.message, error.extensions),
+      headers: error.headers,
+    };
   }
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.kind];
@@ -20,20 +23,32 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
     };
   }
   if (error instanceof WrongExpectedRevisionError) {
-    return { body: problem(409, 'concurrency_conflict', 'The partnership changed concurrently; try again'), headers: {} };
+    return {
+      body: problem(409, 'concurrency_conflict', 'The partnership changed concurrently; try again'),
+      headers: {},
+    };
   }
   if (error instanceof ThrottlerException) {
-    return { body: problem(429, 'rate_limited', 'Too many requests; slow down'), headers: { 'Retry-After': '60' } };
+    return {
+      body: problem(429, 'rate_limited', 'Too many requests; slow down'),
+      headers: { 'Retry-After': '60' },
+    };
   }
   const bodyParserError = error as { type?: string; status?: number; message?: string };
   if (bodyParserError?.type === 'entity.parse.failed') {
     return { body: problem(400, 'malformed_json', 'The request body is not valid JSON'), headers: {} };
   }
   if (bodyParserError?.type === 'entity.too.large') {
-    return { body: problem(413, 'body_too_large', 'The request body is larger than the configured limit'), headers: {} };
+    return {
+      body: problem(413, 'body_too_large', 'The request body is larger than the configured limit'),
+      headers: {},
+    };
   }
   if (bodyParserError?.type?.startsWith('charset.') || bodyParserError?.type?.startsWith('encoding.')) {
-    return { body: problem(415, 'unsupported_encoding', bodyParserError.message ?? 'Unsupported encoding'), headers: {} };
+    return {
+      body: problem(415, 'unsupported_encoding', bodyParserError.message ?? 'Unsupported encoding'),
+      headers: {},
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -45,7 +60,8 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
 
 export function sendProblem(response: Response, request: Request, error: unknown, logger: Logger): void {
   const { body, headers } = toProblem(error);
-  if (body.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (body.status >= 500)
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   response
     .status(body.status)
     .set(headers)

@@ -45,5 +45,11 @@ export function problem(
   detail: string,
   extensions: Record<string, unknown> = {},
 ): ProblemBody {
-  return { type: PROBLEM_TYPE_PREFIX + code, title: TITLES[status] ?? 'Error', status, detail, ...extensions };
+  return {
+    type: PROBLEM_TYPE_PREFIX + code,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...extensions,
+  };
 }

@@ -28,3 +28,28 @@ export const validationPipe = new ValidationPipe({
     return new ProblemError(400, 'validation', summary || 'The request body is invalid', { errors: fields });
   },
 });
+
+/** For commands without a body: `{}` or nothing, any field refused like an unknown field. */
+export const emptyBody = {
+  transform(value: unknown): Record<string, never> {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ProblemError(400, 'validation', 'The request body must be an empty JSON object');
+    }
+    const fields = Object.keys(value).map((field) => ({
+      field,
+      messages: [`property ${field} should not exist`],
+    }));
+    if (fields.length > 0) {
+      throw new ProblemError(
+        400,
+        'validation',
+        fields.map((f) => `${f.field}: ${f.messages[0]}`).join('; '),
+        {
+          errors: fields,
+        },
+      );
+    }
+    return {};
+  },
+};

@@ -29,7 +29,11 @@ async function openDatabase(config: AppConfig): Promise<SqlClient> {
 @Module({
   providers: [
     { provide: SQL_CLIENT, inject: [APP_CONFIG], useFactory: openDatabase },
-    { provide: EVENT_STORE, inject: [SQL_CLIENT], useFactory: (client: SqlClient) => new SqlEventStore(client) },
+    {
+      provide: EVENT_STORE,
+      inject: [SQL_CLIENT],
+      useFactory: (client: SqlClient) => new SqlEventStore(client),
+    },
     { provide: CLOCK, useValue: systemClock },
   ],
   exports: [SQL_CLIENT, EVENT_STORE, CLOCK],

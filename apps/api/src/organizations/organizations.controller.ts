@@ -30,7 +30,8 @@ export class OrganizationsController {
     @CommandRequest() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CommandResult> {
-    const id = body.id ?? (context.idempotencyKey ? childIdFor(context.commandId, 'organization') : randomUUID());
+    const id =
+      body.id ?? (context.idempotencyKey ? childIdFor(context.commandId, 'organization') : randomUUID());
     const result = await this.commandBus.execute(new RegisterOrganizationCommand(id, body, context));
     response.setHeader('Location', `/api/organizations/${id}`);
     return result;

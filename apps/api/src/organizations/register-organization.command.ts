@@ -51,7 +51,12 @@ export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrga
           region: body.region,
           sectors: body.sectors,
           website: body.website,
-          contacts: body.contacts.map((c) => ({ name: c.name, email: c.email, role: c.role, language: c.language })),
+          contacts: body.contacts.map((c) => ({
+            name: c.name,
+            email: c.email,
+            role: c.role,
+            language: c.language,
+          })),
         } as RegisterOrganization['data'],
         metadata: { now },
       }),

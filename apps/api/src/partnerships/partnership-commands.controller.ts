@@ -7,13 +7,13 @@ import { CommandContext, CommandResult } from '../application/command-context';
 import { childIdFor } from '../application/ids';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
+import { emptyBody } from '../http/validation';
 import { PartnershipCommand } from './partnership-command';
 import {
   AmendAgreementDto,
   CompleteProjectDto,
   DraftAgreementDto,
   DraftMouDto,
-  EmptyDto,
   LaunchProjectDto,
   ProposePartnershipDto,
   ReachMilestoneDto,
@@ -47,7 +47,12 @@ export class PartnershipCommandsController {
     return this.commandBus.execute(new PartnershipCommand(partnershipId, type, data, context));
   }
 
-  private created(response: Response, location: string, result: CommandResult, extra: Record<string, string> = {}) {
+  private created(
+    response: Response,
+    location: string,
+    result: CommandResult,
+    extra: Record<string, string> = {},
+  ) {
     response.setHeader('Location', `/api/partnerships/${location}`);
     response.setHeader('ETag', `"${result.revision}"`);
     return { ...result, ...extra };
@@ -64,7 +69,13 @@ export class PartnershipCommandsController {
     const result = await this.send(
       id,
       'ProposePartnership',
-      { title: body.title, description: body.description, parties: body.parties, sectors: body.sectors, axes: body.axes },
+      {
+        title: body.title,
+        description: body.description,
+        parties: body.parties,
+        sectors: body.sectors,
+        axes: body.axes,
+      },
       context,
     );
     return this.created(response, id, result);
@@ -222,13 +233,21 @@ export class PartnershipCommandsController {
 
   @Post(':id/resumption')
   @HttpCode(200)
-  resume(@Param('id', Uuid) id: string, @Body() _body: EmptyDto, @CommandRequest() context: CommandContext) {
+  resume(
+    @Param('id', Uuid) id: string,
+    @Body(emptyBody) _body: Record<string, never>,
+    @CommandRequest() context: CommandContext,
+  ) {
     return this.send(id, 'ResumePartnership', {}, context);
   }
 
   @Post(':id/withdrawal')
   @HttpCode(200)
-  withdraw(@Param('id', Uuid) id: string, @Body() body: ReasonDto, @CommandRequest() context: CommandContext) {
+  withdraw(
+    @Param('id', Uuid) id: string,
+    @Body() body: ReasonDto,
+    @CommandRequest() context: CommandContext,
+  ) {
     return this.send(id, 'WithdrawPartnership', { ...body }, context);
   }
 }

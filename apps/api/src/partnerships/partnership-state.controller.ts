@@ -41,11 +41,20 @@ export class PartnershipStateController {
     }
     const folded = await this.executor.load(streamIdFor.partnership(id), partnershipDecider, bound);
     if (folded.revision < 0) {
-      throw new ProblemError(404, 'partnership.not_found', asOf ? `No partnership ${id} as of ${asOf}` : `No partnership ${id}`);
+      throw new ProblemError(
+        404,
+        'partnership.not_found',
+        asOf ? `No partnership ${id} as of ${asOf}` : `No partnership ${id}`,
+      );
     }
     response.setHeader('ETag', `"${folded.revision}"`);
     const last = folded.events[folded.events.length - 1]!;
-    return { ...folded.state, revision: folded.revision, position: last.position, asOf: last.recordedAt.toISOString() };
+    return {
+      ...folded.state,
+      revision: folded.revision,
+      position: last.position,
+      asOf: last.recordedAt.toISOString(),
+    };
   }
 
   /** Every event of the partnership with its metadata, upcast to the current schema. */

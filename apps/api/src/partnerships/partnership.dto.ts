@@ -40,9 +40,21 @@ const IsCalendarDate = () =>
 const Text = (max: number) => applyDecorators(IsString(), Length(1, max));
 const OptionalText = (max: number) => applyDecorators(IsOptional(), IsString(), MaxLength(max));
 const OrgIds = (min: number) =>
-  applyDecorators(IsArray(), ArrayMinSize(min), ArrayMaxSize(50), ArrayUnique(), IsUUID('all', { each: true }));
+  applyDecorators(
+    IsArray(),
+    ArrayMinSize(min),
+    ArrayMaxSize(50),
+    ArrayUnique(),
+    IsUUID('all', { each: true }),
+  );
 const Emails = () =>
-  applyDecorators(IsArray(), ArrayMaxSize(200), ArrayUnique(), IsEmail({}, { each: true }), MaxLength(254, { each: true }));
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(200),
+    ArrayUnique(),
+    IsEmail({}, { each: true }),
+    MaxLength(254, { each: true }),
+  );
 
 export class ProposePartnershipDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() id?: string;
@@ -70,13 +82,21 @@ export class ScheduleMeetingDto {
   @ApiPropertyOptional({ example: 'America/Los_Angeles' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { message: 'timezone must be an IANA zone such as Europe/Paris' })
+  @Matches(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, {
+    message: 'timezone must be an IANA zone such as Europe/Paris',
+  })
   @MaxLength(64)
   timezone?: string;
   @ApiPropertyOptional() @OptionalText(500) location?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUrl({ protocols: ['https', 'http'], require_protocol: true }) videoUrl?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true })
+  videoUrl?: string;
   @ApiPropertyOptional() @OptionalText(5000) agenda?: string;
-  @ApiProperty({ type: [String], example: ['partnerships@example.org'] }) @Emails() @ArrayMinSize(1) attendees!: string[];
+  @ApiProperty({ type: [String], example: ['partnerships@example.org'] })
+  @Emails()
+  @ArrayMinSize(1)
+  attendees!: string[];
 }
 
 export class RescheduleMeetingDto {
@@ -120,8 +140,14 @@ export class SignDto {
 }
 
 export class BudgetDto {
-  @ApiProperty({ example: 250000 }) @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 }) @IsPositive() @Max(1e12) amount!: number;
-  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR or USD' }) currency!: string;
+  @ApiProperty({ example: 250000 })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsPositive()
+  @Max(1e12)
+  amount!: number;
+  @ApiProperty({ example: 'EUR' })
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR or USD' })
+  currency!: string;
 }
 
 export class MilestoneDto {
@@ -168,5 +194,3 @@ export class DraftMouDto {
   @ApiPropertyOptional() @OptionalText(5000) scope?: string;
   @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(2) signatories!: string[];
 }
-
-export class EmptyDto {}
