@@ -8,6 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { ApplicationModule } from './application/application.module';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { AppConfigModule } from './infrastructure/app-config.module';
@@ -40,6 +41,7 @@ export class AppModule {
         }),
         InfrastructureModule,
         ApplicationModule,
+        DashboardModule,
       ],
       controllers: [HealthController, OrganizationsController, PartnershipCommandsController, PartnershipStateController],
       providers: [
