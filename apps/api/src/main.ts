@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
+  await app.init();
   await app.get(DemoLoader).loadIfWanted();
   await app.listen(config.port);
   const logger = app.get(DemoLoader).logger;

@@ -140,20 +140,20 @@ export class DemoLoader {
       agreementId: blueAgreement,
       title: 'Blue Tech cluster cooperation agreement',
       scope: 'Exchange of delegations, joint presence at ocean technology fairs, start-up soft landing.',
-      termMonths: 126,
+      termMonths: 120,
       signatories: ['pole-mer', 'san-diego'].map(demoId),
     });
     await this.partnership('blue:sign-1', blue, 'SignAgreement', {
       agreementId: blueAgreement,
       organizationId: demoId('pole-mer'),
       signerName: 'Président, Pôle Mer Méditerranée',
-      signedAt: '2016-06-10',
+      signedAt: '2016-12-20',
     });
     await this.partnership('blue:sign-2', blue, 'SignAgreement', {
       agreementId: blueAgreement,
       organizationId: demoId('san-diego'),
       signerName: 'Director of economic development, City of San Diego',
-      signedAt: '2016-06-15',
+      signedAt: '2017-01-05',
     });
     await this.partnership('blue:project', blue, 'LaunchJointProject', {
       projectId: blueProject,
