@@ -1,11 +1,13 @@
 import { ORGANIZATION_NAME_EVENT_VERSIONS } from './organization-name/events';
 import { ORGANIZATION_EVENT_VERSIONS } from './organization/events';
 import { PARTNERSHIP_EVENT_VERSIONS } from './partnership/events';
+import { PERSON_EVENT_VERSIONS } from './personal-data';
 
 const CURRENT_EVENT_VERSIONS = {
   ...ORGANIZATION_EVENT_VERSIONS,
   ...ORGANIZATION_NAME_EVENT_VERSIONS,
   ...PARTNERSHIP_EVENT_VERSIONS,
+  ...PERSON_EVENT_VERSIONS,
 } as const;
 
 export type DomainEventType = keyof typeof CURRENT_EVENT_VERSIONS;

@@ -32,3 +32,6 @@ export { partnershipDecider } from './partnership/decider';
 export * from './event-versions';
 export * from './upcasting';
 export * from './stream-ids';
+
+// Personal data (crypto-shredding) and the record of an erasure
+export * from './personal-data';

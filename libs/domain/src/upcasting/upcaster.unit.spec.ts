@@ -109,7 +109,7 @@ describe('current event versions', () => {
         .filter(([type]) => type !== 'PartnershipProposed')
         .every(([, v]) => v === 1),
     ).toBe(true);
-    expect(Object.keys(versions)).toHaveLength(21);
+    expect(Object.keys(versions)).toHaveLength(22);
     expect(currentVersionOf('AgreementExecuted')).toBe(1);
   });
 
