@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get, useToken } from './api';
 import { AppContext } from './context';
 import { useLoad, useRoute } from './hooks';
@@ -67,10 +67,25 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     (signal) => get<Page<Organization> | Organization[]>(ENDPOINTS.organizations, { limit: 200 }, signal),
     [],
   );
+  const [fetched, setFetched] = useState<Map<string, Organization>>(new Map());
+  const requested = useRef(new Set<string>());
   const byId = useMemo(() => {
     const list = Array.isArray(organizations.data) ? organizations.data : (organizations.data?.items ?? []);
-    return new Map(list.map((org) => [org.id, org]));
-  }, [organizations.data]);
+    return new Map([...fetched, ...list.map((org) => [org.id, org] as const)]);
+  }, [organizations.data, fetched]);
+  const ensureOrganizations = useCallback(
+    (ids: string[]) => {
+      if (!organizations.data && !organizations.error) return;
+      for (const id of ids) {
+        if (byId.has(id) || requested.current.has(id)) continue;
+        requested.current.add(id);
+        get<Organization>(ENDPOINTS.organization(id))
+          .then((org) => setFetched((current) => new Map(current).set(id, org)))
+          .catch(() => undefined);
+      }
+    },
+    [byId, organizations.data, organizations.error],
+  );
 
   useEffect(() => {
     live.start(ENDPOINTS.live);
@@ -98,7 +113,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   const role = primaryRole(session);
 
   return (
-    <AppContext.Provider value={{ session, organizations: byId, reloadOrganizations: organizations.reload }}>
+    <AppContext.Provider
+      value={{ session, organizations: byId, reloadOrganizations: organizations.reload, ensureOrganizations }}
+    >
       <TopBar>
         <nav class="nav" aria-label={t('nav.label')}>
           <ul>

@@ -8,6 +8,8 @@ export interface AppContextValue {
   /** Every registered organisation, by id (names, sides, regions, contacts for the forms). */
   organizations: Map<string, Organization>;
   reloadOrganizations(): void;
+  /** Fetches organisations missing from the list (registered since, or beyond its page). */
+  ensureOrganizations(ids: string[]): void;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

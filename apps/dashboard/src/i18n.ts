@@ -168,6 +168,7 @@ const en = {
   'p.history': 'Event history',
   'p.timeTravel': 'Time travel',
   'p.revision': 'revision {revision}',
+  'p.updated': 'updated on {date}',
   'p.viewing': 'As of revision {revision}',
 
   'meeting.scheduled': 'Scheduled',
@@ -208,6 +209,7 @@ const en = {
   'project.reached': 'reached on {date}',
 
   'tl.proposed': 'Partnership proposed',
+  'tl.recorded': 'recorded on {date}',
   'tl.meetingScheduled': 'Meeting scheduled for {date}',
   'tl.meetingHeld': 'Meeting held: {outcome}',
   'tl.meetingCancelled': 'Meeting cancelled',
@@ -460,6 +462,7 @@ const fr: Record<MessageKey, string> = {
   'p.history': 'Historique des événements',
   'p.timeTravel': 'Voyage dans le temps',
   'p.revision': 'révision {revision}',
+  'p.updated': 'mis à jour le {date}',
   'p.viewing': 'État à la révision {revision}',
 
   'meeting.scheduled': 'Planifiée',
@@ -500,6 +503,7 @@ const fr: Record<MessageKey, string> = {
   'project.reached': 'atteint le {date}',
 
   'tl.proposed': 'Partenariat proposé',
+  'tl.recorded': 'consigné le {date}',
   'tl.meetingScheduled': 'Réunion planifiée pour le {date}',
   'tl.meetingHeld': 'Réunion tenue : {outcome}',
   'tl.meetingCancelled': 'Réunion annulée',

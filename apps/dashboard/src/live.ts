@@ -129,3 +129,27 @@ export class LiveHub {
 }
 
 export const live = new LiveHub();
+
+/** What a change announces: the event's position and type, and the partnership or organisation it concerns. */
+export interface Change {
+  position: number;
+  type: string;
+  partnershipId: string | null;
+  organizationId: string | null;
+}
+
+export function changeOf(message: LiveMessage): Change | null {
+  try {
+    const value = JSON.parse(message.data) as Partial<Change>;
+    return typeof value === 'object' && value !== null && typeof value.type === 'string'
+      ? {
+          position: Number(value.position ?? 0),
+          type: value.type,
+          partnershipId: value.partnershipId ?? null,
+          organizationId: value.organizationId ?? null,
+        }
+      : null;
+  } catch {
+    return null;
+  }
+}

@@ -243,7 +243,7 @@ export function RecordOutcomeForm(props: {
   };
   return (
     <form class="command-form" onSubmit={submit} noValidate aria-labelledby={id('title')}>
-      <h4 id={id('title')}>{t('act.outcome')}</h4>
+      <h3 id={id('title')}>{t('act.outcome')}</h3>
       <div class="form-grid">
         <Field id={id('heldAt')} label={t('field.heldAt')} errors={errors.heldAt}>
           <input
@@ -332,9 +332,9 @@ export function RecordSignatureForm(props: {
   };
   return (
     <form class="command-form" onSubmit={submit} noValidate aria-labelledby={id('title')}>
-      <h4 id={id('title')}>
+      <h3 id={id('title')}>
         {t('act.sign')}: {doc.title}
-      </h4>
+      </h3>
       <div class="form-grid">
         <Field id={id('organizationId')} label={t('field.organizationId')} errors={errors.organizationId}>
           <select

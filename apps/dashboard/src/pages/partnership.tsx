@@ -6,7 +6,7 @@ import { ENDPOINTS } from '../endpoints';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format';
 import { useLive, useLoad } from '../hooks';
 import { termOf, Translate, useI18n } from '../i18n';
-import type { LiveMessage } from '../live';
+import { changeOf, LiveMessage } from '../live';
 import { can } from '../session';
 import type {
   Agreement,
@@ -308,7 +308,7 @@ function Projects({ partnership }: { partnership: Partnership }) {
               <p class="sub">{t('project.starts', { date: formatDate(language, project.startsOn) })}</p>
               {project.milestones.length > 0 && (
                 <>
-                  <h4 class="small-heading">{t('project.milestones')}</h4>
+                  <h3 class="small-heading">{t('project.milestones')}</h3>
                   <ul class="milestones">
                     {project.milestones.map((m) => (
                       <li key={m.milestoneId} class={m.reachedOn ? 'reached' : 'due'}>
@@ -339,25 +339,38 @@ function Projects({ partnership }: { partnership: Partnership }) {
 interface TimelineEntry {
   date: string;
   text: string;
+  /** Known only by when it was recorded (the proposal): shown as such when history was entered after the fact. */
+  recorded?: boolean;
 }
 
+const day = (value: string) => value.slice(0, 10);
+
+/**
+ * What happened, by the dates the events carry (a meeting's start, a signature's day, a project's start).
+ * Steps known only by their recording time (scheduling, drafting) are left out when the history was entered
+ * after the fact, where they would appear after what they led to.
+ */
 function timelineOf(
   p: Partnership,
   t: Translate,
   language: 'en' | 'fr',
   name: (id: string) => string,
 ): TimelineEntry[] {
-  const entries: TimelineEntry[] = [{ date: p.createdAt, text: t('tl.proposed') }];
+  const entries: TimelineEntry[] = [];
+  const unlessBackfilled = (recordedAt: string, before: string | null, entry: TimelineEntry) => {
+    if (before === null || day(recordedAt) <= day(before)) entries.push(entry);
+  };
   for (const m of p.meetings) {
-    entries.push({
+    unlessBackfilled(m.scheduledAt, m.startsAt, {
       date: m.scheduledAt,
       text: t('tl.meetingScheduled', { date: formatDate(language, m.startsAt) }),
     });
-    if (m.heldAt)
+    if (m.heldAt) {
       entries.push({
         date: m.heldAt,
         text: t('tl.meetingHeld', { outcome: termOf(t, 'outcome', m.outcome ?? '') }),
       });
+    }
     if (m.cancelledAt) entries.push({ date: m.cancelledAt, text: t('tl.meetingCancelled') });
   }
   const documents = [
@@ -374,24 +387,35 @@ function timelineOf(
     ),
   ];
   for (const { doc, drafted, executed } of documents) {
-    entries.push({ date: doc.draftedAt, text: t(drafted, { title: doc.title }) });
-    for (const s of doc.signatures)
+    const signedOn = doc.signatures.map((s) => s.signedOn ?? s.signedAt).sort();
+    unlessBackfilled(doc.draftedAt, signedOn[0] ?? null, {
+      date: doc.draftedAt,
+      text: t(drafted, { title: doc.title }),
+    });
+    for (const s of doc.signatures) {
       entries.push({
         date: s.signedOn ?? s.signedAt,
         text: t('tl.signed', { organization: name(s.organizationId), title: doc.title }),
       });
+    }
     if (doc.executedOn) entries.push({ date: doc.executedOn, text: t(executed, { title: doc.title }) });
   }
-  for (const a of p.agreements)
+  for (const a of p.agreements) {
     if (a.expiresOn) entries.push({ date: a.expiresOn, text: t('tl.agreementExpires', { title: a.title }) });
+  }
   for (const project of p.projects) {
     entries.push({ date: project.startsOn, text: t('tl.projectLaunched', { title: project.title }) });
-    for (const m of project.milestones)
+    for (const m of project.milestones) {
       if (m.reachedOn) entries.push({ date: m.reachedOn, text: t('tl.milestone', { title: m.title }) });
-    if (project.completedOn)
+    }
+    if (project.completedOn) {
       entries.push({ date: project.completedOn, text: t('tl.projectCompleted', { title: project.title }) });
+    }
   }
-  return entries.filter((e) => e.date).sort((a, b) => a.date.slice(0, 10).localeCompare(b.date.slice(0, 10)));
+  entries.sort((a, b) => day(a.date).localeCompare(day(b.date)));
+  const first = entries[0];
+  const backfilled = first !== undefined && day(first.date) < day(p.createdAt);
+  return [{ date: p.createdAt, text: t('tl.proposed'), recorded: backfilled }, ...entries];
 }
 
 function Timeline({ partnership }: { partnership: Partnership }) {
@@ -404,7 +428,11 @@ function Timeline({ partnership }: { partnership: Partnership }) {
       <ol class="timeline">
         {entries.map((entry, index) => (
           <li key={index} class={entry.date.slice(0, 10) > today ? 'future' : ''}>
-            <time dateTime={entry.date.slice(0, 10)}>{formatDate(language, entry.date)}</time>
+            <time dateTime={entry.date.slice(0, 10)}>
+              {entry.recorded
+                ? t('tl.recorded', { date: formatDate(language, entry.date) })
+                : formatDate(language, entry.date)}
+            </time>
             <span>{entry.text}</span>
           </li>
         ))}
@@ -424,7 +452,7 @@ function HistoryTable({ history, onTravel }: { history: History; onTravel: (revi
   const { t, language } = useI18n();
   return (
     <div class="table-scroll">
-      <table class="data history">
+      <table class="data history stack">
         <thead>
           <tr>
             <th scope="col" class="num">
@@ -467,9 +495,9 @@ function HistoryTable({ history, onTravel }: { history: History; onTravel: (revi
               <td>
                 <details>
                   <summary>{t('history.details')}</summary>
-                  <h4 class="small-heading">{t('history.data')}</h4>
+                  <h3 class="small-heading">{t('history.data')}</h3>
                   <pre>{JSON.stringify(event.data, null, 2)}</pre>
-                  <h4 class="small-heading">{t('history.metadata')}</h4>
+                  <h3 class="small-heading">{t('history.metadata')}</h3>
                   <pre>{JSON.stringify(event.metadata, null, 2)}</pre>
                   {event.hash && (
                     <p class="code">
@@ -539,7 +567,7 @@ function TimeTravel(props: {
 
 export function PartnershipPage({ id }: { id: string }) {
   const { t, language } = useI18n();
-  const { session } = useApp();
+  const { session, ensureOrganizations } = useApp();
   const mayAct = can.command(session);
   const mayAudit = can.readHistory(session);
   const [open, setOpen] = useState<OpenForm>(null);
@@ -577,13 +605,17 @@ export function PartnershipPage({ id }: { id: string }) {
   );
 
   useLive((message: LiveMessage) => {
-    if (message.data.includes(id) || !message.data.includes('partnership')) {
+    const change = changeOf(message);
+    if (change === null || change.partnershipId === id) {
       detail.reload();
       history.reload();
     }
   });
 
   const current = detail.data;
+  useEffect(() => {
+    if (current) ensureOrganizations(current.parties);
+  }, [current?.parties.join(','), ensureOrganizations]);
   useEffect(() => {
     if (current) document.title = `${current.title} · Passerelle`;
   }, [current?.title]);
@@ -640,7 +672,7 @@ export function PartnershipPage({ id }: { id: string }) {
                 ? t('p.viewing', { revision: viewing })
                 : t('p.revision', { revision: current.revision })}
             </span>
-            <span class="muted">{formatDate(language, shown.updatedAt)}</span>
+            <span class="muted">{t('p.updated', { date: formatDate(language, shown.updatedAt) })}</span>
           </p>
         </div>
       </div>

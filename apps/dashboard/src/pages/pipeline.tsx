@@ -98,7 +98,7 @@ export function PartnershipTable({ items }: { items: PartnershipSummary[] }) {
   const { t, language } = useI18n();
   return (
     <div class="table-scroll">
-      <table class="data partnerships">
+      <table class="data partnerships stack">
         <thead>
           <tr>
             <th scope="col">{t('list.title')}</th>
