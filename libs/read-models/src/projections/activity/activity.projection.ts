@@ -1,0 +1,95 @@
+import { ORGANIZATION_EVENT_VERSIONS } from '@passerelle/domain';
+import type { ProjectedEvent, Projection } from '../../runner/projection';
+import { PARTNERSHIP_EVENT_TYPES } from '../partnerships/partnership-row';
+
+/** Fields that name or reach a person: the feed keeps none of them (the log's crypto-shredding stays the only copy). */
+const PERSONAL_FIELDS = new Set(['attendees', 'attendeesPresent', 'signerName', 'contacts', 'minutes']);
+
+export interface ActivityRow {
+  position: number;
+  eventId: string;
+  streamId: string;
+  type: string;
+  partnershipId: string | null;
+  organizationId: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  actorName: string | null;
+  /** The event's data without personal fields, plus the organisations of a meeting's attendees. */
+  facts: Record<string, unknown>;
+}
+
+/** One feed entry per event. Pure. */
+export function activityRowOf(event: ProjectedEvent): ActivityRow {
+  const facts: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event.data)) if (!PERSONAL_FIELDS.has(key)) facts[key] = value;
+  if (Array.isArray(event.data.attendees)) {
+    const organizations = (event.data.attendees as { organizationId?: string | null }[])
+      .map((attendee) => attendee.organizationId)
+      .filter((id): id is string => typeof id === 'string');
+    facts.attendeeOrganizations = [...new Set(organizations)];
+  }
+  const text = (key: string): string | null =>
+    typeof event.data[key] === 'string' ? (event.data[key] as string) : null;
+  return {
+    position: event.position,
+    eventId: event.id,
+    streamId: event.streamId,
+    type: event.type,
+    partnershipId: event.streamId.startsWith('partnership-') ? text('partnershipId') : null,
+    organizationId: text('organizationId'),
+    occurredAt: text('occurredAt') ?? event.recordedAt.toISOString(),
+    recordedAt: event.recordedAt.toISOString(),
+    actorName: event.metadata.actor?.name ?? event.metadata.actor?.sub ?? null,
+    facts,
+  };
+}
+
+type Table = 'activity';
+
+/** The feed of what happened, newest first on the dashboard; words are put on it when read. */
+export const activityProjection: Projection<Table> = {
+  name: 'activity',
+  version: 1,
+  handles: [...PARTNERSHIP_EVENT_TYPES, ...Object.keys(ORGANIZATION_EVENT_VERSIONS)],
+  tables: ['activity'],
+  keys: { activity: ['position'] },
+  migrations: (t) => [
+    `CREATE TABLE ${t.activity} (
+       position bigint PRIMARY KEY,
+       event_id uuid NOT NULL,
+       stream_id text NOT NULL,
+       type text NOT NULL,
+       partnership_id uuid,
+       organization_id uuid,
+       occurred_at timestamptz NOT NULL,
+       recorded_at timestamptz NOT NULL,
+       actor_name text,
+       facts jsonb NOT NULL
+     )`,
+    `CREATE INDEX ${t.activity}_partnership ON ${t.activity} (partnership_id, position DESC)`,
+  ],
+  async apply(tx, events, tables) {
+    const records = events.map(activityRowOf).map((row) => ({
+      position: row.position,
+      event_id: row.eventId,
+      stream_id: row.streamId,
+      type: row.type,
+      partnership_id: row.partnershipId,
+      organization_id: row.organizationId,
+      occurred_at: row.occurredAt,
+      recorded_at: row.recordedAt,
+      actor_name: row.actorName,
+      facts: row.facts,
+    }));
+    await tx.query(
+      `INSERT INTO ${tables.activity}
+         (position, event_id, stream_id, type, partnership_id, organization_id, occurred_at, recorded_at, actor_name, facts)
+       SELECT position, event_id, stream_id, type, partnership_id, organization_id, occurred_at, recorded_at, actor_name, facts
+         FROM jsonb_to_recordset($1::jsonb) AS r(
+           position bigint, event_id uuid, stream_id text, type text, partnership_id uuid, organization_id uuid,
+           occurred_at timestamptz, recorded_at timestamptz, actor_name text, facts jsonb)`,
+      [JSON.stringify(records)],
+    );
+  },
+};

@@ -1,0 +1,146 @@
+import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
+import { upcast } from '@passerelle/domain';
+import type { RecordedEvent } from '@passerelle/event-store';
+import {
+  AnyProjection,
+  generationSuffix,
+  handlesEvent,
+  ProjectedEvent,
+  TableNames,
+  tableNamesFor,
+  viewName,
+} from './projection';
+
+export const readModelMigrations: Migration[] = [
+  {
+    id: 'read-models/0001-projection-checkpoints',
+    sql: `CREATE TABLE projection_checkpoints (
+            name text PRIMARY KEY,
+            position bigint NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            version integer NOT NULL,
+            generation integer NOT NULL
+          )`,
+  },
+];
+
+/** Notified in the batch transaction, so it is heard exactly when the batch is visible. */
+export const PROGRESS_CHANNEL = 'passerelle_projection_progress';
+
+export interface Checkpoint {
+  name: string;
+  position: number;
+  version: number;
+  generation: number;
+}
+
+/** The checkpoint row of a rebuild in progress (live readers never look at it). */
+export const rebuildCheckpointName = (name: string): string => `${name}:rebuild`;
+
+export async function readCheckpoint(
+  db: SqlExecutor,
+  name: string,
+  lock = false,
+): Promise<Checkpoint | undefined> {
+  const [row] = await db.query<Checkpoint>(
+    `SELECT name, position, version, generation FROM projection_checkpoints WHERE name = $1${lock ? ' FOR UPDATE' : ''}`,
+    [name],
+  );
+  return row;
+}
+
+export async function writeCheckpoint(db: SqlExecutor, checkpoint: Checkpoint): Promise<void> {
+  await db.query(
+    `INSERT INTO projection_checkpoints (name, position, version, generation, updated_at)
+     VALUES ($1, $2, $3, $4, now())
+     ON CONFLICT (name) DO UPDATE
+       SET position = EXCLUDED.position, version = EXCLUDED.version,
+           generation = EXCLUDED.generation, updated_at = now()`,
+    [checkpoint.name, checkpoint.position, checkpoint.version, checkpoint.generation],
+  );
+}
+
+export async function notifyProgress(
+  db: SqlExecutor,
+  schema: string,
+  name: string,
+  position: number,
+): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [PROGRESS_CHANNEL, JSON.stringify({ schema, name, position })]);
+}
+
+export const liveTables = (projection: AnyProjection, generation: number): TableNames =>
+  tableNamesFor(projection, generationSuffix(generation));
+
+export async function createTables(
+  db: SqlExecutor,
+  projection: AnyProjection,
+  tables: TableNames,
+): Promise<void> {
+  for (const table of Object.values(tables)) await db.exec(`DROP TABLE IF EXISTS ${table} CASCADE`);
+  for (const statement of projection.migrations(tables)) await db.exec(statement);
+}
+
+export async function dropTables(db: SqlExecutor, tables: TableNames): Promise<void> {
+  for (const table of Object.values(tables)) await db.exec(`DROP TABLE IF EXISTS ${table} CASCADE`);
+}
+
+/** Points the readers' views at a generation's tables: atomic with the surrounding transaction. */
+export async function pointViews(
+  db: SqlExecutor,
+  projection: AnyProjection,
+  tables: TableNames,
+): Promise<void> {
+  for (const table of projection.tables) {
+    await db.exec(
+      `DROP VIEW IF EXISTS ${viewName(table)}; CREATE VIEW ${viewName(table)} AS SELECT * FROM ${tables[table]}`,
+    );
+  }
+}
+
+/** Creates the checkpoint table, and the first generation of a projection never seen before. */
+export async function ensureProjection(client: SqlClient, projection: AnyProjection): Promise<Checkpoint> {
+  await migrate(client, readModelMigrations);
+  return client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `passerelle.projection.setup.${client.schema}.${projection.name}`,
+    ]);
+    const existing = await readCheckpoint(tx, projection.name, true);
+    if (existing) return existing;
+    const checkpoint = { name: projection.name, position: 0, version: projection.version, generation: 1 };
+    const tables = liveTables(projection, checkpoint.generation);
+    await createTables(tx, projection, tables);
+    await pointViews(tx, projection, tables);
+    await writeCheckpoint(tx, checkpoint);
+    return checkpoint;
+  });
+}
+
+/** Upcasts the events a projection handles; events at or before `after` are left out (never applied twice). */
+export function eventsToApply(
+  projection: AnyProjection,
+  events: readonly RecordedEvent[],
+  after: number,
+): ProjectedEvent[] {
+  const selected: ProjectedEvent[] = [];
+  for (const event of events) {
+    if (event.position <= after) continue;
+    const current = upcast({ type: event.type, version: event.version, data: event.data });
+    if (!handlesEvent(projection, current.type)) continue;
+    selected.push({ ...event, type: current.type, version: current.version, data: current.data });
+  }
+  return selected;
+}
+
+/** Applies one batch to `tables` and returns the position the checkpoint moves to. */
+export async function applyBatch(
+  tx: SqlExecutor,
+  projection: AnyProjection,
+  tables: TableNames,
+  events: readonly RecordedEvent[],
+  after: number,
+): Promise<number> {
+  const selected = eventsToApply(projection, events, after);
+  if (selected.length > 0) await projection.apply(tx, selected, tables);
+  return Math.max(after, events.length ? events[events.length - 1]!.position : after);
+}
