@@ -1,0 +1,86 @@
+import { CachedPersonKeyStore } from './cached-person-key-store';
+import { LruCache } from './lru-cache';
+import { personKeyStoreContract } from './testing/person-key-store.contract';
+import { MemoryPersonKeyStore } from './testing/memory-person-key-store';
+
+personKeyStoreContract('in memory', async () => new MemoryPersonKeyStore());
+personKeyStoreContract('in memory, cached', async () => new CachedPersonKeyStore(new MemoryPersonKeyStore()));
+
+describe('the LRU cache', () => {
+  it('drops the least recently used entry beyond its size, and entries past their time', () => {
+    let now = 0;
+    const cache = new LruCache<string, number>(2, 100, () => now);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.get('a')).toBe(1);
+    cache.set('c', 3);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    expect(cache.size).toBe(2);
+    now = 100;
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.has('c')).toBe(false);
+  });
+});
+
+describe('the key cache', () => {
+  it('asks the store once per key while fresh, again after the TTL', async () => {
+    let now = 0;
+    const inner = new MemoryPersonKeyStore();
+    const cached = new CachedPersonKeyStore(inner, { ttlMs: 1000, now: () => now });
+    const key = (await cached.getOrCreateKey('alice'))!;
+    expect(await cached.getOrCreateKey('alice')).toEqual(key);
+    expect(inner.calls.getOrCreateKey).toBe(1);
+    // Creating a key also caches it by id: reading back what was just written costs nothing.
+    expect(await cached.getKey(key.keyId)).toEqual(key.key);
+    expect(inner.calls.getKeys).toBe(0);
+    now = 1000;
+    expect(await cached.getKeys([key.keyId, key.keyId])).toEqual(new Map([[key.keyId, key.key]]));
+    expect(inner.calls.getKeys).toBe(1);
+    expect(await cached.getKey(key.keyId)).toEqual(key.key);
+    expect(inner.calls.getKeys).toBe(1);
+  });
+
+  it('remembers that a key is missing, and asks only for the keys it lacks', async () => {
+    const inner = new MemoryPersonKeyStore();
+    const cached = new CachedPersonKeyStore(inner);
+    const a = (await inner.getOrCreateKey('a'))!;
+    const b = (await inner.getOrCreateKey('b'))!;
+    const spy = jest.spyOn(inner, 'getKeys');
+    await cached.getKeys([a.keyId, '00000000-0000-4000-8000-000000000000']);
+    await cached.getKeys([a.keyId, b.keyId, '00000000-0000-4000-8000-000000000000']);
+    expect(spy.mock.calls.map(([ids]) => [...ids])).toEqual([
+      [a.keyId, '00000000-0000-4000-8000-000000000000'],
+      [b.keyId],
+    ]);
+  });
+
+  it('forgets at once in this process: no key is served from memory after a forget', async () => {
+    const inner = new MemoryPersonKeyStore();
+    const cached = new CachedPersonKeyStore(inner, { ttlMs: 60_000 });
+    const key = (await cached.getOrCreateKey('carol'))!;
+    expect(await cached.getKey(key.keyId)).not.toBeNull();
+    await cached.forget('carol');
+    expect(await cached.getKey(key.keyId)).toBeNull();
+    expect(await cached.getOrCreateKey('carol')).toBeNull();
+  });
+
+  it('does not cache a key fetched while a forget was under way', async () => {
+    const inner = new MemoryPersonKeyStore();
+    const key = (await inner.getOrCreateKey('dan'))!;
+    const cached = new CachedPersonKeyStore(inner, { ttlMs: 60_000 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const getKeys = inner.getKeys.bind(inner);
+    jest.spyOn(inner, 'getKeys').mockImplementationOnce(async (ids) => {
+      const found = await getKeys(ids);
+      await gate;
+      return found;
+    });
+    const slowRead = cached.getKey(key.keyId);
+    await cached.forget('dan');
+    release();
+    expect(await slowRead).toEqual(key.key);
+    expect(await cached.getKey(key.keyId)).toBeNull();
+  });
+});

@@ -1,0 +1,177 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { migrate } from '@passerelle/database';
+import { createTestSqlClient, type TestSqlClient } from '@passerelle/database/testing';
+import { eventStoreMigrations, type NewEvent, SqlEventStore } from '@passerelle/event-store';
+import { verifyIntegrity } from './integrity';
+import {
+  checkHeadSignature,
+  generateSigningKey,
+  HeadSigner,
+  headMessage,
+  listSignedHeads,
+  parseSigningKey,
+} from './signed-heads';
+import { privacyMigrations } from './sql/migrations';
+
+const event = (n: number): NewEvent => ({
+  id: randomUUID(),
+  type: 'PartnershipSuspended',
+  version: 1,
+  data: { reason: `reason ${n}`, fromStage: 'proposed' },
+  metadata: { actor: { sub: 'officer-1', roles: ['officer'] } },
+});
+
+describe('signing keys', () => {
+  it('reads an Ed25519 key as PEM or as base64 PKCS#8 DER, and refuses anything else', () => {
+    const pem = generateSigningKey();
+    const fromPem = parseSigningKey(pem);
+    const der = fromPem.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    expect(parseSigningKey(der).publicKeyText).toBe(fromPem.publicKeyText);
+    expect(() => parseSigningKey('s')).toThrow('SIGNING_KEY');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    });
+    expect(() => parseSigningKey(rsa.toString())).toThrow('Ed25519');
+  });
+
+  it('signs the position and digest under a context of their own', () => {
+    expect(headMessage(42, 'ab').toString()).toBe('passerelle/signed-head/v1\n{"digest":"ab","position":42}');
+  });
+});
+
+describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verification on %s', (dialect) => {
+  const key = parseSigningKey(generateSigningKey());
+  const trusted = { trustedPublicKeys: [key.publicKeyText] };
+  let test: TestSqlClient;
+  let store: SqlEventStore;
+  let signer: HeadSigner;
+  const streams = [
+    `partnership-${randomUUID()}`,
+    `partnership-${randomUUID()}`,
+    `organization-${randomUUID()}`,
+  ];
+
+  beforeAll(async () => {
+    test = await createTestSqlClient(dialect, 'integrity');
+    await migrate(test.client, [...eventStoreMigrations, ...privacyMigrations]);
+    store = new SqlEventStore(test.client);
+    signer = new HeadSigner(store, test.client, key, 2);
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    await test.cleanup();
+  }, 30_000);
+
+  it('has nothing to sign on an empty log, and an empty log verifies', async () => {
+    expect(await signer.signHead()).toBeNull();
+    expect(await verifyIntegrity(store, test.client, trusted)).toEqual(
+      expect.objectContaining({
+        ok: true,
+        checkedEvents: 0,
+        mismatches: 0,
+        heads: { checked: 0, failed: 0, failures: [] },
+      }),
+    );
+  });
+
+  it('signs the head, following the log from where it was; a clean log verifies with every head', async () => {
+    for (let round = 0; round < 3; round++) {
+      for (const [index, streamId] of streams.entries()) {
+        await store.appendToStream(
+          streamId,
+          [event(round), event(index)],
+          round === 0 ? 'no_stream' : round * 2 - 1,
+        );
+      }
+      const head = (await signer.signHead())!;
+      expect(head.position).toBe(await store.headPosition());
+      expect(head.streams).toBe(3);
+      expect(checkHeadSignature(head, [key.publicKeyText])).toBeNull();
+    }
+    const again = await signer.signHead();
+    expect((await listSignedHeads(test.client)).map((h) => h.position)).toEqual([6, 12, 18]);
+    expect(again!.position).toBe(18);
+    // A signer starting afresh reads the whole log and signs the same digest.
+    await store.appendToStream(streams[0]!, [event(9)], 5);
+    const other = await new HeadSigner(store, test.client, key).signHead();
+    expect(other!.position).toBe(19);
+
+    const report = await verifyIntegrity(store, test.client, trusted);
+    expect(report).toEqual(
+      expect.objectContaining({
+        ok: true,
+        checkedEvents: 19,
+        checkedStreams: 3,
+        headPosition: 19,
+        mismatches: 0,
+      }),
+    );
+    expect(report.heads).toEqual({
+      checked: 4,
+      failed: 0,
+      failures: [],
+      latest: { position: 19, signedAt: expect.any(String) },
+    });
+    expect(report.firstMismatch).toBeUndefined();
+  });
+
+  it('names the first altered event, with its stream, revision and position', async () => {
+    const [target] = await store.readStream(streams[1]!, { fromRevision: 2, maxCount: 1 });
+    await test.client.query(
+      `UPDATE events SET data = jsonb_set(data, '{reason}', '"rewritten"') WHERE stream_id = $1 AND stream_revision = 2`,
+      [streams[1]],
+    );
+    const report = await verifyIntegrity(store, test.client, trusted);
+    expect(report.ok).toBe(false);
+    expect(report.firstMismatch).toEqual({
+      streamId: streams[1],
+      revision: 2,
+      position: target!.position,
+      reason: 'hash_mismatch',
+    });
+    expect(report.mismatches).toBe(1);
+    // The hashes stored are untouched, so the signed digests still hold.
+    expect(report.heads.failed).toBe(0);
+    await test.client.query(
+      `UPDATE events SET data = jsonb_set(data, '{reason}', '"reason 1"') WHERE stream_id = $1 AND stream_revision = 2`,
+      [streams[1]],
+    );
+    expect((await verifyIntegrity(store, test.client, trusted)).ok).toBe(true);
+  });
+
+  it('catches the last event of a stream deleted, which its chain alone cannot show', async () => {
+    const [last] = await store.readStream(streams[2]!, { direction: 'backwards', maxCount: 1 });
+    await test.client.query('DELETE FROM events WHERE global_position = $1', [last!.position]);
+    const report = await verifyIntegrity(store, test.client, trusted);
+    expect(report.mismatches).toBe(0);
+    expect(report.ok).toBe(false);
+    expect(report.heads.failures).toEqual([
+      { position: 18, signedAt: expect.any(String), reason: 'digest_mismatch' },
+      { position: 19, signedAt: expect.any(String), reason: 'digest_mismatch' },
+    ]);
+    expect(report.heads.failed).toBe(2);
+  });
+
+  it('catches the end of the log cut off, and heads signed by another key or altered', async () => {
+    const [last] = await store.readStream(streams[0]!, { direction: 'backwards', maxCount: 1 });
+    expect(last!.position).toBe(19);
+    await test.client.query('DELETE FROM events WHERE global_position = 19');
+    const intruder = parseSigningKey(generateSigningKey());
+    const forged = new HeadSigner(store, test.client, intruder);
+    await test.client.query('DELETE FROM signed_heads WHERE position = 12');
+    await test.client.query('UPDATE signed_heads SET signature = $1 WHERE position = 6', [
+      Buffer.alloc(64).toString('base64'),
+    ]);
+    const intruderHead = await forged.signHead();
+    expect(intruderHead!.position).toBe(17);
+    const report = await verifyIntegrity(store, test.client, trusted);
+    expect(report.headPosition).toBe(17);
+    expect(report.heads.failures.map(({ position, reason }) => ({ position, reason }))).toEqual([
+      { position: 6, reason: 'bad_signature' },
+      { position: 17, reason: 'untrusted_key' },
+      { position: 18, reason: 'log_truncated' },
+      { position: 19, reason: 'log_truncated' },
+    ]);
+  });
+});

@@ -1,0 +1,104 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { subjectText, type SubjectKind } from '@passerelle/domain';
+
+export class KeyConfigError extends Error {
+  readonly code = 'key_config';
+}
+
+/** AES-256-GCM: 32-byte keys, 12-byte nonces, 16-byte tags. */
+export const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** DATA_KEY: the base64 (or base64url) of 32 random bytes. */
+export function parseDataKey(text: string): Buffer {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
+    throw new KeyConfigError(
+      'DATA_KEY must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)',
+    );
+  }
+  const key = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
+  if (key.length !== KEY_BYTES) {
+    throw new KeyConfigError(`DATA_KEY must decode to ${KEY_BYTES} bytes, got ${key.length}`);
+  }
+  return key;
+}
+
+/** A new DATA_KEY, as text. */
+export const generateDataKey = (): string => randomBytes(KEY_BYTES).toString('base64');
+
+/** AES-256-GCM with associated data. Output: iv, then ciphertext followed by its tag. */
+export function seal(key: Buffer, plaintext: Buffer, associatedData: string): { iv: Buffer; sealed: Buffer } {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(associatedData, 'utf8'));
+  const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return { iv, sealed };
+}
+
+/** The plaintext, or null when the key, the data or the associated data do not match. */
+export function open(key: Buffer, iv: Buffer, sealed: Buffer, associatedData: string): Buffer | null {
+  if (iv.length !== IV_BYTES || sealed.length < TAG_BYTES) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(associatedData, 'utf8'));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+const derive = (master: Buffer, purpose: string): Buffer =>
+  Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `passerelle/${purpose}`, KEY_BYTES));
+
+const WRAP_FORMAT = 'v1';
+
+/**
+ * What the master key (DATA_KEY) is used for, each through a key of its own derived with HKDF-SHA256:
+ * wrapping the per-person data keys, naming subjects (HMAC-SHA256), and a fingerprint that lets a
+ * database refuse a master key other than the one its keys were wrapped with.
+ */
+export class MasterKey {
+  private readonly wrappingKey: Buffer;
+  private readonly subjectKey: Buffer;
+  /** hex; reveals nothing about the key. */
+  readonly fingerprint: string;
+
+  constructor(master: Buffer) {
+    if (master.length !== KEY_BYTES) throw new KeyConfigError(`The master key must be ${KEY_BYTES} bytes`);
+    this.wrappingKey = derive(master, 'person-key-wrapping/v1');
+    this.subjectKey = derive(master, 'subject/v1');
+    this.fingerprint = derive(master, 'key-check/v1').subarray(0, 16).toString('hex');
+  }
+
+  static fromText(dataKey: string): MasterKey {
+    return new MasterKey(parseDataKey(dataKey));
+  }
+
+  /**
+   * The identifier of a person: hex HMAC-SHA256 of `email:<address>` or `name:<name>` (see
+   * subjectText). Stable for a given master key, and useless without it.
+   */
+  subjectOf(kind: SubjectKind, value: string): string {
+    return createHmac('sha256', this.subjectKey).update(subjectText(kind, value), 'utf8').digest('hex');
+  }
+
+  /** `v1:<iv>:<ciphertext+tag>` (base64url), bound to the key id. */
+  wrap(keyId: string, key: Buffer): string {
+    const { iv, sealed } = seal(this.wrappingKey, key, `person-key:${WRAP_FORMAT}:${keyId}`);
+    return `${WRAP_FORMAT}:${iv.toString('base64url')}:${sealed.toString('base64url')}`;
+  }
+
+  /** null when the wrapped key was not wrapped by this master key for this key id. */
+  unwrap(keyId: string, wrapped: string): Buffer | null {
+    const [format, iv, sealed, ...rest] = wrapped.split(':');
+    if (format !== WRAP_FORMAT || iv === undefined || sealed === undefined || rest.length > 0) return null;
+    const key = open(
+      this.wrappingKey,
+      Buffer.from(iv, 'base64url'),
+      Buffer.from(sealed, 'base64url'),
+      `person-key:${WRAP_FORMAT}:${keyId}`,
+    );
+    return key && key.length === KEY_BYTES ? key : null;
+  }
+}

@@ -1,0 +1,120 @@
+import {
+  ERASED,
+  hasPersonalData,
+  mapPersonalData,
+  personalFieldOwners,
+  type SubjectKind,
+} from '@passerelle/domain';
+import type {
+  AppendResult,
+  BatchHandler,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@passerelle/event-store';
+import { decryptField, encryptField, parseSealedField } from './field-cipher';
+import type { PersonKey, PersonKeyStore } from './person-key-store.port';
+
+/** The store underneath the decorator: events exactly as stored, personal fields encrypted. For hash checks. */
+export const STORED_EVENT_STORE = Symbol('STORED_EVENT_STORE');
+
+/** Names a person from their address or name: MasterKey.subjectOf. */
+export type SubjectNamer = (kind: SubjectKind, value: string) => string;
+
+/**
+ * An event store that keeps personal data encrypted, wrapped around any adapter. On append each
+ * personal field (see personal-data.ts in the domain) is encrypted with its person's key — or
+ * written as ERASED when the person was forgotten; on every read it is decrypted, or reads as
+ * ERASED when the key is gone. The hash chain is computed by the adapter over what it stores, the
+ * ciphertext; everything above this decorator sees plaintext or ERASED and knows nothing of keys.
+ */
+export class PersonalDataEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly keys: PersonKeyStore,
+    private readonly subjectOf: SubjectNamer,
+  ) {}
+
+  async appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const sealed = await Promise.all(events.map((event) => this.seal(event)));
+    return this.inner.appendToStream(streamId, sealed, expectedRevision);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.open(await this.inner.readStream(streamId, options));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.open(await this.inner.readAll(options));
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
+    return this.inner.subscribeToAll(options, async (batch) => handler(await this.open(batch)));
+  }
+
+  headPosition(): Promise<number> {
+    return this.inner.headPosition();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** The event with its personal fields encrypted (ERASED stays ERASED; nothing is stored in clear). */
+  private async seal<E extends NewEvent>(event: E): Promise<E> {
+    if (!hasPersonalData(event.type)) return event;
+    const keys = new Map<string, PersonKey | null>();
+    for (const owner of personalFieldOwners(event.type, event.data)) {
+      if (owner.value === null || owner.value === ERASED) continue;
+      const subject = this.subjectOf(owner.kind, owner.value);
+      if (!keys.has(subject)) keys.set(subject, null);
+    }
+    await Promise.all(
+      [...keys.keys()].map(async (subject) => keys.set(subject, await this.keys.getOrCreateKey(subject))),
+    );
+    const data = mapPersonalData(event.type, event.data, (value, field, owner) => {
+      if (value === ERASED || owner.value === ERASED) return ERASED;
+      if (owner.value === null) {
+        throw new TypeError(`${event.type}.${field}: the person it belongs to is not named; not storing it`);
+      }
+      const key = keys.get(this.subjectOf(owner.kind, owner.value));
+      return key ? encryptField(key.keyId, key.key, value) : ERASED;
+    });
+    return { ...event, data };
+  }
+
+  /** The events with their personal fields decrypted; a field whose key is gone reads as ERASED. */
+  private async open(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    const keyIds = new Set<string>();
+    for (const event of events) {
+      if (!hasPersonalData(event.type)) continue;
+      mapPersonalData(event.type, event.data, (value) => {
+        const sealed = parseSealedField(value);
+        if (sealed) keyIds.add(sealed.keyId);
+        return value;
+      });
+    }
+    if (keyIds.size === 0) return events;
+    const keys = await this.keys.getKeys([...keyIds]);
+    return events.map((event) => {
+      if (!hasPersonalData(event.type)) return event;
+      const data = mapPersonalData(event.type, event.data, (value) => {
+        // A value not in the encrypted form was stored before encryption, or is ERASED: as it is.
+        if (!value.startsWith('pii:')) return value;
+        const sealed = parseSealedField(value);
+        const key = sealed ? keys.get(sealed.keyId) : undefined;
+        return (sealed && key && decryptField(sealed, key)) ?? ERASED;
+      });
+      return data === event.data ? event : { ...event, data };
+    });
+  }
+}

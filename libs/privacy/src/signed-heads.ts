@@ -1,0 +1,173 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import type { SqlClient } from '@passerelle/database';
+import { canonicalJson, type EventStore } from '@passerelle/event-store';
+import { KeyConfigError } from './master-key';
+
+/**
+ * Signed heads. Per-stream hash chains show an altered event, but not a stream cut short: drop the
+ * last events of a stream and what is left still chains. So, every few minutes, the head of the log
+ * is signed: its position, and a digest of the last hash of every stream up to that position. A
+ * verifier recomputes the digest at each signed position; anything removed, added or rewritten up to
+ * there changes it.
+ *
+ *   digest    = sha256 hex of canonical JSON [[streamId, lastHash], …], sorted by stream id
+ *   message   = "passerelle/signed-head/v1\n" + canonical JSON {"digest": …, "position": …}
+ *   signature = Ed25519(message), base64; public_key = the signer's SPKI DER, base64
+ */
+export interface SignedHead {
+  position: number;
+  digest: string;
+  /** Streams the digest covers. */
+  streams: number;
+  signature: string;
+  publicKey: string;
+  signedAt: Date;
+}
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  /** SPKI DER, base64: how heads name their signer. */
+  publicKeyText: string;
+}
+
+const MESSAGE_CONTEXT = 'passerelle/signed-head/v1\n';
+
+/** SIGNING_KEY: an Ed25519 private key as PEM (PKCS#8) or as the base64 of its PKCS#8 DER. */
+export function parseSigningKey(text: string): SigningKey {
+  const trimmed = text.trim();
+  let privateKey: KeyObject;
+  try {
+    privateKey = trimmed.startsWith('-----BEGIN')
+      ? createPrivateKey({ key: trimmed, format: 'pem' })
+      : createPrivateKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new KeyConfigError('SIGNING_KEY must be an Ed25519 private key, PEM or base64 PKCS#8 DER');
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new KeyConfigError(`SIGNING_KEY must be an Ed25519 key, not ${privateKey.asymmetricKeyType}`);
+  }
+  const publicKey = createPublicKey(privateKey);
+  return { privateKey, publicKey, publicKeyText: publicKeyText(publicKey) };
+}
+
+/** A new Ed25519 private key, PEM. */
+export function generateSigningKey(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+export const publicKeyText = (key: KeyObject): string =>
+  key.export({ format: 'der', type: 'spki' }).toString('base64');
+
+/** The digest of the log's state: the last hash of every stream. */
+export function headDigest(lastHashes: ReadonlyMap<string, string>): string {
+  const entries = [...lastHashes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(canonicalJson(entries), 'utf8').digest('hex');
+}
+
+export const headMessage = (position: number, digest: string): Buffer =>
+  Buffer.from(MESSAGE_CONTEXT + canonicalJson({ digest, position }), 'utf8');
+
+/** Why a signed head does not hold, or null when it does (signature by a trusted key, digest as recomputed). */
+export function checkHeadSignature(
+  head: Pick<SignedHead, 'position' | 'digest' | 'signature' | 'publicKey'>,
+  trustedPublicKeys: readonly string[],
+): 'untrusted_key' | 'bad_signature' | null {
+  if (!trustedPublicKeys.includes(head.publicKey)) return 'untrusted_key';
+  try {
+    const key = createPublicKey({ key: Buffer.from(head.publicKey, 'base64'), format: 'der', type: 'spki' });
+    const valid = verify(
+      null,
+      headMessage(head.position, head.digest),
+      key,
+      Buffer.from(head.signature, 'base64'),
+    );
+    return valid ? null : 'bad_signature';
+  } catch {
+    return 'bad_signature';
+  }
+}
+
+interface HeadRow {
+  position: number | string;
+  digest: string;
+  streams: number;
+  signature: string;
+  public_key: string;
+  signed_at: Date;
+}
+
+const toSignedHead = (row: HeadRow): SignedHead => ({
+  position: Number(row.position),
+  digest: row.digest,
+  streams: row.streams,
+  signature: row.signature,
+  publicKey: row.public_key,
+  signedAt: new Date(row.signed_at),
+});
+
+/** The signed heads, oldest first (table from privacyMigrations). */
+export async function listSignedHeads(client: SqlClient, limit?: number): Promise<SignedHead[]> {
+  const rows = await client.query<HeadRow>(
+    limit === undefined
+      ? 'SELECT * FROM signed_heads ORDER BY position'
+      : 'SELECT * FROM (SELECT * FROM signed_heads ORDER BY position DESC LIMIT $1) AS h ORDER BY position',
+    limit === undefined ? [] : [limit],
+  );
+  return rows.map(toSignedHead);
+}
+
+/**
+ * Signs the head of the log. Follows the log from where it last was (the first time, from the start),
+ * keeping the last hash of every stream, so each signature reads only the events since the one before.
+ * Reads the stored events (the hashes are over what is stored): give it the store under any decorator.
+ */
+export class HeadSigner {
+  private readonly lastHashes = new Map<string, string>();
+  private position = 0;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly client: SqlClient,
+    private readonly key: SigningKey,
+    private readonly batchSize = 1000,
+  ) {}
+
+  /** Signs the head as it is now; answers the existing head when nothing was appended since. Null for an empty log. */
+  signHead(): Promise<SignedHead | null> {
+    const next = this.running.then(() => this.signNow());
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async signNow(): Promise<SignedHead | null> {
+    for (;;) {
+      const batch = await this.store.readAll({ after: this.position, maxCount: this.batchSize });
+      if (batch.length === 0) break;
+      for (const event of batch) this.lastHashes.set(event.streamId, event.hash);
+      this.position = batch[batch.length - 1]!.position;
+    }
+    if (this.position === 0) return null;
+    const digest = headDigest(this.lastHashes);
+    const signature = sign(null, headMessage(this.position, digest), this.key.privateKey).toString('base64');
+    await this.client.query(
+      `INSERT INTO signed_heads (position, digest, streams, signature, public_key)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (position) DO NOTHING`,
+      [this.position, digest, this.lastHashes.size, signature, this.key.publicKeyText],
+    );
+    const [row] = await this.client.query<HeadRow>('SELECT * FROM signed_heads WHERE position = $1', [
+      this.position,
+    ]);
+    return toSignedHead(row!);
+  }
+}
