@@ -14,8 +14,19 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
-  await app.init();
+  let app;
+  try {
+    // Nest's own logger stays quiet until pino takes over, so a failed boot prints one line, below.
+    app = await createApp(config, { logger: false });
+    await app.init();
+  } catch (error) {
+    // Matched by code: the EventStoreDB client is only loaded when it is configured.
+    if ((error as { code?: unknown }).code === 'event_store_connection') {
+      console.error(`Event store: ${(error as Error).message}`);
+      process.exit(3);
+    }
+    throw error;
+  }
   await app.get(DemoLoader).loadIfWanted();
   await app.listen(config.port);
   const logger = app.get(DemoLoader).logger;

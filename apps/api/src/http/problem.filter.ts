@@ -52,6 +52,15 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    const response = error.getResponse();
+    if (status === 503 && typeof response === 'object' && response && 'details' in response) {
+      // A failed readiness check: keep every indicator's report.
+      return {
+        body: problem(503, 'not_ready', 'A dependency is not ready', { checks: response }),
+        headers: {},
+      };
+    }
+    if (status === 400) return { body: problem(400, 'validation', error.message), headers: {} };
     const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'http_error';
     return { body: problem(status, code, error.message), headers: {} };
   }

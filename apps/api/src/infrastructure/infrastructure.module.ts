@@ -5,6 +5,8 @@ import { EVENT_STORE, EventStore, eventStoreMigrations, SqlEventStore } from '@p
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLOCK, systemClock } from '../application/clock';
+import { PERSONAL_DATA_EXPORTS, personalDataProviders } from '../privacy/personal-data.providers';
+import { STORED_EVENT_STORE } from '@passerelle/privacy';
 
 export const SQL_CLIENT = Symbol('SQL_CLIENT');
 
@@ -25,18 +27,34 @@ async function openDatabase(config: AppConfig): Promise<SqlClient> {
   return client;
 }
 
+/**
+ * Events go to EventStoreDB / KurrentDB when EVENTSTORE_CONNECTION_STRING is set (checked at start-up: a
+ * malformed string or an unreachable server stops the boot with EventStoreConnectionError), else to SQL.
+ */
+async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
+  if (!config.eventstoreConnectionString) return new SqlEventStore(client);
+  const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
+  const store = createEsdbEventStore(config.eventstoreConnectionString);
+  try {
+    await checkEsdbConnection(store, 5000);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  new Logger('EventStore').log('events in EventStoreDB');
+  return store;
+}
+
 @Global()
 @Module({
   providers: [
     { provide: SQL_CLIENT, inject: [APP_CONFIG], useFactory: openDatabase },
-    {
-      provide: EVENT_STORE,
-      inject: [SQL_CLIENT],
-      useFactory: (client: SqlClient) => new SqlEventStore(client),
-    },
+    // EVENT_STORE is this store behind the personal-data decorator (see personalDataProviders).
+    { provide: STORED_EVENT_STORE, inject: [APP_CONFIG, SQL_CLIENT], useFactory: openEventStore },
+    ...personalDataProviders(SQL_CLIENT),
     { provide: CLOCK, useValue: systemClock },
   ],
-  exports: [SQL_CLIENT, EVENT_STORE, CLOCK],
+  exports: [SQL_CLIENT, EVENT_STORE, CLOCK, ...PERSONAL_DATA_EXPORTS],
 })
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
