@@ -1,0 +1,68 @@
+import type { SystemName } from '../systems';
+import type { Scratch } from './postgres';
+import { Remote } from './remote';
+
+/** How much work each benchmark does: `full` for the figures in docs/performance.md, `quick` for CI. */
+export interface Sizes {
+  /** Measured rounds per system (after one warm-up). */
+  rounds: number;
+  append: { ops: number; concurrency: number };
+  readModifyAppend: { ops: number; concurrency: number; streams: number };
+  /** The domain log read by read-all and rebuilt by rebuild. */
+  log: { events: number; batchSize: number };
+  pglite: { ops: number; concurrency: number };
+  http: { seconds: number; connections: number; partnerships: number };
+  lag: { perSecond: number; commands: number };
+  notifications: { messages: number };
+}
+
+export const SIZES: Record<'full' | 'quick', Sizes> = {
+  full: {
+    rounds: 3,
+    append: { ops: 8000, concurrency: 16 },
+    readModifyAppend: { ops: 8000, concurrency: 16, streams: 500 },
+    log: { events: 200_000, batchSize: 1000 },
+    pglite: { ops: 3000, concurrency: 16 },
+    http: { seconds: 10, connections: 32, partnerships: 640 },
+    lag: { perSecond: 200, commands: 3000 },
+    notifications: { messages: 2000 },
+  },
+  quick: {
+    rounds: 2,
+    append: { ops: 1000, concurrency: 16 },
+    readModifyAppend: { ops: 1000, concurrency: 16, streams: 500 },
+    log: { events: 10_000, batchSize: 1000 },
+    pglite: { ops: 500, concurrency: 16 },
+    http: { seconds: 2, connections: 32, partnerships: 128 },
+    lag: { perSecond: 200, commands: 400 },
+    notifications: { messages: 200 },
+  },
+};
+
+/** What every suite gets: the sizes, the server, somewhere to put what it creates, and a log. */
+export interface BenchContext {
+  sizes: Sizes;
+  databaseUrl: string;
+  scratch: Scratch;
+  /** Where PGlite directories go (removed at the end). */
+  tmpDir: string;
+  log(line: string): void;
+  /** Opens a system in its own process (CPU-profiled when asked for). */
+  open(name: SystemName, params: unknown): Promise<Remote>;
+}
+
+/** Runs `work` with the systems opened, closing them whatever happens. */
+export async function using<T>(
+  remotes: Promise<Remote>[],
+  work: (opened: Remote[]) => Promise<T>,
+): Promise<T> {
+  const settled = await Promise.allSettled(remotes);
+  const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  try {
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return await work(opened);
+  } finally {
+    await Promise.all(opened.map((remote) => remote.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,121 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig } from '@passerelle/config';
+import { EVENT_STORE, type EventStore } from '@passerelle/event-store';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintToken } from '../../apps/api/src/auth/mint-token';
+import { createApp } from '../../apps/api/src/bootstrap';
+import { ReadModels } from '../../apps/api/src/read-models/read-models.service';
+import { post, proposal } from '../lib/http';
+import { closedLoop, openLoop } from '../lib/load';
+import { newStreamId, suspensionEvent } from '../lib/payload';
+import type { Sample } from '../lib/stats';
+import type { BenchSystem, Load } from './index';
+
+export interface AppParams {
+  databaseUrl: string;
+  schema: string;
+  /** Extra environment for loadConfig (SMTP_URL…). */
+  env?: Record<string, string>;
+}
+
+export interface LagLoad {
+  perSecond: number;
+  commands: number;
+  parties: string[];
+}
+
+export interface AppInfo {
+  url: string;
+  token: string;
+}
+
+const SECRET = 'bench-secret-that-is-long-enough-0123456789';
+
+/**
+ * The whole application as `npm start` builds it (createApp, loadConfig) on PostgreSQL, listening on
+ * a free port. The load generator runs in another process, as clients would.
+ */
+export async function open(params: AppParams): Promise<BenchSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-app-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: params.databaseUrl,
+    DATABASE_SCHEMA: params.schema,
+    JWT_SECRET: SECRET,
+    DATA_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY: generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'der' })
+      .toString('base64'),
+    DEMO_DATA: 'false',
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'silent',
+    ...params.env,
+  });
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await createApp(config, { logger: false });
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const opened = app;
+  const { port } = opened.getHttpServer().address() as AddressInfo;
+  const token = await mintToken(SECRET, { sub: 'bench-officer', name: 'Bench Officer', roles: ['officer'] });
+  const store = opened.get<EventStore>(EVENT_STORE);
+  const readModels = opened.get(ReadModels);
+
+  return {
+    async info(): Promise<AppInfo> {
+      return { url: `http://127.0.0.1:${port}`, token };
+    },
+
+    /** The store's bare append, in this process, with the application's own store and pool. */
+    append({ ops, concurrency }: Load): Promise<Sample> {
+      return closedLoop(concurrency, ops, async () => {
+        const streamId = newStreamId();
+        await store.appendToStream(streamId, [suspensionEvent(streamId)], 'no_stream');
+      });
+    },
+
+    /** Waits until the read models have caught up with the log; returns how long that took. */
+    async settle(): Promise<number> {
+      const started = performance.now();
+      const head = await store.headPosition();
+      if (!(await readModels.waitForPosition(head, 300_000))) throw new Error('read models did not catch up');
+      return performance.now() - started;
+    },
+
+    /**
+     * Proposals over HTTP at a steady rate (an open loop), each followed, once acknowledged, by a wait
+     * for the read models to reach the position it answered: the latency recorded is that wait.
+     */
+    projectionLag({ perSecond, commands, parties }: LagLoad): Promise<Sample> {
+      const api = { url: `http://127.0.0.1:${port}`, token };
+      return openLoop(perSecond, commands, async (index) => {
+        const { position } = await post<{ position: number }>(
+          api,
+          '/api/partnerships',
+          proposal(parties, index),
+        );
+        const acknowledged = performance.now();
+        if (!(await readModels.waitForPosition(position, 60_000)))
+          throw new Error(`position ${position} never visible`);
+        return performance.now() - acknowledged;
+      });
+    },
+
+    async close(): Promise<void> {
+      try {
+        await opened.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}

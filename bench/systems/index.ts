@@ -1,0 +1,39 @@
+/** A system under test, as its own process serves it: named methods taking one plain argument. */
+export interface BenchSystem {
+  close(): Promise<void>;
+  [method: string]: (args: never) => Promise<unknown>;
+}
+
+/** A closed-loop load: `ops` operations, `concurrency` at a time. `seed` picks the streams touched. */
+export interface Load {
+  ops: number;
+  concurrency: number;
+  seed?: number;
+}
+
+export interface StreamsLoad {
+  streams: number;
+}
+
+export interface ReadAllLoad {
+  batchSize: number;
+}
+
+const loaders = {
+  store: () => import('./store'),
+  'pg-raw': () => import('./pg-raw'),
+  emmett: () => import('./emmett'),
+  'pglite-raw': () => import('./pglite-raw'),
+  'read-side': () => import('./read-side'),
+  app: async () => {
+    (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
+    return import('./app');
+  },
+} satisfies Record<string, () => Promise<{ open(params: never): Promise<BenchSystem> }>>;
+
+export type SystemName = keyof typeof loaders;
+
+export async function openSystem(name: SystemName, params: unknown): Promise<BenchSystem> {
+  const loaded = (await loaders[name]()) as { open(params: unknown): Promise<BenchSystem> };
+  return loaded.open(params);
+}

@@ -1,0 +1,95 @@
+import { createSqlClient, migrate, type SqlClient } from '@passerelle/database';
+import { eventStoreMigrations, SqlEventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
+import { organizationAppends, partnershipAppend } from '../lib/domain-log';
+import { closedLoop } from '../lib/load';
+import { newStreamId, pick, suspensionEvent } from '../lib/payload';
+import type { Sample } from '../lib/stats';
+import type { BenchSystem, Load, ReadAllLoad, StreamsLoad } from './index';
+
+export interface StoreParams {
+  /** PostgreSQL; absent for PGlite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir?: string;
+  schema: string;
+  maxConnections: number;
+}
+
+/** Passerelle's SqlEventStore, on PostgreSQL or PGlite, through the port as the application uses it. */
+export async function open(params: StoreParams): Promise<BenchSystem> {
+  const client: SqlClient = await createSqlClient(
+    params.databaseUrl
+      ? { databaseUrl: params.databaseUrl, schema: params.schema, maxConnections: params.maxConnections }
+      : { dataDir: params.dataDir, schema: params.schema },
+  );
+  await migrate(client, eventStoreMigrations);
+  const store = new SqlEventStore(client);
+  let streams: string[] = [];
+
+  return {
+    /** One event to a new stream per operation. */
+    append({ ops, concurrency }: Load): Promise<Sample> {
+      return closedLoop(concurrency, ops, async () => {
+        const streamId = newStreamId();
+        await store.appendToStream(streamId, [suspensionEvent(streamId)], 'no_stream');
+      });
+    },
+
+    async seedStreams({ streams: count }: StreamsLoad): Promise<void> {
+      streams = Array.from({ length: count }, newStreamId);
+      await closedLoop(16, count, async (index) => {
+        await store.appendToStream(streams[index]!, [suspensionEvent(streams[index]!)], 'no_stream');
+      });
+    },
+
+    /** Read a stream, append one event at the revision read; a lost race reads again. */
+    readModifyAppend({ ops, concurrency, seed }: Load): Promise<Sample> {
+      return closedLoop(concurrency, ops, async (index) => {
+        const streamId = streams[pick(index, seed ?? 0, streams.length)]!;
+        for (let conflicts = 0; ; conflicts++) {
+          const events = await store.readStream(streamId);
+          try {
+            await store.appendToStream(streamId, [suspensionEvent(streamId)], events.at(-1)!.revision);
+            return { conflicts };
+          } catch (error) {
+            if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          }
+        }
+      });
+    },
+
+    /** Fills the log with `events` domain events, as the application would have written them. */
+    async fillDomainLog({ events, concurrency }: { events: number; concurrency: number }): Promise<number> {
+      for (const { streamId, events: batch } of organizationAppends()) {
+        await store.appendToStream(streamId, batch, 'no_stream');
+      }
+      const perPartnership = partnershipAppend(0).events.length;
+      const partnerships = Math.ceil(events / perPartnership);
+      await closedLoop(concurrency, partnerships, async (n) => {
+        const { streamId, events: batch } = partnershipAppend(n);
+        await store.appendToStream(streamId, batch, 'no_stream');
+      });
+      return store.headPosition();
+    },
+
+    /** The whole log from the start, in batches; one latency per batch. */
+    async readAll({ batchSize }: ReadAllLoad): Promise<Sample> {
+      const latenciesMs: number[] = [];
+      let ops = 0;
+      const started = performance.now();
+      for (let after = 0; ;) {
+        const t0 = performance.now();
+        const batch = await store.readAll({ after, maxCount: batchSize });
+        latenciesMs.push(performance.now() - t0);
+        if (batch.length === 0) break;
+        ops += batch.length;
+        after = batch[batch.length - 1]!.position;
+      }
+      return { ops, elapsedMs: performance.now() - started, latenciesMs };
+    },
+
+    async close(): Promise<void> {
+      await store.close();
+      await client.close();
+    },
+  };
+}
