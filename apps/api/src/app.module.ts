@@ -16,6 +16,7 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PartnershipCommandsController } from './partnerships/partnership-commands.controller';
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
+import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         InfrastructureModule,
         ApplicationModule,
         DashboardModule,
+        ReadModelsModule,
       ],
       controllers: [HealthController, OrganizationsController, PartnershipCommandsController, PartnershipStateController],
       providers: [

@@ -95,47 +95,78 @@ export class LogChecker {
       !isRecord(event.metadata)
     ) {
       this.report('undecodable', event, 'id, type, version, data or metadata has not the expected form');
-      return;
     }
+  }
+
+  /** The event as the application reads it (personal data opened): it upcasts and belongs to its stream. */
+  checkDecoded(event: RecordedEvent): void {
     try {
       const current = upcast({ type: event.type, version: event.version, data: event.data });
-      if (isDomainEventType(current.type)) {
-        const [category, ...rest] = event.streamId.split('-');
-        const id = rest.join('-');
-        const owner =
-          category === 'partnership'
-            ? current.data.partnershipId
-            : category === 'organization'
-              ? current.data.organizationId
-              : id;
-        if (owner !== id)
-          this.report('stream_mismatch', event, `the event names ${String(owner)}, the stream ${id}`);
-      }
+      if (!isDomainEventType(current.type)) return;
+      const [category, ...rest] = event.streamId.split('-');
+      const id = rest.join('-');
+      const owner =
+        category === 'partnership'
+          ? current.data.partnershipId
+          : category === 'organization'
+            ? current.data.organizationId
+            : id;
+      if (owner !== id)
+        this.report('stream_mismatch', event, `the event names ${String(owner)}, the stream ${id}`);
     } catch (error) {
       this.report('upcast_failed', event, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  undecodableBatch(after: number, upTo: number, error: unknown): void {
+    if (this.problems.length >= MAX_PROBLEMS) {
+      this.truncated = true;
+      return;
+    }
+    this.problems.push({
+      kind: 'undecodable',
+      streamId: null,
+      revision: null,
+      position: upTo,
+      detail: `events after ${after} up to ${upTo} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 }
 
 /**
  * The auditor's integrity report: the whole log is read in position order (revisions contiguous,
- * positions increasing, every event decodes and upcasts, hash chains hold), then every read model is
- * compared with a fresh rebuild of itself.
+ * positions increasing, hash chains hold over the events as stored, every event decodes and upcasts),
+ * then every read model is compared with a fresh rebuild of itself.
  */
 export async function verifyIntegrity(options: {
   client: SqlClient;
+  /** The store as the application reads it (the read models are built from it). */
   store: EventStore;
+  /** The store as written, for the hash chains (under a decorator that decrypts, the inner store). */
+  storedStore?: EventStore;
   projections: readonly AnyProjection[];
   batchSize?: number;
 }): Promise<IntegrityReport> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
+  const stored = options.storedStore ?? options.store;
   const checker = new LogChecker();
   for (let after = 0; ;) {
-    const batch = await options.store.readAll({ after, maxCount: batchSize });
+    const batch = await stored.readAll({ after, maxCount: batchSize });
     if (batch.length === 0) break;
     for (const event of batch) checker.check(event);
-    after = batch[batch.length - 1]!.position;
+    const upTo = batch[batch.length - 1]!.position;
+    if (stored === options.store) {
+      for (const event of batch) checker.checkDecoded(event);
+    } else {
+      try {
+        const decoded = await options.store.readAll({ after, maxCount: batch.length });
+        for (const event of decoded) if (event.position <= upTo) checker.checkDecoded(event);
+      } catch (error) {
+        checker.undecodableBatch(after, upTo, error);
+      }
+    }
+    after = upTo;
   }
   const readModels: ConsistencyReport[] = [];
   const problems = [...checker.problems];

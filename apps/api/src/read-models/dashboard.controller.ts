@@ -1,0 +1,88 @@
+import { Controller, Get, Headers, Inject, MessageEvent, Query, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DashboardQuery, Matrix, Pipeline, Upcoming } from '@passerelle/read-models';
+import { interval, map, merge, Observable } from 'rxjs';
+import { CLOCK, Clock } from '../application/clock';
+import { CAN_READ, Roles } from '../auth/roles';
+import { ProblemError } from '../http/problem';
+import { ReadModels } from './read-models.service';
+import { ActivityQuery, SectorQuery } from './read-query.dto';
+
+const HEARTBEAT_MS = 25_000;
+
+@ApiTags('dashboard')
+@ApiBearerAuth()
+@Controller('dashboard')
+export class DashboardController {
+  constructor(
+    private readonly dashboard: DashboardQuery,
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Partnerships per stage, conversion between consecutive stages, and median business days per step. */
+  @Get('pipeline')
+  @Roles(...CAN_READ)
+  pipeline(@Query() query: SectorQuery): Promise<Pipeline> {
+    return this.dashboard.pipeline(query);
+  }
+
+  /** California organisations × French organisations: partnerships linking each pair, by sector. */
+  @Get('matrix')
+  @Roles(...CAN_READ)
+  matrix(@Query() query: SectorQuery): Promise<Matrix> {
+    return this.dashboard.matrix(query);
+  }
+
+  /** The latest events in plain words, newest first. */
+  @Get('activity')
+  @Roles(...CAN_READ)
+  activity(@Query() query: ActivityQuery) {
+    return this.dashboard.activity(query);
+  }
+
+  /** Meetings in the next 30 days, signatures awaited, agreements ending within 90 days. */
+  @Get('upcoming')
+  @Roles(...CAN_READ)
+  upcoming(@Query() _query: SectorQuery): Promise<Upcoming> {
+    return this.dashboard.upcoming(this.clock.now());
+  }
+
+  /** Server-sent events: `{ position, type, partnershipId, organizationId }` once the read models show it. */
+  @Sse('stream')
+  @Roles(...CAN_READ)
+  @ApiQuery({
+    name: 'access_token',
+    required: false,
+    description: 'For EventSource, which cannot set headers',
+  })
+  @ApiQuery({ name: 'after', required: false, description: 'Replay changes after this position' })
+  stream(
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('after') after: string | undefined,
+  ): Observable<MessageEvent> {
+    return changeStream(this.readModels, lastEventId ?? after);
+  }
+}
+
+/** The live stream; also served at `/api/stream`. */
+export function changeStream(
+  readModels: ReadModels,
+  resumeFrom: string | undefined,
+): Observable<MessageEvent> {
+  if (resumeFrom !== undefined && !/^\d{1,15}$/.test(resumeFrom)) {
+    throw new ProblemError(400, 'validation', 'Last-Event-ID and after must be global positions');
+  }
+  const changes = new Observable<MessageEvent>((subscriber) => {
+    const subscription = readModels.changes.subscribe(
+      (change) => subscriber.next({ id: String(change.position), data: change }),
+      resumeFrom === undefined ? {} : { after: Number(resumeFrom) },
+    );
+    return () => subscription.close();
+  });
+  // Keeps proxies from closing an idle stream; carries no `type`, so clients do not take it for a change.
+  const heartbeat = interval(HEARTBEAT_MS).pipe(
+    map((): MessageEvent => ({ type: 'heartbeat', data: { position: readModels.progress.current() } })),
+  );
+  return merge(changes, heartbeat);
+}

@@ -1,0 +1,61 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  InvalidCursorError,
+  OrganizationsQuery,
+  OrganizationSummary,
+  Page,
+  PartnershipDetail,
+  PartnershipsQuery,
+  PartnershipSummary,
+} from '@passerelle/read-models';
+import type { Response } from 'express';
+import { CAN_READ, Roles } from '../auth/roles';
+import { ProblemError } from '../http/problem';
+import { ListOrganizationsQuery, ListPartnershipsQuery } from './read-query.dto';
+
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@Controller('partnerships')
+export class PartnershipsReadController {
+  constructor(private readonly partnerships: PartnershipsQuery) {}
+
+  /** Newest first; `offset` or `cursor` paging; `total` counts every match. */
+  @Get()
+  @Roles(...CAN_READ)
+  async list(@Query() query: ListPartnershipsQuery): Promise<Page<PartnershipSummary>> {
+    try {
+      return await this.partnerships.list(query);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new ProblemError(400, 'invalid_cursor', error.message);
+      throw error;
+    }
+  }
+
+  /** The read model of one partnership; `ETag` is its stream revision (`If-None-Match` answers 304). */
+  @Get(':id')
+  @Roles(...CAN_READ)
+  async detail(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PartnershipDetail> {
+    const partnership = await this.partnerships.get(id);
+    if (!partnership) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
+    response.setHeader('ETag', `"${partnership.revision}"`);
+    return partnership;
+  }
+}
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('organizations')
+export class OrganizationsReadController {
+  constructor(private readonly organizations: OrganizationsQuery) {}
+
+  /** The directory, by name; contacts are on each organisation's own page. */
+  @Get()
+  @Roles(...CAN_READ)
+  list(@Query() query: ListOrganizationsQuery): Promise<Page<OrganizationSummary>> {
+    return this.organizations.list(query);
+  }
+}

@@ -1,0 +1,61 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  AuditLogQuery,
+  DashboardQuery,
+  FeedbackReportQuery,
+  OrganizationsQuery,
+  PartnershipsQuery,
+} from '@passerelle/read-models';
+import { AccessTokenQueryMiddleware } from './access-token.middleware';
+import { AuditController } from './audit.controller';
+import { DashboardController } from './dashboard.controller';
+import { MinPositionInterceptor } from './min-position.interceptor';
+import { OrganizationsReadController, PartnershipsReadController } from './partnerships-read.controller';
+import { ProjectionsController } from './projections.controller';
+import { ReadModels } from './read-models.service';
+import { ReportsController } from './reports.controller';
+import { StreamController } from './stream.controller';
+
+const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
+  provide: Query,
+  inject: [ReadModels],
+  useFactory: (readModels: ReadModels) => new Query(readModels.client),
+});
+
+/** The read side: projections kept up to date in this process, their queries, dashboards, audit. */
+@Module({
+  controllers: [
+    PartnershipsReadController,
+    OrganizationsReadController,
+    DashboardController,
+    StreamController,
+    ReportsController,
+    AuditController,
+    ProjectionsController,
+  ],
+  providers: [
+    ReadModels,
+    overClient(PartnershipsQuery),
+    overClient(OrganizationsQuery),
+    overClient(DashboardQuery),
+    overClient(FeedbackReportQuery),
+    {
+      provide: AuditLogQuery,
+      inject: [ReadModels],
+      useFactory: (readModels: ReadModels) => new AuditLogQuery(readModels.store),
+    },
+    { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+  ],
+  exports: [ReadModels],
+})
+export class ReadModelsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(AccessTokenQueryMiddleware)
+      .forRoutes(
+        { path: 'stream', method: RequestMethod.GET },
+        { path: 'dashboard/stream', method: RequestMethod.GET },
+      );
+  }
+}

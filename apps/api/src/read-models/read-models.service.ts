@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@passerelle/config';
+import type { SqlClient } from '@passerelle/database';
+import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import {
+  AnyProjection,
+  ChangeFeed,
+  LocalLocks,
+  LockProvider,
+  PostgresAdvisoryLocks,
+  ProjectionProgress,
+  ProjectionRunner,
+  READ_MODEL_PROJECTIONS,
+} from '@passerelle/read-models';
+import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
+
+/**
+ * The read side inside the API process: the projection runner (it takes each projection's lock, so with
+ * a separate `apps/projector` or other replicas only one instance runs each projection), the progress
+ * readers wait on, and the feed of changes for live dashboards.
+ */
+@Injectable()
+export class ReadModels implements OnModuleInit, OnModuleDestroy {
+  readonly projections: readonly AnyProjection[] = READ_MODEL_PROJECTIONS;
+  readonly progress: ProjectionProgress;
+  readonly runner: ProjectionRunner;
+  readonly changes: ChangeFeed;
+  readonly locks: LockProvider;
+  private readonly logger = new Logger('ReadModels');
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(SQL_CLIENT) readonly client: SqlClient,
+    @Inject(EVENT_STORE) readonly store: EventStore,
+  ) {
+    this.locks = config.databaseUrl
+      ? new PostgresAdvisoryLocks({
+          databaseUrl: config.databaseUrl,
+          schema: config.databaseSchema,
+          applicationName: 'passerelle:api:projection-lock',
+        })
+      : new LocalLocks();
+    this.progress = new ProjectionProgress(
+      client,
+      this.projections.map((projection) => projection.name),
+    );
+    this.runner = new ProjectionRunner({
+      client,
+      store,
+      projections: this.projections,
+      locks: this.locks,
+      progress: this.progress,
+      logger: {
+        log: (message) => this.logger.log(message),
+        warn: (message) => this.logger.warn(message),
+        error: (message) => this.logger.error(message),
+      },
+    });
+    this.changes = new ChangeFeed(store, this.progress);
+  }
+
+  /** The tables exist before the first request; following the log happens in the background. */
+  async onModuleInit(): Promise<void> {
+    await this.progress.start();
+    await this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+    await this.progress.stop();
+  }
+
+  waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
+    return this.runner.waitForPosition(position, timeoutMs);
+  }
+}

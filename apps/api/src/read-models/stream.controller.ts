@@ -1,0 +1,29 @@
+import { Controller, Headers, MessageEvent, Query, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+import { CAN_READ, Roles } from '../auth/roles';
+import { changeStream } from './dashboard.controller';
+import { ReadModels } from './read-models.service';
+
+@ApiTags('dashboard')
+@ApiBearerAuth()
+@Controller('stream')
+export class StreamController {
+  constructor(private readonly readModels: ReadModels) {}
+
+  /** Server-sent events of projected changes (same as `/api/dashboard/stream`). */
+  @Sse()
+  @Roles(...CAN_READ)
+  @ApiQuery({
+    name: 'access_token',
+    required: false,
+    description: 'For EventSource, which cannot set headers',
+  })
+  @ApiQuery({ name: 'after', required: false, description: 'Replay changes after this position' })
+  stream(
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('after') after: string | undefined,
+  ): Observable<MessageEvent> {
+    return changeStream(this.readModels, lastEventId ?? after);
+  }
+}
