@@ -27,6 +27,14 @@ async function textOf(locator: Locator, pattern: RegExp, timeout = 15_000): Prom
   return (await locator.filter({ hasText: pattern }).first().textContent()) ?? '';
 }
 
+/** Waits until the locator matches `count` elements (the page's CSP forbids evaluating strings in it). */
+async function countOf(locator: Locator, count: number, timeout = 15_000): Promise<number> {
+  const deadline = Date.now() + timeout;
+  while ((await locator.count()) !== count && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  return locator.count();
+}
+
 async function expectNoAxeViolations(page: Page): Promise<void> {
   expect(await axeViolations(page)).toEqual([]);
 }
@@ -110,23 +118,33 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
   });
 
   it('filters the pipeline by sector, axis, region and organisation', async () => {
+    const rows = officer.locator('table.partnerships tbody tr');
+    const funnel = (counts: string) => officer.getByRole('img', { name: `Funnel: ${counts}.` });
     await officer.getByLabel('Sector').selectOption('biotech_health');
-    await officer.locator('table.partnerships tbody tr').filter({ hasText: BIOTECH }).waitFor();
-    await officer.waitForFunction(`document.querySelectorAll('table.partnerships tbody tr').length === 2`);
-    expect(await officer.getByRole('img', { name: /Funnel/ }).getAttribute('aria-label')).toMatch(
-      /Proposed 2,/,
-    );
-    await officer.getByLabel('Sector').selectOption('');
+    await funnel('Proposed 2, Introduced 2, Agreement signed 0, Project active 0, MOU signed 0').waitFor();
+    expect(await countOf(rows, 2)).toBe(2);
+    await officer.getByLabel('Collaboration axis').selectOption('investment');
+    await funnel('Proposed 1, Introduced 1, Agreement signed 0, Project active 0, MOU signed 0').waitFor();
+    expect(await countOf(rows, 1)).toBe(1);
+    expect(await rows.textContent()).toContain('California–France Innovation Clusters');
+
+    // Region and organisation: the API lists the partnerships, the page figures their pipeline.
+    await officer.getByRole('link', { name: 'Clear the filters' }).click();
     await officer.getByLabel('Region').selectOption('Auvergne-Rhône-Alpes');
-    await officer.waitForFunction(`document.querySelectorAll('table.partnerships tbody tr').length === 1`);
-    expect(await officer.locator('table.partnerships tbody').textContent()).toContain(
-      'California–France Innovation Clusters',
-    );
+    await funnel('Proposed 1, Introduced 1, Agreement signed 0, Project active 0, MOU signed 0').waitFor();
+    expect(await countOf(rows, 1)).toBe(1);
     await officer.getByRole('link', { name: 'Clear the filters' }).click();
     await officer.getByLabel('Organisation').selectOption({ label: 'City of San Diego (US)' });
-    await officer.waitForFunction(`document.querySelectorAll('table.partnerships tbody tr').length === 1`);
-    expect(await officer.locator('table.partnerships tbody').textContent()).toContain(BLUE);
+    await funnel('Proposed 1, Introduced 1, Agreement signed 1, Project active 1, MOU signed 1').waitFor();
+    expect(await countOf(rows, 1)).toBe(1);
+    expect(await rows.textContent()).toContain(BLUE);
+    // Met on 10 May 2016, agreement executed on 5 January 2017.
+    const steps = officer.locator('#funnel-title').locator('xpath=ancestor::section').getByRole('table');
+    expect(await steps.getByRole('row', { name: /^Introduced/ }).textContent()).toContain(
+      '100% moved on · median 240 days',
+    );
     await officer.getByRole('link', { name: 'Clear the filters' }).click();
+    await funnel('Proposed 4, Introduced 4, Agreement signed 1, Project active 1, MOU signed 1').waitFor();
   });
 
   it('shows where: the California × France heat map and the sectors', async () => {
@@ -272,7 +290,7 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
 
     const past = officer.locator('.meeting-scheduled').filter({ hasText: 'Marseille' });
     await past.getByRole('button', { name: 'Record the outcome' }).click();
-    await past.getByLabel('Outcome').selectOption('follow_up');
+    await past.getByLabel('Outcome', { exact: true }).selectOption('follow_up');
     await past.getByLabel('Minutes').fill('A second cohort is under discussion.');
     await past.getByRole('button', { name: 'Record the outcome' }).click();
     const held = officer.locator('.meeting-held').filter({ hasText: 'Marseille' });

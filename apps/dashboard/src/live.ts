@@ -104,7 +104,10 @@ export class LiveHub {
     this.stop?.();
     this.stop = subscribe(
       url,
-      (message) => this.listeners.forEach((listener) => listener(message)),
+      // Heartbeats (`event: heartbeat`) only keep the connection open; changes are plain messages.
+      (message) => {
+        if (message.event === 'message') this.listeners.forEach((listener) => listener(message));
+      },
       (status) => {
         this.status = status;
         this.statusListeners.forEach((listener) => listener(status));

@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { termOf, useI18n } from '../i18n';
 import { formatNumber, formatPercent } from '../format';
 import { Pipeline, STAGES } from '../types';
@@ -12,10 +13,25 @@ export function Funnel({ pipeline }: { pipeline: Pipeline }) {
   const { t, language } = useI18n();
   const reached = pipeline.reached ?? pipeline.stages;
   const max = Math.max(1, ...STAGES.map((stage) => reached[stage] ?? 0));
-  const width = 560;
+  // Drawn at the width it is shown, so its words keep their size from a phone to a wide screen.
+  const figure = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(560);
+  useEffect(() => {
+    const element = figure.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setWidth(Math.round(Math.min(640, Math.max(280, entry.contentRect.width))));
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   const band = 44;
   const gap = 34;
-  const minWidth = 36;
+  const labels = STAGES.map(
+    (stage) => `${termOf(t, 'stage', stage)} · ${formatNumber(language, reached[stage] ?? 0)}`,
+  );
+  // The narrowest band still holds its label (about 9 px a character at this size).
+  const minWidth = Math.min(width, Math.max(...labels.map((label) => label.length)) * 9 + 28);
   const widthOf = (stage: string) => minWidth + ((width - minWidth) * (reached[stage] ?? 0)) / max;
   const height = STAGES.length * band + (STAGES.length - 1) * gap;
   const steps = STAGES.slice(1).map((to, index) => {
@@ -33,7 +49,7 @@ export function Funnel({ pipeline }: { pipeline: Pipeline }) {
   ).join(', ');
 
   return (
-    <figure class="funnel">
+    <figure class="funnel" ref={figure}>
       <svg
         viewBox={`0 0 ${width} ${height}`}
         role="img"
@@ -57,7 +73,7 @@ export function Funnel({ pipeline }: { pipeline: Pipeline }) {
                 />
               )}
               <text x={width / 2} y={y + band / 2 + 6} text-anchor="middle" class="funnel-text">
-                {termOf(t, 'stage', stage)} · {formatNumber(language, reached[stage] ?? 0)}
+                {labels[index]}
               </text>
               {next && (
                 <text x={width / 2} y={y + band + gap / 2 + 5} text-anchor="middle" class="funnel-step-text">

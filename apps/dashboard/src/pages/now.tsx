@@ -146,7 +146,7 @@ function UpcomingPanel() {
             <ul class="agenda">
               {data.pendingSignatures.map((s) => (
                 <li key={`${s.documentId}:${s.organizationId}`}>
-                  <span class="badge doc">{s.document === 'mou' ? 'MOU' : t('p.agreements')}</span>
+                  <span class="badge doc">{s.document === 'mou' ? t('now.mou') : t('now.agreement')}</span>
                   <a href={href(`/partnerships/${s.partnershipId}`)}>{s.title ?? s.partnershipTitle}</a>
                   <span class="sub">
                     {t('now.pendingSince', {

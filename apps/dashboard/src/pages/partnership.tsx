@@ -606,7 +606,7 @@ export function PartnershipPage({ id }: { id: string }) {
 
   useLive((message: LiveMessage) => {
     const change = changeOf(message);
-    if (change === null || change.partnershipId === id) {
+    if (change?.partnershipId === id) {
       detail.reload();
       history.reload();
     }

@@ -8,7 +8,8 @@ import { ENDPOINTS } from '../endpoints';
 import { formatDate, formatNumber } from '../format';
 import { href, replaceQuery, useLive, useLoad } from '../hooks';
 import { termOf, useI18n } from '../i18n';
-import { AXES, Page, PartnershipSummary, Pipeline, SECTORS, SIDE_STATES } from '../types';
+import { pipelineOf, StagedPartnership } from '../pipeline-of';
+import { AXES, Page, Partnership, PartnershipSummary, Pipeline, SECTORS, SIDE_STATES } from '../types';
 
 export interface Filters {
   sector?: string;
@@ -137,39 +138,46 @@ export function PartnershipTable({ items }: { items: PartnershipSummary[] }) {
 
 export function PipelinePage({ query }: { query: URLSearchParams }) {
   const { t, language } = useI18n();
-  const { organizations } = useApp();
   const filters = filtersOf(query);
   const key = JSON.stringify(filters);
   useEffect(() => {
     document.title = `${t('pipeline.title')} · Passerelle`;
   }, [t]);
 
+  const { organizations: orgs } = useApp();
+  const inRegion = (p: PartnershipSummary) =>
+    !filters.region || p.parties.some((party) => orgs.get(party.id)?.region === filters.region);
+  // The API filters by organisation and sector, not by region: the region is a property of the parties.
+  const listQuery = { sector: filters.sector, axis: filters.axis, organizationId: filters.organizationId };
+  const local = !!(filters.region || filters.organizationId);
   const pipeline = useLoad(
-    (signal) =>
-      get<Pipeline>(
-        ENDPOINTS.pipeline,
-        {
-          sector: filters.sector,
-          axis: filters.axis,
-          region: filters.region,
-          organizationId: filters.organizationId,
-        },
+    async (signal) => {
+      if (!local)
+        return get<Pipeline>(ENDPOINTS.pipeline, { sector: filters.sector, axis: filters.axis }, signal);
+      const page = await get<Page<PartnershipSummary>>(
+        ENDPOINTS.partnerships,
+        { ...listQuery, limit: 200 },
         signal,
-      ),
-    [key],
+      );
+      const matching = page.items.filter(inRegion);
+      const details = await Promise.all(
+        matching.map((p) =>
+          get<Partnership & { stageReachedOn: StagedPartnership['stageReachedOn'] }>(
+            ENDPOINTS.partnership(p.id),
+            {},
+            signal,
+          ),
+        ),
+      );
+      return pipelineOf(details);
+    },
+    [JSON.stringify({ ...filters, q: undefined }), local && filters.region ? orgs.size : 0],
   );
   const list = useLoad(
     (signal) =>
       get<Page<PartnershipSummary>>(
         ENDPOINTS.partnerships,
-        {
-          sector: filters.sector,
-          axis: filters.axis,
-          region: filters.region,
-          organizationId: filters.organizationId,
-          q: filters.q,
-          limit: 100,
-        },
+        { ...listQuery, q: filters.q, limit: 100 },
         signal,
       ),
     [key],
@@ -179,14 +187,7 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
     list.reload();
   });
 
-  // A region is a property of organisations: keep the partnerships with a party there.
-  const items = useMemo(() => {
-    const all = list.data?.items ?? [];
-    if (!filters.region) return all;
-    return all.filter((p) =>
-      p.parties.some((party) => organizations.get(party.id)?.region === filters.region),
-    );
-  }, [list.data, filters.region, organizations]);
+  const items = useMemo(() => (list.data?.items ?? []).filter(inRegion), [list.data, filters.region, orgs]);
 
   return (
     <>
@@ -207,7 +208,10 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
               <ul class="chips">
                 {SIDE_STATES.map((stage) => (
                   <li key={stage} class={`chip stage-chip stage-${stage}`}>
-                    {termOf(t, 'stage', stage)}: {formatNumber(language, pipeline.data!.stages[stage] ?? 0)}
+                    {t('pipeline.sideCount', {
+                      stage: termOf(t, 'stage', stage),
+                      count: formatNumber(language, pipeline.data!.stages[stage] ?? 0),
+                    })}
                   </li>
                 ))}
               </ul>
