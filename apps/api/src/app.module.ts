@@ -18,6 +18,7 @@ import { PartnershipCommandsController } from './partnerships/partnership-comman
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -44,6 +45,7 @@ export class AppModule {
         ApplicationModule,
         DashboardModule,
         ReadModelsModule,
+        PrivacyModule,
       ],
       controllers: [HealthController, OrganizationsController, PartnershipCommandsController, PartnershipStateController],
       providers: [

@@ -33,6 +33,8 @@ export interface AppConfig {
   dataKey?: string;
   /** secret */
   signingKey?: string;
+  /** How often the head of the log is signed; 0: only on demand. */
+  signedHeadIntervalSeconds: number;
   logLevel: string;
   embedded: boolean;
 }
@@ -110,6 +112,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const dataKey = optional(env, 'DATA_KEY');
   const signingKey = optional(env, 'SIGNING_KEY');
   if (!embedded && !dataKey) throw new ConfigError('DATA_KEY is required outside the embedded default');
+  if (dataKey !== undefined && !/^[A-Za-z0-9+/_-]{43}=?$/.test(dataKey)) {
+    throw new ConfigError('DATA_KEY must be the base64 of 32 random bytes (openssl rand -base64 32)');
+  }
   if (!embedded && !signingKey) throw new ConfigError('SIGNING_KEY is required outside the embedded default');
 
   const schema = optional(env, 'DATABASE_SCHEMA') ?? 'public';
@@ -138,6 +143,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimit,
     dataKey,
     signingKey,
+    signedHeadIntervalSeconds: integer(env, 'SIGNED_HEAD_INTERVAL_SECONDS', 300, 0, 86_400),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     embedded,
   };

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.jwt).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
     expect(config.rateLimitPerMinute).toBe(1200);
+    expect(config.signedHeadIntervalSeconds).toBe(300);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
   });
 
@@ -27,6 +28,8 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', 'huge'],
     ['OBSERVER_EMAILS', 'a@b.org, nope'],
     ['JWT_SECRET', 'short'],
+    ['DATA_KEY', 'k'.repeat(44)],
+    ['SIGNED_HEAD_INTERVAL_SECONDS', '-1'],
   ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));

@@ -1,0 +1,55 @@
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SqlClient } from '@passerelle/database';
+import { EventStore } from '@passerelle/event-store';
+import {
+  HeadSigner,
+  IntegrityResult,
+  listSignedHeads,
+  SigningKey,
+  STORED_EVENT_STORE,
+  verifyIntegrity,
+} from '@passerelle/privacy';
+import { CAN_AUDIT, Roles } from '../../auth/roles';
+import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { SIGNING_KEY } from './signing-key';
+
+const SHOWN_HEADS = 100;
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+@Roles(...CAN_AUDIT)
+export class IntegrityController {
+  constructor(
+    @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    private readonly signer: HeadSigner,
+  ) {}
+
+  @Get('integrity')
+  @ApiOperation({
+    summary: 'Recompute every hash chain and check every signed head',
+    description:
+      '`firstMismatch` names the first event (stream, revision, position) whose stored hash does not hold; `heads.failures` the signed heads that no longer match the log.',
+  })
+  integrity(): Promise<IntegrityResult> {
+    return verifyIntegrity(this.stored, this.sql, { trustedPublicKeys: [this.key.publicKeyText] });
+  }
+
+  @Get('heads')
+  @ApiOperation({
+    summary: 'The latest signed heads and the public key that verifies them, to keep elsewhere',
+  })
+  async heads() {
+    return { publicKey: this.key.publicKeyText, heads: await listSignedHeads(this.sql, SHOWN_HEADS) };
+  }
+
+  @Post('heads')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign the head of the log now' })
+  async sign() {
+    return { publicKey: this.key.publicKeyText, head: await this.signer.signHead() };
+  }
+}
