@@ -239,7 +239,6 @@ export interface Matrix {
   california: (OrganizationName & { partnerships: number })[];
   france: (OrganizationName & { partnerships: number })[];
   cells: MatrixCell[];
-  bySector?: Record<string, number>;
 }
 
 export interface ActivityItem {

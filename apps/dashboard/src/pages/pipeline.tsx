@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get } from '../api';
 import { Funnel, FunnelSteps } from '../components/charts';
 import { PageHeader } from '../components/layout';
@@ -154,40 +154,69 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
     async (signal) => {
       if (!local)
         return get<Pipeline>(ENDPOINTS.pipeline, { sector: filters.sector, axis: filters.axis }, signal);
-      const page = await get<Page<PartnershipSummary>>(
-        ENDPOINTS.partnerships,
-        { ...listQuery, limit: 200 },
-        signal,
-      );
-      const matching = page.items.filter(inRegion);
-      const details = await Promise.all(
-        matching.map((p) =>
-          get<Partnership & { stageReachedOn: StagedPartnership['stageReachedOn'] }>(
-            ENDPOINTS.partnership(p.id),
-            {},
-            signal,
-          ),
-        ),
-      );
+      const matching: PartnershipSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page: Page<PartnershipSummary> = await get(
+          ENDPOINTS.partnerships,
+          { ...listQuery, limit: 200, cursor },
+          signal,
+        );
+        matching.push(...page.items.filter(inRegion));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      // The stage dates are on each partnership's page; ten at a time.
+      const details: StagedPartnership[] = [];
+      for (let index = 0; index < matching.length; index += 10) {
+        details.push(
+          ...(await Promise.all(
+            matching
+              .slice(index, index + 10)
+              .map((p) => get<Partnership & StagedPartnership>(ENDPOINTS.partnership(p.id), {}, signal)),
+          )),
+        );
+      }
       return pipelineOf(details);
     },
     [JSON.stringify({ ...filters, q: undefined }), local && filters.region ? orgs.size : 0],
   );
+  // Pages after the first, fetched by "Show more" (the API pages by cursor, 200 at most at a time).
+  const [more, setMore] = useState<{
+    key: string;
+    items: PartnershipSummary[];
+    nextCursor: string | null;
+  } | null>(null);
   const list = useLoad(
     (signal) =>
       get<Page<PartnershipSummary>>(
         ENDPOINTS.partnerships,
-        { ...listQuery, q: filters.q, limit: 100 },
+        { ...listQuery, q: filters.q, limit: 50 },
         signal,
       ),
     [key],
   );
+  const extra = more?.key === key ? more : null;
+  const nextCursor = extra ? extra.nextCursor : (list.data?.nextCursor ?? null);
+  const showMore = async () => {
+    if (!nextCursor) return;
+    const page = await get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, {
+      ...listQuery,
+      q: filters.q,
+      limit: 50,
+      cursor: nextCursor,
+    });
+    setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor ?? null });
+  };
   useLive(() => {
     pipeline.reload();
     list.reload();
+    setMore(null);
   });
 
-  const items = useMemo(() => (list.data?.items ?? []).filter(inRegion), [list.data, filters.region, orgs]);
+  const items = useMemo(
+    () => [...(list.data?.items ?? []), ...(extra?.items ?? [])].filter(inRegion),
+    [list.data, extra, filters.region, orgs],
+  );
 
   return (
     <>
@@ -236,6 +265,11 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
           {!list.data && !list.error && <Loading />}
           {list.data && items.length === 0 && <p class="empty">{t('pipeline.empty')}</p>}
           {items.length > 0 && <PartnershipTable items={items} />}
+          {nextCursor && (
+            <button type="button" class="button secondary more" onClick={() => void showMore()}>
+              {t('pipeline.more')}
+            </button>
+          )}
         </Section>
       </div>
     </>

@@ -92,23 +92,31 @@ export function WherePage() {
     document.title = `${t('where.title')} · Passerelle`;
   }, [t]);
   const matrix = useLoad((signal) => get<Matrix>(ENDPOINTS.matrix, { sector }, signal), [sector]);
-  const list = useLoad(
-    (signal) => get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, { limit: 200 }, signal),
+  // How many partnerships cover each sector: the list's total for each one.
+  const sectors = useLoad(
+    (signal) =>
+      Promise.all(
+        SECTORS.map((s) =>
+          get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, { sector: s, limit: 1 }, signal).then(
+            (page) => [s, page.total] as const,
+          ),
+        ),
+      ),
     [],
   );
   useLive(() => {
     matrix.reload();
-    list.reload();
+    sectors.reload();
   });
 
-  const bySector = useMemo(() => {
-    const counts: Record<string, number> = { ...(matrix.data?.bySector ?? {}) };
-    if (!matrix.data?.bySector)
-      for (const p of list.data?.items ?? []) for (const s of p.sectors) counts[s] = (counts[s] ?? 0) + 1;
-    return SECTORS.map((s) => ({ key: s, label: termOf(t, 'sector', s), value: counts[s] ?? 0 }))
-      .filter((row) => row.value > 0)
-      .sort((a, b) => b.value - a.value);
-  }, [matrix.data, list.data, t]);
+  const bySector = useMemo(
+    () =>
+      (sectors.data ?? [])
+        .map(([key, value]) => ({ key, label: termOf(t, 'sector', key), value }))
+        .filter((row) => row.value > 0)
+        .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)),
+    [sectors.data, t],
+  );
 
   return (
     <>
@@ -141,8 +149,8 @@ export function WherePage() {
         </Section>
         <Section id="sectors" title={t('where.sectors')}>
           <p class="muted">{t('where.sectorsCaption')}</p>
-          {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
-          {!list.data && !list.error && !matrix.data?.bySector && <Loading />}
+          {sectors.error && <ErrorBox error={sectors.error} onRetry={sectors.reload} />}
+          {!sectors.data && !sectors.error && <Loading />}
           {bySector.length > 0 && <Bars rows={bySector} label={t('where.sectors')} />}
         </Section>
       </div>
