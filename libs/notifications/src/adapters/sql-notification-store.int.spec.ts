@@ -1,0 +1,125 @@
+import { createTestSqlClient, TestSqlClient } from '@passerelle/database/testing';
+import { notificationIdFor, retryJobIdFor, timerIdFor } from '../ids';
+import type { PlannedNotification, PlannedTimer } from '../model';
+import { CheckpointMovedError } from '../ports/notification-store.port';
+import { SqlNotificationStore } from './sql-notification-store';
+
+const PARTNERSHIP = '6f1c0d1e-5b7a-4c1e-9a53-0c2f4d1a0001';
+const EVENT = '00000000-0000-4000-8000-000000000042';
+
+const planned = (email: string, position = 5, notBefore: Date | null = null): PlannedNotification => ({
+  id: notificationIdFor(EVENT, email, 'agreement.executed'),
+  partnershipId: PARTNERSHIP,
+  source: { kind: 'event', id: EVENT },
+  position,
+  template: 'agreement.executed',
+  subjectId: 'agreement-1',
+  recipient: { email, name: 'Ana', language: 'fr', organizationId: '0a000000-0000-4000-8000-000000000001' },
+  notBefore,
+});
+
+const timer = (position: number): PlannedTimer => ({
+  id: timerIdFor('agreement_expiry', 'agreement-1', position),
+  partnershipId: PARTNERSHIP,
+  dueAt: new Date('2027-03-05T00:00:00Z'),
+  position,
+  data: { kind: 'agreement_expiry', agreementId: 'agreement-1', expiresOn: '2027-03-05' },
+});
+
+describe.each(['pglite', 'postgres'] as const)('SQL notification store on %s', (dialect) => {
+  let db: TestSqlClient;
+  let store: SqlNotificationStore;
+
+  beforeAll(async () => {
+    db = await createTestSqlClient(dialect, 'notifications_store');
+    store = new SqlNotificationStore(db.client);
+    await store.migrate();
+    await store.migrate();
+  });
+  beforeEach(async () => {
+    await db.client.exec(
+      `DELETE FROM notifications; DELETE FROM notification_timers; DELETE FROM projection_checkpoints`,
+    );
+  });
+  afterAll(async () => {
+    await db.cleanup();
+  });
+
+  it('keeps a checkpoint in the read models’ checkpoint table and refuses to move one that moved', async () => {
+    expect(await store.checkpoint()).toBe(0);
+    await store.advanceCheckpoint(0, 10);
+    expect(await store.checkpoint()).toBe(10);
+    await expect(store.advanceCheckpoint(0, 20)).rejects.toBeInstanceOf(CheckpointMovedError);
+    const [row] = await db.client.query<{ name: string }>(`SELECT name FROM projection_checkpoints`);
+    expect(row!.name).toBe('notification_dispatcher');
+  });
+
+  it('records a plan once: recording it again changes nothing, whatever happened to it since', async () => {
+    const ana = planned('ana@example.org', 5, new Date('2026-01-01T00:00:00Z'));
+    await store.record([ana, planned('bo@example.org')], [timer(5)]);
+    await store.claim(ana.id);
+    await store.markSent(
+      ana.id,
+      { messageId: '<m@x>', response: '250 ok' },
+      new Date('2026-01-01T00:00:01Z'),
+    );
+    await store.record([ana, planned('bo@example.org')], [timer(5)]);
+    const stored = await store.get(ana.id);
+    expect(stored).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      messageId: '<m@x>',
+      smtpResponse: '250 ok',
+      recipient: ana.recipient,
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      jobId: ana.id,
+    });
+    const open = await store.outstandingBetween(0, 5);
+    // Sent but not yet recorded in the log is still open work.
+    expect(open.notifications.map((n) => `${n.recipient.email} ${n.status}`).sort()).toEqual([
+      'ana@example.org sent',
+      'bo@example.org queued',
+    ]);
+    expect(open.timers.map((t) => t.data)).toEqual([timer(5).data]);
+    expect((await store.outstandingBetween(5, 9)).notifications).toEqual([]);
+  });
+
+  it('moves a message through its statuses and only from the statuses that allow it', async () => {
+    const ana = planned('ana@example.org');
+    await store.record([ana], []);
+    expect(await store.claim(ana.id)).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(await store.claim(ana.id)).toBeNull();
+    await store.markRetrying(ana.id, '451 busy');
+    expect(await store.get(ana.id)).toMatchObject({ status: 'queued', lastError: '451 busy' });
+    await store.claim(ana.id);
+    await store.markFailed(ana.id, 'gave up');
+    expect((await store.list({ status: 'failed', limit: 10, offset: 0 })).map((n) => n.id)).toEqual([ana.id]);
+    expect((await store.outstanding()).notifications).toEqual([]);
+    const requeued = await store.requeue(ana.id);
+    expect(requeued).toMatchObject({ status: 'queued', attempts: 0, jobId: retryJobIdFor(ana.id, 1) });
+    expect(await store.requeue(ana.id)).toBeNull();
+    await store.claim(ana.id);
+    await store.markSent(ana.id, { messageId: '<m@x>', response: '250' }, new Date());
+    expect((await store.outstanding()).notifications.map((n) => n.id)).toEqual([ana.id]);
+    await store.markAudited(ana.id, 99);
+    expect((await store.outstanding()).notifications).toEqual([]);
+    expect(await store.get(ana.id)).toMatchObject({ status: 'sent', auditPosition: 99 });
+  });
+
+  it('lists a partnership’s messages and finds a timer’s messages', async () => {
+    await store.record([planned('ana@example.org'), planned('bo@example.org')], []);
+    expect(await store.list({ partnershipId: PARTNERSHIP, limit: 10, offset: 0 })).toHaveLength(2);
+    expect(
+      await store.list({ partnershipId: '6f1c0d1e-5b7a-4c1e-9a53-0c2f4d1a0002', limit: 10, offset: 0 }),
+    ).toEqual([]);
+    expect(await store.queuedFrom(EVENT)).toHaveLength(2);
+  });
+
+  it('finishes a timer once', async () => {
+    await store.record([], [timer(3)]);
+    await store.finishTimer(timer(3).id, 'done', 'expiry: expired');
+    await store.finishTimer(timer(3).id, 'skipped', 'later');
+    expect(await store.timer(timer(3).id)).toMatchObject({ status: 'done', outcome: 'expiry: expired' });
+    expect((await store.outstanding()).timers).toEqual([]);
+  });
+});

@@ -1,0 +1,364 @@
+import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
+import { readCheckpoint, readModelMigrations, writeCheckpoint } from '@passerelle/read-models';
+import { retryJobIdFor } from '../ids';
+import type {
+  NotificationRecord,
+  NotificationStatus,
+  PlannedNotification,
+  PlannedTimer,
+  Template,
+  TimerData,
+  TimerRecord,
+  TimerStatus,
+} from '../model';
+import {
+  CheckpointMovedError,
+  NotificationQuery,
+  NotificationStore,
+  OutstandingWork,
+} from '../ports/notification-store.port';
+
+/** The dispatcher's row in the read models' checkpoint table. */
+export const DISPATCHER_CHECKPOINT = 'notification_dispatcher';
+const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_GENERATION = 1;
+
+export const notificationMigrations: Migration[] = [
+  {
+    id: 'notifications/0001-notifications-and-timers',
+    sql: `
+CREATE TABLE notifications (
+  id uuid PRIMARY KEY,
+  partnership_id uuid NOT NULL,
+  source_kind text NOT NULL CHECK (source_kind IN ('event', 'timer')),
+  source_id uuid NOT NULL,
+  position bigint NOT NULL,
+  template text NOT NULL,
+  subject_id text,
+  recipient_email text NOT NULL,
+  recipient_name text,
+  recipient_language text NOT NULL,
+  recipient_organization_id uuid,
+  not_before timestamptz,
+  status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'skipped')),
+  job_id text NOT NULL,
+  manual_retries integer NOT NULL DEFAULT 0,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  message_id text,
+  smtp_response text,
+  audit_position bigint,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz
+);
+CREATE INDEX notifications_by_partnership ON notifications (partnership_id, created_at DESC);
+CREATE INDEX notifications_by_position ON notifications (position);
+CREATE INDEX notifications_by_source ON notifications (source_id);
+CREATE INDEX notifications_open ON notifications (status)
+  WHERE status IN ('queued', 'sending', 'failed') OR (status = 'sent' AND audit_position IS NULL);
+
+CREATE TABLE notification_timers (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL,
+  partnership_id uuid NOT NULL,
+  due_at timestamptz NOT NULL,
+  position bigint NOT NULL,
+  data jsonb NOT NULL,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'skipped')),
+  outcome text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX notification_timers_pending ON notification_timers (position) WHERE status = 'pending';
+`,
+  },
+];
+
+interface NotificationRow {
+  id: string;
+  partnership_id: string;
+  source_kind: 'event' | 'timer';
+  source_id: string;
+  position: number;
+  template: Template;
+  subject_id: string | null;
+  recipient_email: string;
+  recipient_name: string | null;
+  recipient_language: 'en' | 'fr';
+  recipient_organization_id: string | null;
+  not_before: Date | null;
+  status: NotificationStatus;
+  job_id: string;
+  attempts: number;
+  last_error: string | null;
+  message_id: string | null;
+  smtp_response: string | null;
+  audit_position: number | null;
+  created_at: Date;
+  updated_at: Date;
+  sent_at: Date | null;
+}
+
+interface TimerRow {
+  id: string;
+  partnership_id: string;
+  due_at: Date;
+  position: number;
+  data: TimerData;
+  status: TimerStatus;
+  outcome: string | null;
+}
+
+const toRecord = (row: NotificationRow): NotificationRecord => ({
+  id: row.id,
+  partnershipId: row.partnership_id,
+  source: { kind: row.source_kind, id: row.source_id },
+  position: Number(row.position),
+  template: row.template,
+  subjectId: row.subject_id,
+  recipient: {
+    email: row.recipient_email,
+    name: row.recipient_name,
+    language: row.recipient_language,
+    organizationId: row.recipient_organization_id,
+  },
+  notBefore: row.not_before ? new Date(row.not_before) : null,
+  status: row.status,
+  jobId: row.job_id,
+  attempts: row.attempts,
+  lastError: row.last_error,
+  messageId: row.message_id,
+  smtpResponse: row.smtp_response,
+  auditPosition: row.audit_position === null ? null : Number(row.audit_position),
+  createdAt: new Date(row.created_at),
+  updatedAt: new Date(row.updated_at),
+  sentAt: row.sent_at ? new Date(row.sent_at) : null,
+});
+
+const toTimer = (row: TimerRow): TimerRecord => ({
+  id: row.id,
+  partnershipId: row.partnership_id,
+  dueAt: new Date(row.due_at),
+  position: Number(row.position),
+  data: row.data,
+  status: row.status,
+  outcome: row.outcome,
+});
+
+/** Handed to the queue again after a restart: not finished, or finished but not yet in the log. */
+const OPEN = `(status IN ('queued', 'sending') OR (status = 'sent' AND audit_position IS NULL))`;
+
+/** Over PGlite or PostgreSQL (the SqlClient's schema); shares the read models' checkpoint table. */
+export class SqlNotificationStore implements NotificationStore {
+  constructor(private readonly client: SqlClient) {}
+
+  async migrate(): Promise<void> {
+    await migrate(this.client, [...readModelMigrations, ...notificationMigrations]);
+  }
+
+  async checkpoint(): Promise<number> {
+    const existing = await readCheckpoint(this.client, DISPATCHER_CHECKPOINT);
+    if (existing) return Number(existing.position);
+    await this.client.query(
+      `INSERT INTO projection_checkpoints (name, position, version, generation) VALUES ($1, 0, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
+      [DISPATCHER_CHECKPOINT, CHECKPOINT_VERSION, CHECKPOINT_GENERATION],
+    );
+    return Number((await readCheckpoint(this.client, DISPATCHER_CHECKPOINT))?.position ?? 0);
+  }
+
+  async advanceCheckpoint(from: number, to: number): Promise<void> {
+    await this.client.transaction(async (tx) => {
+      const row = await readCheckpoint(tx, DISPATCHER_CHECKPOINT, true);
+      if (!row || Number(row.position) !== from)
+        throw new CheckpointMovedError(`Checkpoint is not at ${from}`);
+      await writeCheckpoint(tx, { ...row, position: to });
+    });
+  }
+
+  async record(
+    notifications: readonly PlannedNotification[],
+    timers: readonly PlannedTimer[],
+  ): Promise<void> {
+    if (notifications.length === 0 && timers.length === 0) return;
+    await this.client.transaction(async (tx) => {
+      if (notifications.length > 0) await insertNotifications(tx, notifications);
+      if (timers.length > 0) await insertTimers(tx, timers);
+    });
+  }
+
+  async outstandingBetween(after: number, upTo: number): Promise<OutstandingWork> {
+    const [notifications, timers] = [
+      await this.client.query<NotificationRow>(
+        `SELECT * FROM notifications WHERE position > $1 AND position <= $2 AND ${OPEN} ORDER BY position, id`,
+        [after, upTo],
+      ),
+      await this.client.query<TimerRow>(
+        `SELECT * FROM notification_timers WHERE position > $1 AND position <= $2 AND status = 'pending' ORDER BY position, id`,
+        [after, upTo],
+      ),
+    ];
+    return { notifications: notifications.map(toRecord), timers: timers.map(toTimer) };
+  }
+
+  async outstanding(): Promise<OutstandingWork> {
+    const notifications = await this.client.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE ${OPEN} ORDER BY position, id`,
+    );
+    const timers = await this.client.query<TimerRow>(
+      `SELECT * FROM notification_timers WHERE status = 'pending' ORDER BY position, id`,
+    );
+    return { notifications: notifications.map(toRecord), timers: timers.map(toTimer) };
+  }
+
+  async queuedFrom(sourceId: string): Promise<NotificationRecord[]> {
+    const rows = await this.client.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE source_id = $1 AND ${OPEN} ORDER BY id`,
+      [sourceId],
+    );
+    return rows.map(toRecord);
+  }
+
+  async get(id: string): Promise<NotificationRecord | null> {
+    const [row] = await this.client.query<NotificationRow>('SELECT * FROM notifications WHERE id = $1', [id]);
+    return row ? toRecord(row) : null;
+  }
+
+  async claim(id: string): Promise<NotificationRecord | null> {
+    const [row] = await this.client.query<NotificationRow>(
+      `UPDATE notifications SET status = 'sending', attempts = attempts + 1, updated_at = now()
+       WHERE id = $1 AND status = 'queued' RETURNING *`,
+      [id],
+    );
+    return row ? toRecord(row) : null;
+  }
+
+  async markSent(id: string, receipt: { messageId: string; response: string }, at: Date): Promise<void> {
+    await this.client.query(
+      `UPDATE notifications SET status = 'sent', message_id = $2, smtp_response = $3, sent_at = $4,
+         last_error = NULL, updated_at = now()
+       WHERE id = $1 AND status <> 'sent'`,
+      [id, receipt.messageId, receipt.response.slice(0, 1000), at],
+    );
+  }
+
+  async markAudited(id: string, position: number): Promise<void> {
+    await this.client.query(
+      'UPDATE notifications SET audit_position = $2, updated_at = now() WHERE id = $1',
+      [id, position],
+    );
+  }
+
+  async markRetrying(id: string, error: string): Promise<void> {
+    await this.client.query(
+      `UPDATE notifications SET status = 'queued', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
+      [id, error.slice(0, 2000)],
+    );
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.client.query(
+      `UPDATE notifications SET status = 'failed', last_error = $2, updated_at = now()
+       WHERE id = $1 AND status IN ('queued', 'sending')`,
+      [id, error.slice(0, 2000)],
+    );
+  }
+
+  async markSkipped(id: string, reason: string): Promise<void> {
+    await this.client.query(
+      `UPDATE notifications SET status = 'skipped', last_error = $2, updated_at = now()
+       WHERE id = $1 AND status IN ('queued', 'sending')`,
+      [id, reason.slice(0, 2000)],
+    );
+  }
+
+  async requeue(id: string): Promise<NotificationRecord | null> {
+    const [current] = await this.client.query<{ manual_retries: number }>(
+      `SELECT manual_retries FROM notifications WHERE id = $1 AND status = 'failed'`,
+      [id],
+    );
+    if (!current) return null;
+    const [row] = await this.client.query<NotificationRow>(
+      `UPDATE notifications SET status = 'queued', attempts = 0, manual_retries = manual_retries + 1, job_id = $2,
+         not_before = NULL, updated_at = now()
+       WHERE id = $1 AND status = 'failed' AND manual_retries = $3 RETURNING *`,
+      [id, retryJobIdFor(id, current.manual_retries + 1), current.manual_retries],
+    );
+    return row ? toRecord(row) : null;
+  }
+
+  async list(query: NotificationQuery): Promise<NotificationRecord[]> {
+    const rows = await this.client.query<NotificationRow>(
+      `SELECT * FROM notifications
+       WHERE ($1::uuid IS NULL OR partnership_id = $1) AND ($2::text IS NULL OR status = $2)
+       ORDER BY created_at DESC, position DESC, id
+       LIMIT $3 OFFSET $4`,
+      [query.partnershipId ?? null, query.status ?? null, query.limit, query.offset],
+    );
+    return rows.map(toRecord);
+  }
+
+  async timer(id: string): Promise<TimerRecord | null> {
+    const [row] = await this.client.query<TimerRow>('SELECT * FROM notification_timers WHERE id = $1', [id]);
+    return row ? toTimer(row) : null;
+  }
+
+  async finishTimer(id: string, status: Exclude<TimerStatus, 'pending'>, outcome: string): Promise<void> {
+    await this.client.query(
+      `UPDATE notification_timers SET status = $2, outcome = $3, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+      [id, status, outcome.slice(0, 1000)],
+    );
+  }
+}
+
+async function insertNotifications(
+  tx: SqlExecutor,
+  notifications: readonly PlannedNotification[],
+): Promise<void> {
+  const rows = notifications.map((n) => ({
+    id: n.id,
+    partnership_id: n.partnershipId,
+    source_kind: n.source.kind,
+    source_id: n.source.id,
+    position: n.position,
+    template: n.template,
+    subject_id: n.subjectId,
+    recipient_email: n.recipient.email,
+    recipient_name: n.recipient.name,
+    recipient_language: n.recipient.language,
+    recipient_organization_id: n.recipient.organizationId,
+    not_before: n.notBefore?.toISOString() ?? null,
+    job_id: n.id,
+  }));
+  await tx.query(
+    `INSERT INTO notifications (id, partnership_id, source_kind, source_id, position, template, subject_id,
+       recipient_email, recipient_name, recipient_language, recipient_organization_id, not_before, job_id)
+     SELECT r.id, r.partnership_id, r.source_kind, r.source_id, r.position, r.template, r.subject_id,
+       r.recipient_email, r.recipient_name, r.recipient_language, r.recipient_organization_id, r.not_before, r.job_id
+     FROM jsonb_to_recordset($1::text::jsonb) AS r(id uuid, partnership_id uuid, source_kind text, source_id uuid,
+       position bigint, template text, subject_id text, recipient_email text, recipient_name text,
+       recipient_language text, recipient_organization_id uuid, not_before timestamptz, job_id text)
+     ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function insertTimers(tx: SqlExecutor, timers: readonly PlannedTimer[]): Promise<void> {
+  const rows = timers.map((t) => ({
+    id: t.id,
+    kind: t.data.kind,
+    partnership_id: t.partnershipId,
+    due_at: t.dueAt.toISOString(),
+    position: t.position,
+    data: t.data,
+  }));
+  await tx.query(
+    `INSERT INTO notification_timers (id, kind, partnership_id, due_at, position, data)
+     SELECT r.id, r.kind, r.partnership_id, r.due_at, r.position, r.data
+     FROM jsonb_to_recordset($1::text::jsonb) AS r(id uuid, kind text, partnership_id uuid, due_at timestamptz,
+       position bigint, data jsonb)
+     ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}

@@ -1,0 +1,66 @@
+import type {
+  NotificationRecord,
+  NotificationStatus,
+  PlannedNotification,
+  PlannedTimer,
+  TimerRecord,
+  TimerStatus,
+} from '../model';
+
+export const NOTIFICATION_STORE = Symbol('NOTIFICATION_STORE');
+
+/** The dispatcher's checkpoint is not where this instance left it: another instance moved it. */
+export class CheckpointMovedError extends Error {
+  override readonly name = 'CheckpointMovedError';
+}
+
+export interface NotificationQuery {
+  partnershipId?: string;
+  status?: NotificationStatus;
+  limit: number;
+  offset: number;
+}
+
+export interface OutstandingWork {
+  /** Queued, left sending, or sent but not yet recorded in the log. */
+  notifications: NotificationRecord[];
+  timers: TimerRecord[];
+}
+
+/**
+ * What notifications keep in SQL, beside the read models: the dispatcher's checkpoint, every planned message
+ * with its delivery status (the record that makes a send happen once), and the timers.
+ */
+export interface NotificationStore {
+  migrate(): Promise<void>;
+
+  checkpoint(): Promise<number>;
+  /** Moves the checkpoint from `from` to `to`; CheckpointMovedError when it is no longer at `from`. */
+  advanceCheckpoint(from: number, to: number): Promise<void>;
+
+  /** Records planned messages and timers; those already recorded are left as they are. */
+  record(notifications: readonly PlannedNotification[], timers: readonly PlannedTimer[]): Promise<void>;
+  /** Work caused by events in (after, upTo] still to hand to the queue. */
+  outstandingBetween(after: number, upTo: number): Promise<OutstandingWork>;
+  /** All work still to hand to the queue (after a restart, or a Redis that lost its data). */
+  outstanding(): Promise<OutstandingWork>;
+  /** Messages of one source (a timer that fired) still to send. */
+  queuedFrom(sourceId: string): Promise<NotificationRecord[]>;
+
+  get(id: string): Promise<NotificationRecord | null>;
+  /** queued → sending, one attempt more; null when it was not queued. */
+  claim(id: string): Promise<NotificationRecord | null>;
+  markSent(id: string, receipt: { messageId: string; response: string }, at: Date): Promise<void>;
+  markAudited(id: string, position: number): Promise<void>;
+  /** Back to queued after a failed attempt that will be retried. */
+  markRetrying(id: string, error: string): Promise<void>;
+  markFailed(id: string, error: string): Promise<void>;
+  markSkipped(id: string, reason: string): Promise<void>;
+  /** failed → queued with a new job id (a manual retry); null when it was not failed. */
+  requeue(id: string): Promise<NotificationRecord | null>;
+
+  list(query: NotificationQuery): Promise<NotificationRecord[]>;
+
+  timer(id: string): Promise<TimerRecord | null>;
+  finishTimer(id: string, status: Exclude<TimerStatus, 'pending'>, outcome: string): Promise<void>;
+}

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import type { EventStore } from '@passerelle/event-store';
+import { notificationStreamFor, sentEventIdFor } from '../ids';
+import { NotificationRecord, SendJob, sendJobOf, TimerJob } from '../model';
+import { composeMessage } from '../planning/compose-message';
+import { fireTimer } from '../planning/fire-timer';
+import type { AgreementExpiry } from '../ports/agreement-expiry.port';
+import { Mailer, OutgoingMail, PermanentDeliveryError } from '../ports/mailer.port';
+import {
+  GiveUpError,
+  NotificationQueue,
+  QueueHandlers,
+  SendAttempt,
+  TimerResult,
+} from '../ports/notification-queue.port';
+import type { NotificationStore } from '../ports/notification-store.port';
+import type { NotificationSettings } from '../settings';
+import type { FactsLoader } from './facts-loader';
+import { describeError, NotificationsLogger } from './logger';
+
+export interface DeliveryDeps {
+  events: EventStore;
+  store: NotificationStore;
+  queue: NotificationQueue;
+  mailer: Mailer;
+  facts: FactsLoader;
+  expiry: AgreementExpiry;
+  settings: NotificationSettings;
+  now: () => Date;
+  logger: NotificationsLogger;
+}
+
+/** The audit event of a delivered notification, on the stream `notifications-<partnershipId>`. */
+export const NOTIFICATION_SENT = 'NotificationSent';
+
+export const UNKNOWN_OUTCOME =
+  'Delivery outcome unknown: the worker stopped while handing the message to the SMTP server. ' +
+  'Not sent again automatically, to avoid a duplicate; retry it if the recipient did not get it.';
+
+/** `Passerelle <no-reply@example.org>` → its parts. */
+export function parseMailbox(mailbox: string): { email: string; name: string | null } {
+  const match = /^\s*(?:"?([^"<]*?)"?\s*)?<([^>]+)>\s*$/.exec(mailbox);
+  if (match) return { name: match[1]?.trim() || null, email: match[2]!.trim() };
+  return { name: null, email: mailbox.trim() };
+}
+
+/** The Message-ID of a notification: the same on every attempt, so a repeat can be recognised downstream. */
+export function messageIdFor(notificationId: string, mailFrom: string): string {
+  const domain = parseMailbox(mailFrom).email.split('@')[1] ?? 'passerelle.local';
+  return `<${notificationId}@${domain}>`;
+}
+
+/**
+ * The worker's two jobs. A send reloads the notification and the partnership, renders, sends, and records the
+ * result; the SQL status makes it idempotent. A timer reloads the partnership and decides then.
+ *
+ * Exactly-once where it can be, at-most-once where it cannot: the status moves to `sending` just before the
+ * hand-over to the transport and to `sent` just after. A worker that dies in between leaves `sending`; the
+ * outbox can tell whether the file was written, SMTP cannot, so such a message is listed as failed (outcome
+ * unknown) rather than sent a second time.
+ */
+export class NotificationDelivery implements QueueHandlers {
+  private readonly organizer: { email: string; name: string | null };
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.organizer = parseMailbox(deps.settings.mailFrom);
+  }
+
+  async send(job: SendJob, attempt: SendAttempt): Promise<void> {
+    const { store, mailer, settings, now } = this.deps;
+    const record = await store.get(job.notificationId);
+    if (!record || record.jobId !== job.jobId) return;
+    switch (record.status) {
+      case 'skipped':
+      case 'failed':
+        return;
+      case 'sent':
+        await this.audit(record);
+        return;
+      case 'sending': {
+        if (now().getTime() - record.updatedAt.getTime() < settings.sendingTimeoutMs) {
+          throw new Error('Another worker is sending this message');
+        }
+        const delivered = await mailer.wasDelivered(record.id);
+        if (delivered) {
+          await store.markSent(
+            record.id,
+            { messageId: messageIdFor(record.id, settings.mailFrom), response: delivered.response },
+            now(),
+          );
+          await this.audit((await store.get(record.id))!);
+          return;
+        }
+        if (delivered === undefined) {
+          await store.markFailed(record.id, UNKNOWN_OUTCOME);
+          this.deps.logger.warn(`Notification ${record.id}: ${UNKNOWN_OUTCOME}`);
+          return;
+        }
+        await store.markRetrying(record.id, 'The previous attempt stopped before the message was written');
+        break;
+      }
+      case 'queued':
+        break;
+    }
+    const claimed = await store.claim(record.id);
+    if (!claimed) return;
+    try {
+      const mail = await this.compose(claimed);
+      if (typeof mail === 'string') {
+        await store.markSkipped(claimed.id, mail);
+        return;
+      }
+      const receipt = await mailer.send(mail);
+      await store.markSent(claimed.id, receipt, now());
+    } catch (error) {
+      const message = describeError(error);
+      if (error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts) {
+        await store.markFailed(claimed.id, message);
+        throw new GiveUpError(message);
+      }
+      await store.markRetrying(claimed.id, message);
+      throw error;
+    }
+    await this.audit((await store.get(claimed.id))!);
+  }
+
+  /** The message, or why it is no longer worth sending. */
+  private async compose(record: NotificationRecord): Promise<OutgoingMail | string> {
+    const { facts, store, settings, now } = this.deps;
+    const loaded = await facts.partnership(record.partnershipId);
+    if (!loaded) return 'partnership not found';
+    const timer = record.source.kind === 'timer' ? await store.timer(record.source.id) : null;
+    const composition = composeMessage({
+      notification: record,
+      facts: loaded.facts,
+      event: record.source.kind === 'event' ? (loaded.events.get(record.source.id) ?? null) : null,
+      timer,
+      organizer: this.organizer,
+      now: now(),
+      signatureReminderMax: settings.signatureReminderMax,
+    });
+    if (composition.action === 'skip') return composition.reason;
+    const { content } = composition;
+    return {
+      notificationId: record.id,
+      messageId: messageIdFor(record.id, settings.mailFrom),
+      from: settings.mailFrom,
+      to: { name: record.recipient.name, address: record.recipient.email },
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      calendar: content.calendar,
+      language: record.recipient.language,
+      headers: { 'X-Passerelle-Notification': record.id, 'X-Passerelle-Template': record.template },
+    };
+  }
+
+  /** Records the delivery in the log, once (the event id derives from the notification). */
+  private async audit(record: NotificationRecord): Promise<void> {
+    if (record.auditPosition !== null || record.status !== 'sent') return;
+    const result = await this.deps.events.appendToStream(
+      notificationStreamFor(record.partnershipId),
+      [
+        {
+          id: sentEventIdFor(record.id),
+          type: NOTIFICATION_SENT,
+          version: 1,
+          data: {
+            notificationId: record.id,
+            partnershipId: record.partnershipId,
+            template: record.template,
+            subjectId: record.subjectId,
+            source: record.source,
+            sourcePosition: record.position,
+            // The address itself stays out of the immutable log (it is personal data); its hash lets an
+            // auditor confirm which address was told.
+            recipient: {
+              organizationId: record.recipient.organizationId,
+              language: record.recipient.language,
+              emailSha256: createHash('sha256').update(record.recipient.email).digest('hex'),
+            },
+            messageId: record.messageId,
+            smtpResponse: record.smtpResponse,
+            sentAt: record.sentAt?.toISOString() ?? null,
+          },
+          metadata: {
+            actor: { sub: 'passerelle-notifications', name: 'Notification worker', roles: [] },
+            causationId: record.source.id,
+          },
+        },
+      ],
+      'any',
+    );
+    await this.deps.store.markAudited(record.id, result.position);
+  }
+
+  async timer(job: TimerJob): Promise<TimerResult> {
+    const { store, facts, queue, expiry, settings, now } = this.deps;
+    const timer = await store.timer(job.timerId);
+    if (!timer || timer.status !== 'pending') return undefined;
+    const loaded = await facts.partnership(timer.partnershipId);
+    const decision = fireTimer(timer, loaded?.facts ?? null, { now: now(), settings });
+    switch (decision.action) {
+      case 'wait':
+        return { retryAt: decision.until };
+      case 'skip':
+        await store.finishTimer(timer.id, 'skipped', decision.reason);
+        return undefined;
+      case 'expire': {
+        const outcome = await expiry.expire(timer.partnershipId, decision.agreementId);
+        if (outcome === 'not_due') return { retryAt: new Date(now().getTime() + 60_000) };
+        await store.finishTimer(timer.id, outcome === 'refused' ? 'skipped' : 'done', `expiry: ${outcome}`);
+        return undefined;
+      }
+      case 'notify': {
+        await store.record(decision.notifications, []);
+        const open = await store.queuedFrom(timer.id);
+        await queue.enqueueSends(open.map(sendJobOf));
+        await store.finishTimer(timer.id, 'done', `${decision.notifications.length} message(s)`);
+        return undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import type { EventStore } from '@passerelle/event-store';
+import type { LockProvider } from '@passerelle/read-models';
+import type { AgreementExpiry } from '../ports/agreement-expiry.port';
+import type { Mailer } from '../ports/mailer.port';
+import type { NotificationQueue } from '../ports/notification-queue.port';
+import type { NotificationStore } from '../ports/notification-store.port';
+import type { NotificationSettings } from '../settings';
+import { DispatcherStatus, NotificationDispatcher } from './dispatcher';
+import { NotificationDelivery } from './delivery';
+import { FactsLoader } from './facts-loader';
+import type { NotificationsLogger } from './logger';
+
+export interface RuntimeDeps {
+  events: EventStore;
+  store: NotificationStore;
+  queue: NotificationQueue;
+  mailer: Mailer;
+  expiry: AgreementExpiry;
+  locks: LockProvider;
+  settings: NotificationSettings;
+  now: () => Date;
+  logger: NotificationsLogger;
+}
+
+export interface NotificationsHealth {
+  /** `degraded`: Redis is unreachable; commands are still accepted and nothing is lost, e-mails wait. */
+  status: 'up' | 'degraded';
+  redis: 'up' | 'down';
+  dispatcher: DispatcherStatus;
+  /** Whether this process delivers messages. */
+  worker: boolean;
+  mailer: string;
+}
+
+/** The dispatcher and the worker of one process, started and stopped together. */
+export class NotificationsRuntime {
+  readonly dispatcher: NotificationDispatcher;
+  readonly delivery: NotificationDelivery;
+  private started = false;
+
+  constructor(private readonly deps: RuntimeDeps) {
+    const facts = new FactsLoader(deps.events);
+    this.dispatcher = new NotificationDispatcher({ ...deps, facts });
+    this.delivery = new NotificationDelivery({ ...deps, facts });
+  }
+
+  /** Starts in the background: a Redis that is down delays e-mails, not the start. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.deps.queue.consume(this.delivery);
+    this.dispatcher.start();
+    this.deps.logger.log(
+      `Notifications: dispatcher and worker started, delivering to ${this.deps.mailer.description}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.dispatcher.stop();
+    await this.deps.queue.stopConsuming();
+  }
+
+  async health(): Promise<NotificationsHealth> {
+    const redis = (await this.deps.queue.ping()) ? 'up' : 'down';
+    return {
+      status: redis === 'up' ? 'up' : 'degraded',
+      redis,
+      dispatcher: this.dispatcher.status(),
+      worker: this.started,
+      mailer: this.deps.mailer.description,
+    };
+  }
+}
