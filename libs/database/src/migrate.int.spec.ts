@@ -12,8 +12,8 @@ describe.each(['pglite', 'postgres'] as const)('migrate on %s', (dialect) => {
 
   beforeAll(async () => {
     test = await createTestSqlClient(dialect, 'migrate');
-  });
-  afterAll(() => test.cleanup());
+  }, 60_000);
+  afterAll(() => test.cleanup(), 30_000);
   beforeEach(() => test.client.exec('DROP TABLE IF EXISTS schema_migrations, things, log, extra'));
 
   it('applies each migration once, in order, and records it', async () => {

@@ -23,8 +23,8 @@ describe.each(['pglite', 'postgres'] as const)('SqlClient on %s', (dialect) => {
       CREATE TABLE items (id bigint PRIMARY KEY, label text NOT NULL, doc jsonb, at timestamptz);
       CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);
     `);
-  });
-  afterAll(() => test.cleanup());
+  }, 60_000);
+  afterAll(() => test.cleanup(), 30_000);
   beforeEach(() => client.exec('TRUNCATE items, counters'));
 
   it('reports its dialect and schema, and creates tables in that schema', async () => {
@@ -203,7 +203,7 @@ describe('SqlClient on postgres, connection handling', () => {
     } finally {
       await test.cleanup();
     }
-  });
+  }, 20_000);
 
   it('refuses a schema name that would need quoting', async () => {
     await expect(createSqlClient({ databaseUrl: TEST_DATABASE_URL, schema: 'Bad-Name' })).rejects.toThrow(

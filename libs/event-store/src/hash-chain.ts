@@ -29,13 +29,15 @@ function sortedJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** sha256 (hex) of the previous event's hash followed by the canonical JSON of this event's fields. */
-export function chainHash(previousHash: string, event: HashedFields): string {
+/** The text an event contributes to its hash: canonical JSON of id, type, version, data and metadata. */
+export function canonicalEventJson(event: HashedFields): string {
   const { id, type, version, data, metadata } = event;
-  return createHash('sha256')
-    .update(previousHash)
-    .update(canonicalJson({ id, type, version, data, metadata }))
-    .digest('hex');
+  return canonicalJson({ id, type, version, data, metadata });
+}
+
+/** sha256 (hex) of the previous event's hash followed by the event's canonical JSON (UTF-8). */
+export function chainHash(previousHash: string, event: HashedFields): string {
+  return createHash('sha256').update(previousHash).update(canonicalEventJson(event)).digest('hex');
 }
 
 /**

@@ -16,9 +16,16 @@ import type { Migration } from '@passerelle/database';
  * So if a reader returns e2, any e1 at a lower position has xid(e1) <= xid(e2) < xmin: its
  * transaction had ended, so e1 is either visible and returned too, or rolled back and never
  * exists. What a reader returns is therefore a prefix of the log as it will ever be.
- * The lock covers two calls, not the append, so appends still commit in parallel.
+ * The lock covers two calls, not the append, so appends still commit in parallel. Caveat: xmin
+ * is cluster-wide, so any long transaction holding an xid makes readers wait (never skip).
  */
 const createEventLog = `
+DO $$ BEGIN
+  IF current_setting('server_encoding') <> 'UTF8' THEN
+    RAISE EXCEPTION 'The event store needs a UTF8 database: hashes are computed over UTF-8 text';
+  END IF;
+END $$;
+
 CREATE SEQUENCE events_position_seq AS bigint;
 
 CREATE TABLE streams (
@@ -47,40 +54,83 @@ DECLARE
   -- Two-key form: its own lock space, apart from single bigint keys; 1348563827 is 'Pass'.
   lock_class constant integer := 1348563827;
   lock_object constant integer := 'events_position_seq'::regclass::oid::integer;
+  locked boolean := false;
   positions bigint[];
 BEGIN
   IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
     RAISE EXCEPTION 'reserve_positions must be the first write of its transaction';
   END IF;
-  PERFORM pg_advisory_lock(lock_class, lock_object);
+  -- The block (a subtransaction) is entered and left outside the lock, which covers only the
+  -- xid and the positions. A session lock outlives an error, hence the handler.
   BEGIN
+    PERFORM pg_advisory_lock(lock_class, lock_object);
+    locked := true;
     PERFORM pg_current_xact_id();
     SELECT array_agg(nextval('events_position_seq') ORDER BY i) INTO positions FROM generate_series(1, n) AS i;
-  EXCEPTION WHEN OTHERS OR query_canceled THEN
     PERFORM pg_advisory_unlock(lock_class, lock_object);
+    locked := false;
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    IF locked THEN
+      PERFORM pg_advisory_unlock(lock_class, lock_object);
+    END IF;
     RAISE;
   END;
-  PERFORM pg_advisory_unlock(lock_class, lock_object);
   RETURN QUERY SELECT unnest(positions);
 END $$;
 
--- Opens an append: positions first (see reserve_positions), then the stream row, created or
--- locked (same-stream appends queue here), moved forward by n. The expected revision is checked
--- by the caller against previous_revision (-1: the stream had no events); previous_hash is read
--- after the lock, so it is the hash of the stream's last committed event.
-CREATE FUNCTION begin_append(p_stream_id text, n integer,
-  OUT positions bigint[], OUT previous_revision bigint, OUT previous_hash text)
+-- One append, as one statement: its own transaction. p_events holds each event's canonical JSON
+-- (hash-chain.ts: canonicalEventJson); the chain is computed here as chainHash does it: sha256 of
+-- the previous hash then that text, in UTF-8. The stream's last hash is read once its row is
+-- locked, so it is that of its last committed event. Notifies p_channel unless it is null.
+CREATE FUNCTION append_to_stream(p_stream_id text, p_expected text, p_events text[], p_channel text,
+  OUT last_revision bigint, OUT last_position bigint)
 LANGUAGE plpgsql AS $$
+DECLARE
+  n constant integer := cardinality(p_events);
+  positions bigint[];
+  previous_revision bigint;
+  previous_hash text := repeat('0', 64);
+  hashes text[] := '{}';
+  canonical text;
 BEGIN
   SELECT array_agg(p ORDER BY p) INTO positions FROM reserve_positions(n) AS p;
+
+  -- Creates or locks the stream row (same-stream appends queue here); -1: it had no events.
   INSERT INTO streams AS s (stream_id, revision) VALUES (p_stream_id, n - 1)
     ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision + n
     RETURNING s.revision - n INTO previous_revision;
+  IF NOT (p_expected = 'any'
+          OR (p_expected = 'no_stream' AND previous_revision < 0)
+          OR (p_expected = 'stream_exists' AND previous_revision >= 0)
+          OR (previous_revision >= 0 AND p_expected = previous_revision::text)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'EV409', MESSAGE = 'wrong expected revision',
+      DETAIL = CASE WHEN previous_revision < 0 THEN '' ELSE previous_revision::text END;
+  END IF;
+
   IF previous_revision >= 0 THEN
     SELECT e.hash INTO previous_hash FROM events AS e
       WHERE e.stream_id = p_stream_id AND e.stream_revision = previous_revision;
   END IF;
+  FOREACH canonical IN ARRAY p_events LOOP
+    previous_hash := encode(sha256(convert_to(previous_hash || canonical, 'UTF8')), 'hex');
+    hashes := hashes || previous_hash;
+  END LOOP;
+
+  INSERT INTO events (global_position, stream_id, stream_revision, event_id, event_type, schema_version,
+                      data, metadata, hash)
+  SELECT positions[i], p_stream_id, previous_revision + i, (e ->> 'id')::uuid, e ->> 'type',
+         (e ->> 'version')::integer, e -> 'data', e -> 'metadata', hashes[i]
+  FROM unnest(p_events) WITH ORDINALITY AS u(canonical, i), LATERAL (SELECT u.canonical::jsonb AS e) AS parsed;
+
+  IF p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, positions[n]::text);
+  END IF;
+  last_revision := previous_revision + n;
+  last_position := positions[n];
 END $$;
 `;
+
+/** SQLSTATE raised by append_to_stream on a wrong expected revision; DETAIL: the actual revision, '' for none. */
+export const WRONG_EXPECTED_REVISION_SQLSTATE = 'EV409';
 
 export const eventStoreMigrations: Migration[] = [{ id: 'event-store/0001-event-log', sql: createEventLog }];

@@ -13,7 +13,9 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
-import { chainHash, GENESIS_HASH } from '../hash-chain';
+import { canonicalEventJson } from '../hash-chain';
+import { WRONG_EXPECTED_REVISION_SQLSTATE } from './migrations';
+import { AfterCommitNotifier } from './after-commit-notifier';
 import { SqlSubscription } from './sql-subscription';
 
 export interface SqlEventStoreOptions {
@@ -21,6 +23,15 @@ export interface SqlEventStoreOptions {
   batchSize?: number;
   /** While idle, subscriptions also poll this often, in case a notification was lost. Default 1000 ms. */
   pollIntervalMs?: number;
+  /**
+   * `in-transaction` (default): every append NOTIFYs as part of its own transaction. PostgreSQL
+   * serialises the commits of notifying transactions (a database-wide lock held until the commit
+   * is flushed), which caps appends at about one per WAL flush, whatever the number of writers.
+   * `after-commit`: this process notifies once an append has committed, coalescing bursts (see
+   * AfterCommitNotifier); appends then commit in parallel, and a notification lost in a crash
+   * costs subscribers one safety poll.
+   */
+  notify?: 'in-transaction' | 'after-commit';
 }
 
 interface EventRow {
@@ -66,6 +77,7 @@ export class SqlEventStore implements EventStore {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<SqlSubscription>();
+  private readonly notifier?: AfterCommitNotifier;
 
   constructor(
     private readonly client: SqlClient,
@@ -74,6 +86,7 @@ export class SqlEventStore implements EventStore {
     this.channel = eventsChannel(client.schema);
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    if (options.notify === 'after-commit') this.notifier = new AfterCommitNotifier(client, this.channel);
   }
 
   async appendToStream(
@@ -81,6 +94,12 @@ export class SqlEventStore implements EventStore {
     events: NewEvent[],
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
+    if (
+      typeof expectedRevision === 'number' &&
+      !(Number.isSafeInteger(expectedRevision) && expectedRevision >= 0)
+    ) {
+      throw new TypeError(`Expected revision ${expectedRevision} is not a revision (0, 1, 2…)`);
+    }
     const ids = new Set<string>();
     for (const { id } of events) {
       if (!UUID.test(id)) throw new TypeError(`Event id ${id} is not a lower-case UUID`);
@@ -89,67 +108,34 @@ export class SqlEventStore implements EventStore {
     }
     if (events.length === 0) return this.appendNothing(streamId, expectedRevision);
     try {
-      return await this.client.transaction((tx) => this.append(tx, streamId, events, expectedRevision));
+      const [appended] = await this.client.query<{ last_revision: number; last_position: number }>(
+        'SELECT last_revision, last_position FROM append_to_stream($1, $2, $3::text[], $4)',
+        [
+          streamId,
+          String(expectedRevision),
+          events.map(canonicalEventJson),
+          this.notifier ? null : this.channel,
+        ],
+      );
+      this.notifier?.announce(appended.last_position);
+      return { revision: appended.last_revision, position: appended.last_position, appended: true };
     } catch (error) {
+      const state = sqlStateOf(error);
       // A conflict may be this very append, retried: then it already happened, once.
-      const retried =
-        error instanceof WrongExpectedRevisionError ||
-        sqlStateOf(error) === SqlState.uniqueViolation ||
-        sqlStateOf(error) === SqlState.deadlockDetected;
-      if (retried) {
+      const conflict =
+        state === WRONG_EXPECTED_REVISION_SQLSTATE ||
+        state === SqlState.uniqueViolation ||
+        state === SqlState.deadlockDetected;
+      if (conflict) {
         const original = await this.findAppend(streamId, events);
         if (original) return original;
       }
+      if (state === WRONG_EXPECTED_REVISION_SQLSTATE) {
+        const detail = (error as { detail?: string }).detail;
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, detail ? Number(detail) : null);
+      }
       throw error;
     }
-  }
-
-  private async append(
-    tx: Pick<SqlClient, 'query'>,
-    streamId: string,
-    events: NewEvent[],
-    expectedRevision: ExpectedRevision,
-  ): Promise<AppendResult> {
-    const [opened] = await tx.query<{
-      positions: (number | string)[];
-      previous_revision: number;
-      previous_hash: string | null;
-    }>('SELECT positions, previous_revision, previous_hash FROM begin_append($1, $2)', [
-      streamId,
-      events.length,
-    ]);
-    const current = opened.previous_revision < 0 ? null : opened.previous_revision;
-    checkExpectedRevision(streamId, expectedRevision, current);
-
-    const positions = opened.positions.map(Number);
-    let previousHash = opened.previous_hash ?? GENESIS_HASH;
-    const rows = events.map((event, index) => {
-      previousHash = chainHash(previousHash, event);
-      return {
-        global_position: positions[index],
-        stream_revision: (current ?? -1) + 1 + index,
-        event_id: event.id,
-        event_type: event.type,
-        schema_version: event.version,
-        data: event.data,
-        metadata: event.metadata,
-        hash: previousHash,
-      };
-    });
-    const last = rows[rows.length - 1];
-    await tx.query(
-      `WITH inserted AS (
-         INSERT INTO events (global_position, stream_id, stream_revision, event_id, event_type, schema_version,
-                             data, metadata, hash)
-         SELECT e.global_position, $1, e.stream_revision, e.event_id, e.event_type, e.schema_version,
-                e.data, e.metadata, e.hash
-         FROM jsonb_to_recordset($2::text::jsonb) AS e(global_position bigint, stream_revision bigint, event_id uuid,
-              event_type text, schema_version integer, data jsonb, metadata jsonb, hash text)
-       )
-       SELECT pg_notify($3, $4)`,
-      [streamId, JSON.stringify(rows), this.channel, String(last.global_position)],
-    );
-    return { revision: last.stream_revision, position: last.global_position, appended: true };
   }
 
   /** The earlier append of exactly these events to this stream, if there was one. */
@@ -221,10 +207,19 @@ export class SqlEventStore implements EventStore {
     return row.position;
   }
 
+  /** Without the settled filter: the last committed position, which readers may not see yet. */
+  private async committedHead(): Promise<number> {
+    const [row] = await this.client.query<{ position: number }>(
+      'SELECT coalesce(max(global_position), 0) AS position FROM events',
+    );
+    return row.position;
+  }
+
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
     const subscription = new SqlSubscription(
       {
         readAll: (after, maxCount) => this.readAll({ after, maxCount }),
+        committedHead: () => this.committedHead(),
         listen: (onNotify) => this.client.listen(this.channel, onNotify),
         pollIntervalMs: this.pollIntervalMs,
       },
@@ -241,6 +236,7 @@ export class SqlEventStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.notifier?.flush();
   }
 }
 

@@ -3,6 +3,8 @@ import type { BatchHandler, RecordedEvent, Subscription } from '../event-store.p
 export interface SubscriptionSource {
   /** One batch of settled events strictly after `after`. */
   readAll(after: number, maxCount: number): Promise<RecordedEvent[]>;
+  /** The highest committed position, settled or not. */
+  committedHead(): Promise<number>;
   /** Calls back with the last position of each committed append. */
   listen(onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   pollIntervalMs: number;
@@ -57,7 +59,15 @@ export class SqlSubscription implements Subscription {
           await handler(batch);
           checkpoint = batch[batch.length - 1].position;
           retryDelay = SETTLE_RETRY_MIN_MS;
-        } else if (this.announced > checkpoint) {
+          continue;
+        }
+        // Nothing settled: are events committed but not yet settled? (Their notification may
+        // have come before we listened, or been lost.)
+        if (this.announced <= checkpoint) {
+          this.announced = Math.max(this.announced, await this.source.committedHead());
+        }
+        if (this.stopped) break;
+        if (this.announced > checkpoint) {
           await this.sleep(retryDelay);
           retryDelay = Math.min(retryDelay * 2, SETTLE_RETRY_MAX_MS);
         } else {

@@ -1,0 +1,44 @@
+import type { SqlExecutor } from '@passerelle/database';
+
+/**
+ * Announces committed positions on a channel after the fact, one NOTIFY at a time, each carrying
+ * the highest position committed so far: a burst of appends costs a few notifications. Each goes
+ * out in its own transaction with synchronous_commit off, as it carries nothing durable. A
+ * notification lost (error, crash) delays subscribers until their safety poll, nothing more.
+ */
+export class AfterCommitNotifier {
+  private highest = 0;
+  private sent = 0;
+  private draining?: Promise<void>;
+
+  constructor(
+    private readonly client: SqlExecutor,
+    private readonly channel: string,
+  ) {}
+
+  announce(position: number): void {
+    if (position > this.highest) this.highest = position;
+    this.draining ??= this.drain();
+  }
+
+  /** Settles once every announced position has been notified (or given up on). */
+  async flush(): Promise<void> {
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.sent < this.highest) {
+      const position = this.highest;
+      try {
+        await this.client.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [
+          this.channel,
+          String(position),
+        ]);
+      } catch {
+        // Lost: subscribers find the events at their next safety poll.
+      }
+      this.sent = position;
+    }
+    this.draining = undefined;
+  }
+}
