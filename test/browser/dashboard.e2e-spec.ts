@@ -235,6 +235,7 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
       'schedule-videoUrl-error',
     );
     expect(await form.getByRole('alert').textContent()).toContain('Some fields need attention');
+    expect(await officer.evaluate('document.activeElement.id')).toBe('schedule-videoUrl');
     await screenshot(officer, 'validation-error');
     await expectNoAxeViolations(officer);
   });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, command, get } from '../api';
 import { describedBy, Field, FieldGroup } from '../components/ui';
 import { useApp } from '../context';
@@ -25,6 +25,16 @@ function useCommand(onDone: (result: CommandResult) => void) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  // Focus goes to the first field when the form opens, and to the first field in error after a refusal.
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }, []);
+  useEffect(() => {
+    formRef.current
+      ?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby] input')
+      ?.focus();
+  }, [errors]);
   const send = async (path: string, body: unknown) => {
     setBusy(true);
     setErrors({});
@@ -42,7 +52,7 @@ function useCommand(onDone: (result: CommandResult) => void) {
       setBusy(false);
     }
   };
-  return { busy, errors, failure, send };
+  return { busy, errors, failure, send, formRef };
 }
 
 function FormFooter(props: { busy: boolean; failure: string | null; submit: string; onCancel: () => void }) {
@@ -99,7 +109,7 @@ export function ScheduleMeetingForm(props: {
   const { t } = useI18n();
   const zone = browserTimeZone();
   const contacts = usePartyContacts(props.partnership.parties);
-  const { busy, errors, failure, send } = useCommand(props.onDone);
+  const { busy, errors, failure, send, formRef } = useCommand(props.onDone);
   const inAWeek = new Date(Date.now() + 7 * 86_400_000);
   inAWeek.setHours(17, 0, 0, 0);
   const [form, setForm] = useState({
@@ -132,7 +142,7 @@ export function ScheduleMeetingForm(props: {
   const hint = t('field.timeHint', { zone });
 
   return (
-    <form class="command-form" onSubmit={submit} noValidate aria-labelledby="schedule-title">
+    <form ref={formRef} class="command-form" onSubmit={submit} noValidate aria-labelledby="schedule-title">
       <h3 id="schedule-title">{t('act.schedule')}</h3>
       <div class="form-grid">
         <Field id={id('startsAt')} label={t('field.startsAt')} hint={hint} errors={errors.startsAt}>
@@ -228,7 +238,7 @@ export function RecordOutcomeForm(props: {
 }) {
   const { t } = useI18n();
   const { meeting } = props;
-  const { busy, errors, failure, send } = useCommand(props.onDone);
+  const { busy, errors, failure, send, formRef } = useCommand(props.onDone);
   const [heldAt, setHeldAt] = useState(instantToLocalInput(new Date(meeting.startsAt)));
   const [outcome, setOutcome] = useState<string>('interested');
   const [minutes, setMinutes] = useState('');
@@ -242,7 +252,7 @@ export function RecordOutcomeForm(props: {
     void send(ENDPOINTS.outcome(props.partnership.id, meeting.meetingId), body);
   };
   return (
-    <form class="command-form" onSubmit={submit} noValidate aria-labelledby={id('title')}>
+    <form ref={formRef} class="command-form" onSubmit={submit} noValidate aria-labelledby={id('title')}>
       <h3 id={id('title')}>{t('act.outcome')}</h3>
       <div class="form-grid">
         <Field id={id('heldAt')} label={t('field.heldAt')} errors={errors.heldAt}>
@@ -315,7 +325,7 @@ export function RecordSignatureForm(props: {
     props.document.kind === 'agreement' ? props.document.value.agreementId : props.document.value.mouId;
   const signed = new Set(doc.signatures.map((s) => s.organizationId));
   const pending = doc.signatories.filter((org) => !signed.has(org));
-  const { busy, errors, failure, send } = useCommand(props.onDone);
+  const { busy, errors, failure, send, formRef } = useCommand(props.onDone);
   const [organizationId, setOrganizationId] = useState(pending[0] ?? '');
   const [signerName, setSignerName] = useState('');
   const [signedAt, setSignedAt] = useState(todayLocal());
@@ -331,7 +341,7 @@ export function RecordSignatureForm(props: {
     void send(path, body);
   };
   return (
-    <form class="command-form" onSubmit={submit} noValidate aria-labelledby={id('title')}>
+    <form ref={formRef} class="command-form" onSubmit={submit} noValidate aria-labelledby={id('title')}>
       <h3 id={id('title')}>
         {t('act.sign')}: {doc.title}
       </h3>
