@@ -8,6 +8,7 @@ import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
 import { ForgetPersonHandler } from './forget-person/forget-person.command';
 import { PeopleController } from './forget-person/people.controller';
 import { HeadSigningSchedule } from './integrity/head-signing.schedule';
+import { IntegrityCheck } from './integrity/integrity-check';
 import { IntegrityController } from './integrity/integrity.controller';
 import { loadSigningKey, SIGNING_KEY } from './integrity/signing-key';
 
@@ -27,7 +28,8 @@ import { loadSigningKey, SIGNING_KEY } from './integrity/signing-key';
       useFactory: (stored: EventStore, sql: SqlClient, key: SigningKey) => new HeadSigner(stored, sql, key),
     },
     HeadSigningSchedule,
+    IntegrityCheck,
   ],
-  exports: [HeadSigner, SIGNING_KEY],
+  exports: [HeadSigner, SIGNING_KEY, IntegrityCheck],
 })
 export class PrivacyModule {}

@@ -9,6 +9,8 @@ import { CAN_AUDIT, Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
 import { AuditEventsQuery } from './read-query.dto';
+import { IntegrityCheck } from '../privacy/integrity/integrity-check';
+import type { IntegrityResult } from '@passerelle/privacy';
 
 function instant(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -26,6 +28,7 @@ export class AuditController {
     private readonly log: AuditLogQuery,
     private readonly readModels: ReadModels,
     @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,
+    private readonly integrity: IntegrityCheck,
   ) {}
 
   /**
@@ -64,16 +67,18 @@ export class AuditController {
   /**
    * The integrity report: revisions contiguous, positions increasing, every event decodes and upcasts, hash
    * chains hold (over the events as stored, personal data encrypted), and each read model equals a fresh
-   * rebuild from the log. Signed heads are checked by `/audit/integrity`.
+   * rebuild from the log; and every signed head of the log (`signedHeads`, see `/audit/integrity`).
    */
   @Get('verify')
   @Roles(...CAN_AUDIT)
-  verify(): Promise<IntegrityReport> {
-    return verifyIntegrity({
+  async verify(): Promise<IntegrityReport & { signedHeads: IntegrityResult['heads'] }> {
+    const report = await verifyIntegrity({
       client: this.readModels.client,
       store: this.readModels.store,
       storedStore: this.stored,
       projections: this.readModels.projections,
     });
+    const { heads } = await this.integrity.run();
+    return { ...report, ok: report.ok && heads.failed === 0, signedHeads: heads };
   }
 }

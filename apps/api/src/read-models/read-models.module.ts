@@ -16,6 +16,7 @@ import { ProjectionsController } from './projections.controller';
 import { ReadModels } from './read-models.service';
 import { ReportsController } from './reports.controller';
 import { StreamController } from './stream.controller';
+import { PrivacyModule } from '../privacy/privacy.module';
 
 const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
   provide: Query,
@@ -25,6 +26,7 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
 
 /** The read side: projections kept up to date in this process, their queries, dashboards, audit. */
 @Module({
+  imports: [PrivacyModule],
   controllers: [
     PartnershipsReadController,
     OrganizationsReadController,

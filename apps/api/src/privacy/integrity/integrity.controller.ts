@@ -1,17 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SqlClient } from '@passerelle/database';
-import { EventStore } from '@passerelle/event-store';
-import {
-  HeadSigner,
-  IntegrityResult,
-  listSignedHeads,
-  SigningKey,
-  STORED_EVENT_STORE,
-  verifyIntegrity,
-} from '@passerelle/privacy';
+import { HeadSigner, IntegrityResult, listSignedHeads, SigningKey } from '@passerelle/privacy';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
 import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { IntegrityCheck } from './integrity-check';
 import { SIGNING_KEY } from './signing-key';
 
 const SHOWN_HEADS = 100;
@@ -22,7 +15,7 @@ const SHOWN_HEADS = 100;
 @Roles(...CAN_AUDIT)
 export class IntegrityController {
   constructor(
-    @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,
+    private readonly check: IntegrityCheck,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     private readonly signer: HeadSigner,
@@ -35,7 +28,7 @@ export class IntegrityController {
       '`firstMismatch` names the first event (stream, revision, position) whose stored hash does not hold; `heads.failures` the signed heads that no longer match the log.',
   })
   integrity(): Promise<IntegrityResult> {
-    return verifyIntegrity(this.stored, this.sql, { trustedPublicKeys: [this.key.publicKeyText] });
+    return this.check.run();
   }
 
   @Get('heads')
