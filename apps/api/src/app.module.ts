@@ -19,6 +19,7 @@ import { PartnershipStateController } from './partnerships/partnership-state.con
 import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
 import { PrivacyModule } from './privacy/privacy.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 @Module({})
 export class AppModule {
@@ -46,6 +47,7 @@ export class AppModule {
         DashboardModule,
         ReadModelsModule,
         PrivacyModule,
+        NotificationsModule,
       ],
       controllers: [HealthController, OrganizationsController, PartnershipCommandsController, PartnershipStateController],
       providers: [

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { Public } from '../auth/roles';
+import { NotificationsHealthIndicator } from '../notifications/notifications-health';
 
 @ApiTags('operations')
 @Controller('health')
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly notifications: NotificationsHealthIndicator,
   ) {}
 
   /** Liveness: the process answers. */
@@ -21,7 +23,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the event store answers. */
+  /** Readiness: the event store answers; notifications report `delivery: degraded` while Redis is down (still 200). */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -35,6 +37,7 @@ export class HealthController {
           return check.down({ message: error instanceof Error ? error.message : String(error) });
         }
       },
+      () => this.notifications.check(),
     ]);
   }
 }

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '@passerelle/config';
+import type { NotificationSettings } from '@passerelle/notifications';
+import { parseArgs } from 'node:util';
+import { WorkerModule } from './worker.module';
+
+const USAGE = `Usage: worker [--concurrency=8] [--attempts=8] [--backoff-ms=5000] [--lock-duration-ms=30000]
+              [--sending-timeout-ms=120000] [--batch-size=200]
+Delivers e-mail notifications (BullMQ on REDIS_URL, SMTP_URL or DATA_DIR/outbox) and runs the dispatcher
+when it holds its lock. Needs DATABASE_URL: on the embedded default the API runs the worker in-process.`;
+
+const FLAGS = {
+  concurrency: 'concurrency',
+  attempts: 'attempts',
+  'backoff-ms': 'backoffMs',
+  'lock-duration-ms': 'lockDurationMs',
+  'sending-timeout-ms': 'sendingTimeoutMs',
+  'batch-size': 'batchSize',
+} as const satisfies Record<string, keyof NotificationSettings>;
+
+function tuningFrom(values: Record<string, string | boolean | undefined>): Partial<NotificationSettings> {
+  const tuning: Partial<Record<(typeof FLAGS)[keyof typeof FLAGS], number>> = {};
+  for (const [flag, setting] of Object.entries(FLAGS)) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !/^[1-9]\d{0,8}$/.test(value)) {
+      throw new ConfigError(`--${flag} must be a positive whole number`);
+    }
+    tuning[setting] = Number(value);
+  }
+  return tuning;
+}
+
+const LEVELS: Record<string, LogLevel[] | false> = {
+  silent: false,
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  if (config.embedded) {
+    throw new ConfigError(
+      'the worker runs as its own process only with DATABASE_URL (the embedded store has one process)',
+    );
+  }
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, tuningFrom(values)), {
+    logger: LEVELS[config.logLevel] ?? LEVELS.info!,
+  });
+  app.enableShutdownHooks();
+  await app.init();
+  console.log(`notification worker started (pid ${process.pid})`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

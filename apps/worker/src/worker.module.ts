@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AppConfig } from '@passerelle/config';
+import { NotificationSettings, notificationSettingsFrom } from '@passerelle/notifications';
+import { ApplicationModule } from '../../api/src/application/application.module';
+import { AppConfigModule } from '../../api/src/infrastructure/app-config.module';
+import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
+import { NotificationsCoreModule } from '../../api/src/notifications/notifications-core.module';
+
+/**
+ * The notification worker without HTTP: the store and the command side (for `AgreementExpired`), the
+ * dispatcher (one active instance across processes, by advisory lock) and the BullMQ consumers.
+ */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, tuning: Partial<NotificationSettings> = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        CqrsModule.forRoot(),
+        InfrastructureModule,
+        ApplicationModule,
+        NotificationsCoreModule.forRoot(notificationSettingsFrom(config, { ...tuning, inProcess: true })),
+      ],
+    };
+  }
+}
