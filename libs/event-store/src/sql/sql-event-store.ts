@@ -24,12 +24,14 @@ export interface SqlEventStoreOptions {
   /** While idle, subscriptions also poll this often, in case a notification was lost. Default 1000 ms. */
   pollIntervalMs?: number;
   /**
-   * `in-transaction` (default): every append NOTIFYs as part of its own transaction. PostgreSQL
-   * serialises the commits of notifying transactions (a database-wide lock held until the commit
-   * is flushed), which caps appends at about one per WAL flush, whatever the number of writers.
+   * `in-transaction`: every append NOTIFYs as part of its own transaction. PostgreSQL serialises
+   * the commits of notifying transactions (a database-wide lock held until the commit is flushed),
+   * which caps appends at about one per WAL flush, whatever the number of writers.
    * `after-commit`: this process notifies once an append has committed, coalescing bursts (see
    * AfterCommitNotifier); appends then commit in parallel, and a notification lost in a crash
    * costs subscribers one safety poll.
+   * Default: `after-commit` on PostgreSQL, `in-transaction` on PGlite (one connection: nothing to
+   * serialise). docs/performance.md has the measurements.
    */
   notify?: 'in-transaction' | 'after-commit';
 }
@@ -86,7 +88,8 @@ export class SqlEventStore implements EventStore {
     this.channel = eventsChannel(client.schema);
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    if (options.notify === 'after-commit') this.notifier = new AfterCommitNotifier(client, this.channel);
+    const notify = options.notify ?? (client.dialect === 'postgres' ? 'after-commit' : 'in-transaction');
+    if (notify === 'after-commit') this.notifier = new AfterCommitNotifier(client, this.channel);
   }
 
   async appendToStream(
