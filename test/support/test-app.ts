@@ -4,7 +4,7 @@ import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { mintToken } from '../../apps/api/src/auth/mint-token';
 import type { Role } from '../../apps/api/src/auth/roles';
@@ -41,7 +41,14 @@ export class TestApp {
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'silent',
       ...(options.postgres
-        ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, DATA_KEY: 'k'.repeat(44), SIGNING_KEY: 's' }
+        ? {
+            DATABASE_URL: POSTGRES_URL,
+            DATABASE_SCHEMA: schema,
+            DATA_KEY: randomBytes(32).toString('base64'),
+            SIGNING_KEY: generateKeyPairSync('ed25519')
+              .privateKey.export({ format: 'pem', type: 'pkcs8' })
+              .toString(),
+          }
         : {}),
       ...options.env,
     });

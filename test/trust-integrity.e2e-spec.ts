@@ -1,0 +1,91 @@
+import { TestApp } from './support/test-app';
+import { dealWithPeople, PeopleDeal, sqlOf } from './trust-support';
+
+interface Problem {
+  kind: string;
+  streamId: string | null;
+  revision: number | null;
+  position: number | null;
+}
+
+describe.each([
+  ['PGlite', false],
+  ['PostgreSQL', true],
+] as const)('tamper evidence over HTTP, on %s', (_name, postgres) => {
+  let ctx: TestApp;
+  let deal: PeopleDeal;
+  const integrity = async () => (await ctx.as('auditor').get('/api/audit/integrity').expect(200)).body;
+  const verify = async () => (await ctx.as('auditor').get('/api/audit/verify').expect(200)).body;
+
+  beforeAll(async () => {
+    ctx = await TestApp.start({ postgres });
+    deal = await dealWithPeople(ctx, 'tamper');
+  }, 60_000);
+  afterAll(() => ctx.close(), 30_000);
+
+  it('reports a clean log, with the heads signed so far', async () => {
+    const signed = await ctx.as('auditor').post('/api/audit/heads').expect(200);
+    expect(signed.body.head).toEqual(expect.objectContaining({ signature: expect.any(String) }));
+    expect(signed.body.head.position).toBeGreaterThanOrEqual(11); // the deal is 11 events
+    expect(signed.body.head.publicKey).toBe(signed.body.publicKey);
+    const report = await integrity();
+    expect(report).toEqual(expect.objectContaining({ ok: true, mismatches: 0 }));
+    expect(report.checkedEvents).toBeGreaterThanOrEqual(signed.body.head.position);
+    expect(report.heads).toEqual(expect.objectContaining({ failed: 0, failures: [] }));
+    expect(report.heads.checked).toBeGreaterThanOrEqual(1);
+    expect((await verify()).ok).toBe(true);
+    const heads = await ctx.as('auditor').get('/api/audit/heads').expect(200);
+    expect(heads.body.heads.at(-1)).toEqual(expect.objectContaining({ position: signed.body.head.position }));
+  });
+
+  it('keeps signing and reading the heads to auditors and admins', async () => {
+    expect((await ctx.as('officer').post('/api/audit/heads')).status).toBe(403);
+    expect((await ctx.as('viewer').get('/api/audit/integrity')).status).toBe(403);
+    expect((await ctx.as('admin').get('/api/audit/integrity')).status).toBe(200);
+  });
+
+  it('names the event whose data was edited in the database, by stream and revision', async () => {
+    const streamId = `partnership-${deal.id}`;
+    const [target] = await ctx.store.readStream(streamId, { fromRevision: 3, maxCount: 1 });
+    expect(target!.type).toBe('AgreementDrafted');
+    await sqlOf(ctx).query(
+      `UPDATE events SET data = jsonb_set(data, '{termMonths}', '120') WHERE stream_id = $1 AND stream_revision = 3`,
+      [streamId],
+    );
+    const report = await integrity();
+    expect(report.ok).toBe(false);
+    expect(report.firstMismatch).toEqual({
+      streamId,
+      revision: 3,
+      position: target!.position,
+      reason: 'hash_mismatch',
+    });
+    expect(report.mismatches).toBe(1);
+    const verified = await verify();
+    expect(verified.ok).toBe(false);
+    expect(verified.problems.filter((p: Problem) => p.kind === 'hash_mismatch')).toEqual([
+      expect.objectContaining({ streamId, revision: 3, position: target!.position }),
+    ]);
+    await sqlOf(ctx).query(
+      `UPDATE events SET data = jsonb_set(data, '{termMonths}', '24') WHERE stream_id = $1 AND stream_revision = 3`,
+      [streamId],
+    );
+    expect((await integrity()).ok).toBe(true);
+  });
+
+  it('fails the signed heads when the last event of a stream is deleted', async () => {
+    const streamId = `organization-${deal.fr.id}`;
+    const [last] = await ctx.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    await sqlOf(ctx).query('DELETE FROM events WHERE global_position = $1', [last!.position]);
+    const report = await integrity();
+    // Every chain still holds: only the signed digests can tell.
+    expect(report.mismatches).toBe(0);
+    expect(report.firstMismatch).toBeUndefined();
+    expect(report.ok).toBe(false);
+    expect(report.heads.failed).toBeGreaterThanOrEqual(1);
+    expect(report.heads.failures[0]).toEqual(expect.objectContaining({ reason: 'digest_mismatch' }));
+    const verified = await verify();
+    expect(verified.ok).toBe(false);
+    expect(verified.signedHeads.failed).toBe(report.heads.failed);
+  });
+});
