@@ -33,6 +33,8 @@ import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/rea
 import { ApplicationModule } from '../application/application.module';
 import { CLOCK, Clock } from '../application/clock';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
+import { MASTER_KEY } from '../privacy/personal-data.providers';
+import type { MasterKey } from '@passerelle/privacy';
 import { CommandBusAgreementExpiry } from './command-bus-agreement-expiry';
 import { DISPATCHER_LOCKS, NOTIFICATION_SETTINGS, NOTIFICATIONS_RUNTIME } from './notification-tokens';
 
@@ -156,6 +158,7 @@ const PROVIDERS: Provider[] = [
       DISPATCHER_LOCKS,
       NOTIFICATION_SETTINGS,
       CLOCK,
+      MASTER_KEY,
     ],
     useFactory: (
       events: EventStore,
@@ -166,6 +169,7 @@ const PROVIDERS: Provider[] = [
       locks: LockProvider,
       settings: NotificationSettings,
       clock: Clock,
+      master: MasterKey,
     ) =>
       new NotificationsRuntime({
         events,
@@ -176,6 +180,7 @@ const PROVIDERS: Provider[] = [
         locks,
         settings,
         now: () => clock.now(),
+        subjectOf: (email: string) => master.subjectOf('email', email),
         logger: {
           log: (m: string) => logger.log(m),
           warn: (m: string) => logger.warn(m),

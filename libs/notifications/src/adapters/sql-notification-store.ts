@@ -1,4 +1,5 @@
 import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
+import { ERASED } from '@passerelle/domain';
 import { readCheckpoint, readModelMigrations, writeCheckpoint } from '@passerelle/read-models';
 import { retryJobIdFor } from '../ids';
 import type {
@@ -297,6 +298,32 @@ export class SqlNotificationStore implements NotificationStore {
       [query.partnershipId ?? null, query.status ?? null, query.limit, query.offset],
     );
     return rows.map(toRecord);
+  }
+
+  async count(query: Omit<NotificationQuery, 'limit' | 'offset'>): Promise<number> {
+    const [row] = await this.client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM notifications
+       WHERE ($1::uuid IS NULL OR partnership_id = $1) AND ($2::text IS NULL OR status = $2)`,
+      [query.partnershipId ?? null, query.status ?? null],
+    );
+    return Number(row?.count ?? 0);
+  }
+
+  async eraseRecipients(isForgotten: (email: string) => boolean): Promise<number> {
+    const addresses = await this.client.query<{ recipient_email: string }>(
+      'SELECT DISTINCT recipient_email FROM notifications WHERE recipient_email <> $1',
+      [ERASED],
+    );
+    const forgotten = addresses.map((row) => row.recipient_email).filter(isForgotten);
+    if (forgotten.length === 0) return 0;
+    const rows = await this.client.query<{ id: string }>(
+      `UPDATE notifications SET recipient_email = $2, recipient_name = NULL, updated_at = now(),
+         last_error = CASE WHEN status IN ('queued', 'sending') THEN 'recipient forgotten' ELSE last_error END,
+         status = CASE WHEN status IN ('queued', 'sending') THEN 'skipped' ELSE status END
+       WHERE recipient_email = ANY($1::text[]) RETURNING id`,
+      [forgotten, ERASED],
+    );
+    return rows.length;
   }
 
   async timer(id: string): Promise<TimerRecord | null> {

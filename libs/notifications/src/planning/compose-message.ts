@@ -26,6 +26,7 @@ export interface CompositionInput {
   organizer: { email: string; name: string | null };
   now: Date;
   signatureReminderMax: number;
+  observerEmails: readonly string[];
 }
 
 const CALENDAR_SUMMARY: Record<Language, (title: string) => string> = {
@@ -55,6 +56,7 @@ const isMeetingEvent = (event: PartnershipEvent | null): event is MeetingEvent =
 export function composeMessage(input: CompositionInput): Composition {
   const { notification, facts, event, timer } = input;
   const { partnership } = facts;
+  if (!stillAddressed(input)) return skip('recipient no longer listed (contact removed or person forgotten)');
   const language = notification.recipient.language;
   const nameOf = (id: string) => facts.organizations.get(id)?.name ?? id;
   const partnershipTitle = partnership.title;
@@ -209,6 +211,25 @@ export function composeMessage(input: CompositionInput): Composition {
     action: 'send',
     content: { ...renderMessage(model, language, notification.recipient.name), calendar },
   };
+}
+
+/**
+ * The address is still where the message found it: among the meeting's attendees or the organisation's
+ * contacts as the log reads now (a forgotten person's address reads as erased), or among the observers.
+ */
+function stillAddressed({ notification, facts, event, observerEmails }: CompositionInput): boolean {
+  const email = notification.recipient.email;
+  const listed = (emails: readonly string[]) => emails.some((candidate) => candidate.toLowerCase() === email);
+  if (notification.template.startsWith('meeting.')) {
+    const attendees = isMeetingEvent(event)
+      ? event.data.attendees
+      : (facts.partnership.meetings.find((meeting) => meeting.meetingId === notification.subjectId)
+          ?.attendees ?? []);
+    return listed(attendees.map((attendee) => attendee.email));
+  }
+  const organizationId = notification.recipient.organizationId;
+  if (organizationId === null) return listed(observerEmails);
+  return listed(facts.organizations.get(organizationId)?.contacts.map((contact) => contact.email) ?? []);
 }
 
 function signatureTarget(

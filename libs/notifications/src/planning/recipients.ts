@@ -1,4 +1,4 @@
-import type { Attendee } from '@passerelle/domain';
+import { type Attendee, isErased } from '@passerelle/domain';
 import type { Recipient } from '../model';
 import type { PartnershipFacts } from './facts';
 
@@ -32,11 +32,14 @@ export const observersAsRecipients = (emails: readonly string[]): Recipient[] =>
     organizationId: null,
   }));
 
-/** One message per address: the first mention wins (a contact's language over an observer's default). */
+/**
+ * One message per address: the first mention wins (a contact's language over an observer's default). A
+ * forgotten person's address reads as erased: nothing is sent to it.
+ */
 export const distinctRecipients = (recipients: readonly Recipient[]): Recipient[] => {
   const seen = new Set<string>();
   return recipients.filter((recipient) => {
-    if (seen.has(recipient.email)) return false;
+    if (isErased(recipient.email) || seen.has(recipient.email)) return false;
     seen.add(recipient.email);
     return true;
   });

@@ -60,6 +60,13 @@ export interface NotificationStore {
   requeue(id: string): Promise<NotificationRecord | null>;
 
   list(query: NotificationQuery): Promise<NotificationRecord[]>;
+  count(query: Omit<NotificationQuery, 'limit' | 'offset'>): Promise<number>;
+
+  /**
+   * Erases the addresses a forgotten person is known by (the predicate recognises them): nothing more is
+   * sent to them and the record keeps no trace of the address. Returns how many messages it touched.
+   */
+  eraseRecipients(isForgotten: (email: string) => boolean): Promise<number>;
 
   timer(id: string): Promise<TimerRecord | null>;
   finishTimer(id: string, status: Exclude<TimerStatus, 'pending'>, outcome: string): Promise<void>;

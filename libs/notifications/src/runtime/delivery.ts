@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { EventStore } from '@passerelle/event-store';
 import { notificationStreamFor, sentEventIdFor } from '../ids';
 import { NotificationRecord, SendJob, sendJobOf, TimerJob } from '../model';
@@ -28,6 +27,8 @@ export interface DeliveryDeps {
   settings: NotificationSettings;
   now: () => Date;
   logger: NotificationsLogger;
+  /** The keyed subject a person is known by in the log; recorded instead of their address. */
+  subjectOf?: (email: string) => string;
 }
 
 /** The audit event of a delivered notification, on the stream `notifications-<partnershipId>`. */
@@ -138,6 +139,7 @@ export class NotificationDelivery implements QueueHandlers {
       organizer: this.organizer,
       now: now(),
       signatureReminderMax: settings.signatureReminderMax,
+      observerEmails: settings.observerEmails,
     });
     if (composition.action === 'skip') return composition.reason;
     const { content } = composition;
@@ -172,12 +174,12 @@ export class NotificationDelivery implements QueueHandlers {
             subjectId: record.subjectId,
             source: record.source,
             sourcePosition: record.position,
-            // The address itself stays out of the immutable log (it is personal data); its hash lets an
-            // auditor confirm which address was told.
+            // The address stays out of the immutable log (personal data): the party, and the keyed subject
+            // the person is known by (as in PersonForgotten), say who was told.
             recipient: {
               organizationId: record.recipient.organizationId,
               language: record.recipient.language,
-              emailSha256: createHash('sha256').update(record.recipient.email).digest('hex'),
+              subject: this.deps.subjectOf?.(record.recipient.email) ?? null,
             },
             messageId: record.messageId,
             smtpResponse: record.smtpResponse,

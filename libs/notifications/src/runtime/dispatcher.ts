@@ -27,9 +27,12 @@ export interface DispatcherDeps {
   settings: NotificationSettings;
   now: () => Date;
   logger: NotificationsLogger;
+  /** The keyed subject a person is known by in the log (PersonForgotten names them by it). */
+  subjectOf?: (email: string) => string;
 }
 
 const PARTNERSHIP_STREAM = 'partnership-';
+const PERSON_FORGOTTEN = 'PersonForgotten';
 class LeaseLostError extends Error {}
 
 /**
@@ -140,6 +143,7 @@ export class NotificationDispatcher {
       const last = batch[batch.length - 1]!.position;
       const plan = await this.plan(batch);
       await store.record(plan.notifications, plan.timers);
+      await this.forget(batch);
       const work = await store.outstandingBetween(position, last);
       await queue.enqueueSends(work.notifications.map(sendJobOf));
       await queue.scheduleTimers(work.timers.map(timerJobOf));
@@ -161,6 +165,18 @@ export class NotificationDispatcher {
     } finally {
       await subscription.stop().catch(() => undefined);
     }
+  }
+
+  /** A person forgotten: their address leaves the notifications record, and nothing more goes to it. */
+  private async forget(batch: readonly RecordedEvent[]): Promise<void> {
+    const { subjectOf, store, logger } = this.deps;
+    const subjects = new Set(
+      batch.filter((event) => event.type === PERSON_FORGOTTEN).map((event) => String(event.data.subject)),
+    );
+    if (subjects.size === 0 || !subjectOf) return;
+    const erased = await store.eraseRecipients((email) => subjects.has(subjectOf(email)));
+    if (erased > 0)
+      logger.log(`Notifications: a forgotten person's address erased from ${erased} message(s)`);
   }
 
   /** Plans a batch, loading each partnership it touches once (its state now, not at the event). */

@@ -20,6 +20,8 @@ export interface RuntimeDeps {
   settings: NotificationSettings;
   now: () => Date;
   logger: NotificationsLogger;
+  /** The keyed subject of an address (MasterKey.subjectOf): to erase forgotten people, and in the audit. */
+  subjectOf?: (email: string) => string;
 }
 
 export interface NotificationsHealth {
