@@ -43,7 +43,7 @@ describe.each(DIALECTS)('projection runner on %s', (dialect) => {
       logger: quiet,
     });
     await runner.start();
-    const head = await db.store.headPosition();
+    const head = world.lastPosition;
     expect(world.decided).toBeGreaterThan(50);
     expect(await runner.waitForPosition(head, 30_000)).toBe(true);
     await runner.stop();

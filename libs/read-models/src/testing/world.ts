@@ -4,6 +4,7 @@ import {
   DomainError,
   organizationDecider,
   OrganizationFacts,
+  Partnership,
   PartnershipCommand,
   partnershipDecider,
   PartnershipState,
@@ -39,7 +40,9 @@ export type Step =
   | { kind: 'suspend'; p: number }
   | { kind: 'resume'; p: number }
   | { kind: 'withdraw'; p: number }
-  | { kind: 'tick'; days: number };
+  | { kind: 'tick'; days: number }
+  /** The natural next command for the partnership's state: what an officer would do next. */
+  | { kind: 'advance'; p: number };
 
 export const ORGANIZATIONS: OrganizationFacts[] = [IHUB, POLE, GOBIZ, REGION, US_COMPANY, FR_COMPANY];
 const EXTRA_PARTIES = [[], [GOBIZ.id, REGION.id], [US_COMPANY.id], [FR_COMPANY.id, GOBIZ.id, REGION.id]];
@@ -153,6 +156,36 @@ export class World {
     });
   }
 
+  /** What moves this partnership forward from where it is. */
+  private nextStepFor(p: Partnership, index: number): Step | undefined {
+    if (p.status === 'on_hold') return { kind: 'resume', p: index };
+    if (p.status === 'withdrawn') return undefined;
+    if (p.lifecycleStage === 'proposed') {
+      const scheduled = p.meetings.findIndex(
+        (m) => m.status === 'scheduled' && m.startsAt <= this.now.toISOString(),
+      );
+      return scheduled >= 0
+        ? { kind: 'hold', p: index, m: scheduled, outcome: 'interested' }
+        : { kind: 'schedule', p: index, daysAhead: -1 };
+    }
+    const draft = p.agreements.findIndex((a) => a.status === 'draft');
+    if (!p.agreements.some((a) => a.status !== 'draft')) {
+      return draft >= 0
+        ? { kind: 'signAgreement', p: index, a: draft }
+        : { kind: 'draftAgreement', p: index, termMonths: 24 };
+    }
+    if (p.projects.length === 0) return { kind: 'launchProject', p: index, amount: 120_000 };
+    const mou = p.mous.findIndex((m) => m.status === 'draft');
+    if (p.lifecycleStage !== 'mou_signed') {
+      return mou >= 0 ? { kind: 'signMou', p: index, u: mou } : { kind: 'draftMou', p: index };
+    }
+    const running = p.projects.findIndex((j) => j.status === 'running');
+    if (running < 0) return undefined;
+    return p.projects[running]!.milestones.some((m) => m.reachedOn === null)
+      ? { kind: 'reachMilestone', p: index, j: running }
+      : { kind: 'completeProject', p: index, j: running };
+  }
+
   private commandFor(
     step: Step,
     partnershipId: string,
@@ -170,6 +203,10 @@ export class World {
     const at = (days: number) => new Date(this.now.getTime() + days * DAY_MS).toISOString();
 
     switch (step.kind) {
+      case 'advance': {
+        const next = p && this.nextStepFor(p, step.p);
+        return next ? this.commandFor(next, partnershipId, state) : undefined;
+      }
       case 'propose':
         return of('ProposePartnership', {
           title: `Partnership ${this.partnerships.length + 1}`,
@@ -319,9 +356,10 @@ export function walk(count: number, seed = 1): Step[] {
   for (let i = 0; i < count; i++) {
     const r = next(100);
     const p = next(1000);
-    if (r < 4) steps.push({ kind: 'tick', days: 1 + next(40) });
-    else if (r < 6) steps.push({ kind: pick(['suspend', 'resume', 'withdraw'] as const, next(3))!, p });
-    else if (r < 12) steps.push({ kind: 'propose', extraParties: next(4) });
+    if (r < 45) steps.push({ kind: 'advance', p: next(30) });
+    else if (r < 49) steps.push({ kind: 'tick', days: 1 + next(40) });
+    else if (r < 52) steps.push({ kind: pick(['suspend', 'resume', 'withdraw'] as const, next(3))!, p });
+    else if (r < 60) steps.push({ kind: 'propose', extraParties: next(4) });
     else {
       const kind = pick(forward, next(forward.length))!;
       steps.push(stepOf(kind, p, next(1000)));
