@@ -1,4 +1,8 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
 import type { SqlClient } from '@passerelle/database';
+import { PUBLIC_KEY, Role, ROLES_KEY } from '../apps/api/src/auth/roles';
 import { SQL_CLIENT } from '../apps/api/src/infrastructure/infrastructure.module';
 import { TestApp } from './support/test-app';
 
@@ -98,4 +102,57 @@ export async function dealWithPeople(ctx: TestApp, tag: string): Promise<PeopleD
       .expect(200);
   }
   return { id, us, fr, meetingId, agreementId, bruno, alice, ines, signers };
+}
+
+export interface DiscoveredRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** As served, e.g. `/api/partnerships/:id/meetings`. */
+  path: string;
+  controller: string;
+  handler: string;
+  public: boolean;
+  /** Roles besides admin that may call it (admin may call every route). */
+  roles: Role[];
+}
+
+/** Served without the `api` prefix (see bootstrap.ts). */
+const UNPREFIXED = new Set(['GET /health', 'GET /health/ready', 'GET /metrics']);
+
+/** Every route of the running app, from Nest's own registry of controllers, with the roles that guard it. */
+export function discoverRoutes(ctx: TestApp): DiscoveredRoute[] {
+  const routes = new Map<string, DiscoveredRoute>();
+  for (const module of ctx.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const type = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!type) continue;
+      const bases = [Reflect.getMetadata(PATH_METADATA, type) as string | string[]].flat();
+      for (const name of Object.getOwnPropertyNames(type.prototype)) {
+        const handler = (type.prototype as Record<string, unknown>)[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+        if (paths === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        // As the guard reads it: the handler's metadata, else the controller's.
+        const pick = <T>(key: string): T | undefined =>
+          (Reflect.getMetadata(key, handler) as T | undefined) ??
+          (Reflect.getMetadata(key, type) as T | undefined);
+        for (const base of bases) {
+          for (const own of [paths].flat()) {
+            const bare = `/${[base, own].filter(Boolean).join('/')}`.replace(/\/+/g, '/').replace(/\/$/, '');
+            const path = UNPREFIXED.has(`${method} ${bare}`) ? bare : `/api${bare}`;
+            const route: DiscoveredRoute = {
+              method: method as DiscoveredRoute['method'],
+              path,
+              controller: type.name,
+              handler: name,
+              public: pick<boolean>(PUBLIC_KEY) ?? false,
+              roles: pick<Role[]>(ROLES_KEY) ?? [],
+            };
+            routes.set(`${route.method} ${route.path}`, route);
+          }
+        }
+      }
+    }
+  }
+  return [...routes.values()].sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
 }
