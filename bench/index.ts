@@ -15,6 +15,7 @@ import { Scratch, serverVersion } from './lib/postgres';
 import { Remote } from './lib/remote';
 import { machine, table, writeResults, type Figure } from './lib/report';
 import { application } from './suites/http';
+import { notifications } from './suites/notifications';
 import { rebuild } from './suites/read-side';
 import * as store from './suites/store';
 
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
         application(ctx, { commands: wanted('http-commands'), lag: wanted('projection-lag') }),
       );
     }
+    if (wanted('notifications'))
+      await run('notifications — meeting invitations to a local SMTP server', () => notifications(ctx));
   } finally {
     await ctx.scratch.dropAll();
     rmSync(tmpDir, { recursive: true, force: true });

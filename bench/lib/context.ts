@@ -4,7 +4,7 @@ import { Remote } from './remote';
 
 /** How much work each benchmark does: `full` for the figures in docs/performance.md, `quick` for CI. */
 export interface Sizes {
-  /** Measured rounds per system (after one warm-up). */
+  /** Measured rounds per system, after a warm-up of a quarter of a round. */
   rounds: number;
   append: { ops: number; concurrency: number };
   readModifyAppend: { ops: number; concurrency: number; streams: number };
@@ -19,23 +19,23 @@ export interface Sizes {
 export const SIZES: Record<'full' | 'quick', Sizes> = {
   full: {
     rounds: 3,
-    append: { ops: 8000, concurrency: 16 },
-    readModifyAppend: { ops: 8000, concurrency: 16, streams: 500 },
+    append: { ops: 6000, concurrency: 16 },
+    readModifyAppend: { ops: 6000, concurrency: 16, streams: 500 },
     log: { events: 200_000, batchSize: 1000 },
-    pglite: { ops: 3000, concurrency: 16 },
+    pglite: { ops: 2000, concurrency: 16 },
     http: { seconds: 10, connections: 32, partnerships: 640 },
     lag: { perSecond: 200, commands: 3000 },
-    notifications: { messages: 2000 },
+    notifications: { messages: 1000 },
   },
   quick: {
-    rounds: 2,
-    append: { ops: 1000, concurrency: 16 },
-    readModifyAppend: { ops: 1000, concurrency: 16, streams: 500 },
-    log: { events: 10_000, batchSize: 1000 },
-    pglite: { ops: 500, concurrency: 16 },
-    http: { seconds: 2, connections: 32, partnerships: 128 },
-    lag: { perSecond: 200, commands: 400 },
-    notifications: { messages: 200 },
+    rounds: 1,
+    append: { ops: 600, concurrency: 16 },
+    readModifyAppend: { ops: 600, concurrency: 16, streams: 500 },
+    log: { events: 5000, batchSize: 1000 },
+    pglite: { ops: 200, concurrency: 16 },
+    http: { seconds: 1.5, connections: 32, partnerships: 96 },
+    lag: { perSecond: 200, commands: 200 },
+    notifications: { messages: 60 },
   },
 };
 

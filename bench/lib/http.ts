@@ -36,10 +36,15 @@ function organization(country: 'US' | 'FR', n: number) {
 }
 
 /** Registers a Californian and a French organisation over HTTP; returns their ids. */
-export async function registerParties(api: Api, tag: number): Promise<[string, string]> {
-  const us = await post<{ id: string }>(api, '/api/organizations', organization('US', tag));
-  const fr = await post<{ id: string }>(api, '/api/organizations', organization('FR', tag));
-  return [us.id, fr.id];
+export async function registerParties(
+  api: Api,
+  tag: number,
+): Promise<{ parties: [string, string]; attendee: string }> {
+  const us = organization('US', tag);
+  const fr = organization('FR', tag);
+  const usId = (await post<{ id: string }>(api, '/api/organizations', us)).id;
+  const frId = (await post<{ id: string }>(api, '/api/organizations', fr)).id;
+  return { parties: [usId, frId], attendee: us.contacts[0]!.email };
 }
 
 /** The body of a partnership proposal between `parties`. */
@@ -65,50 +70,66 @@ export async function proposePartnerships(
   return ids;
 }
 
-/** Suspends or resumes partnership `id`, whichever comes next for it (its state is tracked from the answers). */
-export function suspendOrResume(id: string, onHold: boolean): { path: string; body: string } {
-  return onHold
-    ? { path: `/api/partnerships/${id}/resumption`, body: '{}' }
-    : {
+/** What the workload does next to a partnership, given what it last did. */
+type Step = 'schedule' | 'suspend' | 'resume';
+const NEXT: Record<Step, Step> = { schedule: 'suspend', suspend: 'resume', resume: 'schedule' };
+
+/** The request for a step; meetings are a month ahead, with a contact of the Californian party. */
+export function requestFor(id: string, step: Step, attendee: string): { path: string; body: string } {
+  switch (step) {
+    case 'schedule':
+      return {
+        path: `/api/partnerships/${id}/meetings`,
+        body: JSON.stringify({
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          timezone: 'America/Los_Angeles',
+          attendees: [attendee],
+        }),
+      };
+    case 'suspend':
+      return {
         path: `/api/partnerships/${id}/suspension`,
         body: '{"reason":"Budget review by the regional council"}',
       };
-}
-
-/**
- * What an answer says about a partnership's state. Only suspensions and resumptions follow the
- * proposal (revision 0), so an odd revision means on hold; a refusal names the state it found.
- */
-function stateFrom(status: number, body: string): { id: string; onHold: boolean } | undefined {
-  try {
-    const answer = JSON.parse(body) as { id?: string; revision?: number; type?: string; instance?: string };
-    if (status < 300 && answer.id !== undefined && answer.revision !== undefined) {
-      return { id: answer.id, onHold: answer.revision % 2 === 1 };
-    }
-    const id = /^\/api\/partnerships\/([0-9a-f-]{36})\//.exec(answer.instance ?? '')?.[1];
-    if (id && answer.type?.endsWith(':partnership.on_hold')) return { id, onHold: true };
-    if (id && answer.type?.endsWith(':partnership.not_on_hold')) return { id, onHold: false };
-  } catch {
-    // Not JSON: nothing learnt.
+    case 'resume':
+      return { path: `/api/partnerships/${id}/resumption`, body: '{}' };
   }
-  return undefined;
+}
+
+/** The partnership an answer is about: its id on success, the request path in a problem. */
+function partnershipOf(body: string): string | undefined {
+  try {
+    const answer = JSON.parse(body) as { id?: string; instance?: string };
+    return answer.id ?? /^\/api\/partnerships\/([0-9a-f-]{36})\//.exec(answer.instance ?? '')?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per partnership: the step last done, and the one in flight. */
+export interface Workload {
+  last: Map<string, Step>;
+  attendee: string;
 }
 
 /**
- * `connections` clients for `seconds`. Each request takes the partnership idle longest and suspends
- * it if active or resumes it if on hold; its answer puts it back in the queue with what it learnt
- * (requests cut off at the end of a round leave a partnership's state unknown until refused once).
- * No two requests touch the same partnership at once. Only 2xx answers count as commands.
+ * `connections` clients for `seconds`. Each request takes the partnership idle longest and does its
+ * next step in a cycle — schedule an introduction meeting, suspend, resume — so a third of the
+ * commands need the organisations' facts and all are legal. No two requests touch the same
+ * partnership at once. A refusal (a request cut off at the end of a round leaves a partnership's
+ * state unknown) puts the partnership back in step with what the refusal says. Only 2xx answers
+ * count as commands.
  */
 export async function commandLoad(
   api: Api,
   partnerships: readonly string[],
-  onHold: Map<string, boolean>,
+  workload: Workload,
   connections: number,
   seconds: number,
 ): Promise<Sample & { failures: Record<string, number> }> {
   const idle = [...partnerships];
   let head = 0;
+  const inFlight = new Map<string, Step>();
   const latenciesMs: number[] = [];
   const failures: Record<string, number> = {};
   const instance = autocannon({
@@ -121,16 +142,23 @@ export async function commandLoad(
       {
         setupRequest: (request) => {
           const id = idle[head++]!;
-          return { ...request, ...suspendOrResume(id, onHold.get(id) ?? false) };
+          const step = NEXT[workload.last.get(id) ?? 'resume'];
+          inFlight.set(id, step);
+          return { ...request, ...requestFor(id, step, workload.attendee) };
         },
         onResponse: (status, body) => {
-          const learnt = stateFrom(status, body);
-          if (learnt) {
-            onHold.set(learnt.id, learnt.onHold);
-            idle.push(learnt.id);
-          }
-          if (status >= 300) {
-            const key = `${status} ${/problem:([a-z_.]+)/.exec(body)?.[1] ?? ''}`.trim();
+          const id = partnershipOf(body);
+          const step = id && inFlight.get(id);
+          if (!id || !step) return;
+          inFlight.delete(id);
+          idle.push(id);
+          if (status < 300) workload.last.set(id, step);
+          else {
+            const code = /problem:([a-z_.]+)/.exec(body)?.[1] ?? '';
+            // On hold: resume next. Not on hold: suspend next (after a schedule).
+            if (code === 'partnership.on_hold') workload.last.set(id, 'suspend');
+            if (code === 'partnership.not_on_hold') workload.last.set(id, 'schedule');
+            const key = `${status} ${code}`.trim();
             failures[key] = (failures[key] ?? 0) + 1;
           }
         },

@@ -11,7 +11,7 @@ const maxConnections = 16;
 export async function append(ctx: BenchContext): Promise<Figure[]> {
   const { ops, concurrency } = ctx.sizes.append;
   const load: Load = { ops, concurrency };
-  const warmup: Load = { ops: Math.min(ops, 500), concurrency };
+  const warmup: Load = { ops: Math.ceil(ops / 4), concurrency };
   const emmettUrl = await ctx.scratch.database('emmett');
   return using(
     [
@@ -47,7 +47,7 @@ export async function append(ctx: BenchContext): Promise<Figure[]> {
 export async function readModifyAppend(ctx: BenchContext): Promise<Figure[]> {
   const { ops, concurrency, streams } = ctx.sizes.readModifyAppend;
   const load = (round: number): Load => ({ ops, concurrency, seed: round + 1 });
-  const warmup: Load = { ops: Math.min(ops, 500), concurrency, seed: 0 };
+  const warmup: Load = { ops: Math.ceil(ops / 4), concurrency, seed: 0 };
   const emmettUrl = await ctx.scratch.database('emmett_rma');
   return using(
     [
@@ -116,7 +116,7 @@ export async function domainLog(ctx: BenchContext): Promise<string> {
 export async function appendPglite(ctx: BenchContext): Promise<Figure[]> {
   const { ops, concurrency } = ctx.sizes.pglite;
   const load: Load = { ops, concurrency };
-  const warmup: Load = { ops: Math.min(ops, 300), concurrency };
+  const warmup: Load = { ops: Math.ceil(ops / 4), concurrency };
   return using(
     [
       ctx.open('pglite-raw', { dataDir: join(ctx.tmpDir, 'pglite-raw') }),

@@ -1,5 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@passerelle/config';
+import { queuePrefixFor } from '@passerelle/notifications';
+import Redis from 'ioredis';
 import { EVENT_STORE, type EventStore } from '@passerelle/event-store';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -95,27 +97,50 @@ export async function open(params: AppParams): Promise<BenchSystem> {
      * Proposals over HTTP at a steady rate (an open loop), each followed, once acknowledged, by a wait
      * for the read models to reach the position it answered: the latency recorded is that wait.
      */
-    projectionLag({ perSecond, commands, parties }: LagLoad): Promise<Sample> {
+    projectionLag({ perSecond, commands, parties }: LagLoad): Promise<Sample & { answeredMs: number[] }> {
       const api = { url: `http://127.0.0.1:${port}`, token };
+      const answeredMs: number[] = [];
       return openLoop(perSecond, commands, async (index) => {
+        const sent = performance.now();
         const { position } = await post<{ position: number }>(
           api,
           '/api/partnerships',
           proposal(parties, index),
         );
         const acknowledged = performance.now();
-        if (!(await readModels.waitForPosition(position, 60_000)))
+        answeredMs.push(acknowledged - sent);
+        if (!(await readModels.waitForPosition(position, 60_000))) {
           throw new Error(`position ${position} never visible`);
+        }
         return performance.now() - acknowledged;
-      });
+      }).then((sample) => ({ ...sample, answeredMs }));
     },
 
     async close(): Promise<void> {
       try {
         await opened.close();
+        await dropQueues(config.redisUrl, `${queuePrefixFor(config)}:`);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
     },
   };
+}
+
+/** Deletes this run's notification queues from Redis (their keys all start with the deployment's prefix). */
+async function dropQueues(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis down: nothing was queued there either.
+  } finally {
+    redis.disconnect();
+  }
 }
