@@ -3,6 +3,8 @@ import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
 import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import {
   CachedPersonKeyStore,
+  generateDataKey,
+  loadOrCreateKeyFile,
   MasterKey,
   PersonalDataEventStore,
   privacyMigrations,
@@ -15,6 +17,7 @@ import {
   READ_MODEL_PROJECTIONS,
   RunnerLogger,
 } from '@passerelle/read-models';
+import { join } from 'node:path';
 
 export interface ProjectorOptions {
   /** Projection names to run (default: all); instances may split them between themselves. */
@@ -42,8 +45,11 @@ function selectProjections(names: string[] | undefined): AnyProjection[] {
   });
 }
 
-/** The events as the API reads them: from SQL or EventStoreDB, personal fields opened with DATA_KEY. */
-async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
+/**
+ * The events as the API reads them: from SQL or EventStoreDB, personal fields opened with DATA_KEY (on
+ * the embedded default, the key the API generated into DATA_DIR).
+ */
+export async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
   let stored: EventStore;
   if (config.eventstoreConnectionString) {
     const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
@@ -54,9 +60,14 @@ async function openEventStore(config: AppConfig, client: SqlClient): Promise<Eve
     await migrate(client, eventStoreMigrations);
     stored = new SqlEventStore(client);
   }
-  if (!config.dataKey) throw new ConfigError('DATA_KEY is required to read personal data');
+  const dataKey =
+    config.dataKey ??
+    (config.embedded
+      ? loadOrCreateKeyFile(join(config.dataDir, 'keys', 'data.key'), generateDataKey).text
+      : undefined);
+  if (!dataKey) throw new ConfigError('DATA_KEY is required to read personal data');
   await migrate(client, privacyMigrations);
-  const master = MasterKey.fromText(config.dataKey);
+  const master = MasterKey.fromText(dataKey);
   const keys = new SqlPersonKeyStore(client, master);
   await keys.checkMasterKey();
   return new PersonalDataEventStore(stored, new CachedPersonKeyStore(keys), (kind, value) =>

@@ -1,0 +1,193 @@
+import { fold, partnershipDecider, PartnershipEvent, streamIdFor, upcast } from '@passerelle/domain';
+import {
+  activityProjection,
+  partnershipsProjection,
+  READ_MODEL_PROJECTIONS,
+  streamsProjection,
+} from '../projections';
+import { PartnershipsQuery } from '../queries/partnerships.query';
+import { readCheckpoint } from '../runner/catalog';
+import { LocalLocks } from '../runner/locks';
+import { ProjectionProgress } from '../runner/progress';
+import { ProjectionRunner } from '../runner/projection-runner';
+import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';
+import { walk, World } from '../testing/world';
+import { checkConsistency } from './consistency';
+import { rebuildProjection, RebuildProgress } from './rebuild';
+
+const quiet = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
+  let db: TestStore;
+  let world: World;
+  let progress: ProjectionProgress;
+  let runner: ProjectionRunner;
+
+  const tableExists = async (table: string) =>
+    (
+      await db.client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+        `${db.client.schema}.${table}`,
+      ])
+    )[0]!.found !== null;
+
+  beforeAll(async () => {
+    db = await openTestStore(dialect, `rm_rebuild_${dialect}`);
+    world = new World(db.store);
+    await world.registerOrganizations();
+    await world.run(walk(500, 3));
+    progress = new ProjectionProgress(
+      db.client,
+      READ_MODEL_PROJECTIONS.map((p) => p.name),
+    );
+    await progress.start();
+    runner = new ProjectionRunner({
+      client: db.client,
+      store: db.store,
+      projections: READ_MODEL_PROJECTIONS,
+      locks: new LocalLocks(),
+      progress,
+      batchSize: 100,
+      logger: quiet,
+    });
+    await runner.start();
+    expect(await runner.waitForPosition(world.lastPosition, 30_000)).toBe(true);
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    await progress?.stop();
+    await db?.cleanup();
+  });
+
+  it('rebuilds into new tables while readers and the live runner go on, then swaps them in', async () => {
+    const query = new PartnershipsQuery(db.client);
+    const someId = world.partnerships[0]!;
+    let reads = 0;
+    const failures: unknown[] = [];
+    let rebuilding = true;
+    const reader = (async () => {
+      while (rebuilding) {
+        try {
+          const [page, detail] = [await query.list({ limit: 5 }), await query.get(someId)];
+          if (page.items.length === 0 || detail === null) failures.push('empty read');
+          reads += 1;
+        } catch (error) {
+          failures.push(error);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const writer = world.run(walk(150, 5));
+    const seen: RebuildProgress[] = [];
+    const result = await rebuildProjection({
+      client: db.client,
+      store: db.store,
+      projection: partnershipsProjection,
+      batchSize: 40,
+      onProgress: (p) => seen.push(p),
+    });
+    rebuilding = false;
+    await Promise.all([reader, writer]);
+
+    expect(failures).toEqual([]);
+    expect(reads).toBeGreaterThan(0);
+    expect(result).toMatchObject({ name: 'partnerships', previousGeneration: 1, generation: 2 });
+    expect(result.events).toBeGreaterThanOrEqual(seen[seen.length - 2]?.events ?? 0);
+    expect(seen.map((p) => p.position)).toEqual([...seen.map((p) => p.position)].sort((a, b) => a - b));
+    expect(await tableExists('rm_partnerships_g2')).toBe(true);
+    expect(await tableExists('rm_partnerships_g1')).toBe(false);
+    expect(await tableExists('rm_partnership_agenda_g1')).toBe(false);
+    expect(await readCheckpoint(db.client, 'partnerships:rebuild')).toBeUndefined();
+
+    // The live runner resumed on the new generation and follows what was written meanwhile.
+    expect(await runner.waitForPosition(world.lastPosition, 30_000)).toBe(true);
+    expect(runner.status().find((s) => s.name === 'partnerships')).toMatchObject({
+      generation: 2,
+      active: true,
+    });
+    expect(
+      await checkConsistency({ client: db.client, store: db.store, projection: partnershipsProjection }),
+    ).toMatchObject({
+      ok: true,
+    });
+    for (const id of world.partnerships.slice(-10)) {
+      const events = await db.store.readStream(streamIdFor.partnership(id));
+      expect((await query.get(id))?.revision).toBe(events.length - 1);
+      expect(await query.get(id)).toMatchObject(
+        fold(
+          partnershipDecider,
+          events.map((event) => upcast(event) as unknown as PartnershipEvent),
+        ),
+      );
+    }
+  });
+
+  it('names the rows of a live read model that differ from the log, and a rebuild repairs them', async () => {
+    const checkpoint = (await readCheckpoint(db.client, 'activity'))!;
+    const activityTable = `rm_activity_g${checkpoint.generation}`;
+    const partnershipsTable = `rm_partnerships_g${(await readCheckpoint(db.client, 'partnerships'))!.generation}`;
+    const victim = world.partnerships[1]!;
+    await db.client.query(`UPDATE ${partnershipsTable} SET title = 'Tampered' WHERE id = $1`, [victim]);
+    await db.client.query(
+      `DELETE FROM ${activityTable} WHERE position = (SELECT min(position) FROM ${activityTable})`,
+    );
+
+    const partnerships = await checkConsistency({
+      client: db.client,
+      store: db.store,
+      projection: partnershipsProjection,
+    });
+    expect(partnerships).toMatchObject({
+      ok: false,
+      differences: [
+        { table: 'partnerships', missing: 1, unexpected: 1, samples: [{ id: victim }, { id: victim }] },
+      ],
+    });
+    const activity = await checkConsistency({
+      client: db.client,
+      store: db.store,
+      projection: activityProjection,
+    });
+    expect(activity).toMatchObject({
+      ok: false,
+      differences: [{ table: 'activity', missing: 1, unexpected: 0 }],
+    });
+
+    await rebuildProjection({ client: db.client, store: db.store, projection: partnershipsProjection });
+    await rebuildProjection({ client: db.client, store: db.store, projection: activityProjection });
+    for (const projection of [partnershipsProjection, activityProjection]) {
+      expect(await checkConsistency({ client: db.client, store: db.store, projection })).toMatchObject({
+        ok: true,
+      });
+    }
+  });
+
+  it('rebuilds a projection whose version changed when a runner starts with the new code', async () => {
+    await runner.stop();
+    const before = (await readCheckpoint(db.client, 'streams'))!;
+    const next = { ...streamsProjection, version: streamsProjection.version + 1 };
+    runner = new ProjectionRunner({
+      client: db.client,
+      store: db.store,
+      projections: [next],
+      locks: new LocalLocks(),
+      batchSize: 100,
+      logger: quiet,
+    });
+    await runner.start();
+    // The old generation serves until the new one is swapped in.
+    let after = (await readCheckpoint(db.client, 'streams'))!;
+    for (let i = 0; i < 300 && after.version === before.version; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = (await readCheckpoint(db.client, 'streams'))!;
+    }
+    expect(after).toMatchObject({ version: before.version + 1, generation: before.generation + 1 });
+    expect(await checkConsistency({ client: db.client, store: db.store, projection: next })).toMatchObject({
+      ok: true,
+    });
+  });
+});
