@@ -17,7 +17,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '@passerelle/event-store';
-import { decryptField, encryptField, parseSealedField } from './field-cipher';
+import { decryptField, encryptField, parseSealedField, PII_PREFIX } from './field-cipher';
+import { LruCache } from './lru-cache';
 import type { PersonKey, PersonKeyStore } from './person-key-store.port';
 
 /** The store underneath the decorator: events exactly as stored, personal fields encrypted. For hash checks. */
@@ -25,6 +26,20 @@ export const STORED_EVENT_STORE = Symbol('STORED_EVENT_STORE');
 
 /** Names a person from their address or name: MasterKey.subjectOf. */
 export type SubjectNamer = (kind: SubjectKind, value: string) => string;
+
+export interface PersonalDataEventStoreOptions {
+  /** Decrypted values kept in memory (by ciphertext), as reading the same events again is common; default 50 000. */
+  plaintextCacheEntries?: number;
+  /** How long a decrypted value is kept; default 30 s. */
+  plaintextTtlMs?: number;
+}
+
+/** The key id of a value in the encrypted form, without decoding the rest (see field-cipher.ts). */
+const KEY_ID_END = PII_PREFIX.length + 36;
+const keyIdOf = (value: string): string | null =>
+  value.startsWith(PII_PREFIX) && value.charCodeAt(KEY_ID_END) === 58 /* ':' */
+    ? value.slice(PII_PREFIX.length, KEY_ID_END)
+    : null;
 
 /**
  * An event store that keeps personal data encrypted, wrapped around any adapter. On append each
@@ -34,11 +49,21 @@ export type SubjectNamer = (kind: SubjectKind, value: string) => string;
  * ciphertext; everything above this decorator sees plaintext or ERASED and knows nothing of keys.
  */
 export class PersonalDataEventStore implements EventStore {
+  /**
+   * Decryption costs some 20 µs a field, and the same events are read again and again (each command
+   * loads its stream). A cached value is only served while its key is still there, so a forget hides it
+   * as soon as it hides the key.
+   */
+  private readonly plaintexts: LruCache<string, string>;
+
   constructor(
     private readonly inner: EventStore,
     private readonly keys: PersonKeyStore,
     private readonly subjectOf: SubjectNamer,
-  ) {}
+    options: PersonalDataEventStoreOptions = {},
+  ) {
+    this.plaintexts = new LruCache(options.plaintextCacheEntries ?? 50_000, options.plaintextTtlMs ?? 30_000);
+  }
 
   async appendToStream(
     streamId: string,
@@ -98,8 +123,8 @@ export class PersonalDataEventStore implements EventStore {
     for (const event of events) {
       if (!hasPersonalData(event.type)) continue;
       mapPersonalData(event.type, event.data, (value) => {
-        const sealed = parseSealedField(value);
-        if (sealed) keyIds.add(sealed.keyId);
+        const keyId = keyIdOf(value);
+        if (keyId) keyIds.add(keyId);
         return value;
       });
     }
@@ -110,9 +135,16 @@ export class PersonalDataEventStore implements EventStore {
       const data = mapPersonalData(event.type, event.data, (value) => {
         // A value not in the encrypted form was stored before encryption, or is ERASED: as it is.
         if (!value.startsWith('pii:')) return value;
+        const keyId = keyIdOf(value);
+        const key = keyId === null ? undefined : keys.get(keyId);
+        if (!key) return ERASED;
+        const cached = this.plaintexts.get(value);
+        if (cached !== undefined) return cached;
         const sealed = parseSealedField(value);
-        const key = sealed ? keys.get(sealed.keyId) : undefined;
-        return (sealed && key && decryptField(sealed, key)) ?? ERASED;
+        const plaintext = sealed && decryptField(sealed, key);
+        if (plaintext === null) return ERASED;
+        this.plaintexts.set(value, plaintext);
+        return plaintext;
       });
       return data === event.data ? event : { ...event, data };
     });
