@@ -2,10 +2,10 @@ import type { BenchContext } from '../lib/context';
 import { using } from '../lib/context';
 import { commandLoad, proposePartnerships, registerParties } from '../lib/http';
 import { alone, compared, type Figure } from '../lib/report';
-import { alternate, remote } from '../lib/rounds';
+import { alternate } from '../lib/rounds';
 import { summarise, type Sample } from '../lib/stats';
 import type { Load } from '../systems';
-import type { AppInfo, LagLoad } from '../systems/app';
+import type { AppInfo, Counters, LagLoad } from '../systems/app';
 
 /**
  * The application over HTTP, in one process of its own (createApp on PostgreSQL, read models
@@ -36,23 +36,48 @@ export async function application(
         const workload = { last: new Map(), attendee };
         const failures: Record<string, number> = {};
         const appendLoad: Load = { ops: Math.round(seconds * 800), concurrency: connections };
+        // What each unit of work cost the application process: SQL statements sent (its own, the
+        // projections' and the e-mail pipeline's) and CPU time, over the measured rounds.
+        const costs = new Map<string, { ops: number; statements: number; cpuMs: number }>();
+        const measured = (label: string, run: () => Promise<Sample>) => async () => {
+          const before = await app!.call<Counters>('counters');
+          const sample = await run();
+          const after = await app!.call<Counters>('counters');
+          const cost = costs.get(label) ?? { ops: 0, statements: 0, cpuMs: 0 };
+          cost.ops += sample.ops;
+          cost.statements += after.statements - before.statements;
+          cost.cpuMs += after.cpuMs - before.cpuMs;
+          costs.set(label, cost);
+          return sample;
+        };
         const results = await alternate(
           [
-            remote('store append', app!, 'append', () => appendLoad),
+            {
+              label: 'store append',
+              run: measured('store append', () => app!.call<Sample>('append', appendLoad)),
+              warmup: () => app!.call('append', appendLoad),
+            },
             {
               label: 'http',
-              run: async () => {
+              run: measured('http', async () => {
                 const sample = await commandLoad(api, ids, workload, connections, seconds);
-                for (const [key, count] of Object.entries(sample.failures))
+                for (const [key, count] of Object.entries(sample.failures)) {
                   failures[key] = (failures[key] ?? 0) + count;
+                }
                 return sample;
-              },
+              }),
               warmup: () => commandLoad(api, ids, workload, connections, Math.max(1, seconds / 4)),
             },
           ],
           ctx.sizes.rounds,
           ctx.log,
         );
+        for (const [label, cost] of costs) {
+          ctx.log(
+            `  ${label}: ${(cost.statements / cost.ops).toFixed(1)} SQL statements and ` +
+              `${(cost.cpuMs / cost.ops).toFixed(2)} ms of the process's CPU per ${label === 'http' ? 'command' : 'append'}`,
+          );
+        }
         ctx.log(`  answers other than 2xx: ${JSON.stringify(failures)}`);
         figures.push(
           compared(
@@ -66,21 +91,26 @@ export async function application(
       }
 
       if (wanted.lag) {
-        const settledMs = await app!.call<number>('settle');
-        ctx.log(`  read models caught up with the log in ${Math.round(settledMs)} ms`);
-        const { perSecond, commands } = ctx.sizes.lag;
-        const load: LagLoad = { perSecond, commands, parties };
-        await app!.call('projectionLag', { ...load, commands: Math.ceil(commands / 4) });
-        const sample = await app!.call<Sample & { answeredMs: number[] }>('projectionLag', load);
-        const lag = summarise([sample]);
-        const answered = summarise([
-          { ops: commands, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },
-        ]);
-        ctx.log(
-          `  ${commands} proposals at ${perSecond}/s (answered in p50 ${answered.p50.toFixed(1)} ms, ` +
-            `p99 ${answered.p99.toFixed(1)} ms): visible in the read models p50 ${lag.p50.toFixed(1)} ms, ` +
-            `p99 ${lag.p99.toFixed(1)} ms after the answer`,
-        );
+        const { perSecond, commands, lighterPerSecond } = ctx.sizes.lag;
+        const measureLag = async (rate: number, count: number) => {
+          const settledMs = await app!.call<number>('settle');
+          ctx.log(`  read models caught up with the log in ${Math.round(settledMs)} ms`);
+          const load: LagLoad = { perSecond: rate, commands: count, parties };
+          await app!.call('projectionLag', { ...load, commands: Math.ceil(count / 4) });
+          const sample = await app!.call<Sample & { answeredMs: number[] }>('projectionLag', load);
+          const lag = summarise([sample]);
+          const answered = summarise([
+            { ops: count, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },
+          ]);
+          ctx.log(
+            `  ${count} proposals at ${rate}/s (answered in p50 ${answered.p50.toFixed(1)} ms, ` +
+              `p99 ${answered.p99.toFixed(1)} ms): visible in the read models p50 ${lag.p50.toFixed(1)} ms, ` +
+              `p99 ${lag.p99.toFixed(1)} ms after the answer`,
+          );
+          return lag;
+        };
+        if (lighterPerSecond > 0) await measureLag(lighterPerSecond, lighterPerSecond * 10);
+        const lag = await measureLag(perSecond, commands);
         figures.push(alone('projection-lag', lag.p50, 'ms', lag.p50, lag.p99));
       }
       return figures;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { mintToken } from '../../apps/api/src/auth/mint-token';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { ReadModels } from '../../apps/api/src/read-models/read-models.service';
@@ -30,12 +31,25 @@ export interface LagLoad {
   parties: string[];
 }
 
+export interface Counters {
+  statements: number;
+  cpuMs: number;
+}
+
 export interface AppInfo {
   url: string;
   token: string;
 }
 
 const SECRET = 'bench-secret-that-is-long-enough-0123456789';
+
+/** SQL statements this process has sent, on every connection (commands, projections, e-mail, locks). */
+let statements = 0;
+const query = Client.prototype.query as (...args: unknown[]) => unknown;
+(Client.prototype as unknown as { query: typeof query }).query = function (this: Client, ...args: unknown[]) {
+  statements += 1;
+  return query.apply(this, args);
+};
 
 /**
  * The whole application as `npm start` builds it (createApp, loadConfig) on PostgreSQL, listening on
@@ -75,6 +89,12 @@ export async function open(params: AppParams): Promise<BenchSystem> {
   return {
     async info(): Promise<AppInfo> {
       return { url: `http://127.0.0.1:${port}`, token };
+    },
+
+    /** How many SQL statements this process has sent so far, and its CPU time (ms). */
+    async counters(): Promise<Counters> {
+      const { user, system } = process.cpuUsage();
+      return { statements, cpuMs: (user + system) / 1000 };
     },
 
     /** The store's bare append, in this process, with the application's own store and pool. */
