@@ -14,7 +14,7 @@ import {
   NotificationStore,
 } from '@passerelle/notifications';
 import type { ReceivedMail } from '@passerelle/notifications/testing/smtp-sink';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,11 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const SHARED_REDIS = 'redis://127.0.0.1:6379';
 export const MAIL_FROM = 'Passerelle <no-reply@passerelle.test>';
+/** One per test process: a restart of the application on the same schema must read what it wrote. */
+const TEST_DATA_KEY = randomBytes(32).toString('base64');
+const TEST_SIGNING_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ format: 'pem', type: 'pkcs8' })
+  .toString();
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -98,8 +103,8 @@ export class NotificationsApp {
         ? {
             DATABASE_URL: POSTGRES_URL,
             DATABASE_SCHEMA: options.postgresSchema,
-            DATA_KEY: 'k'.repeat(44),
-            SIGNING_KEY: 's'.repeat(44),
+            DATA_KEY: TEST_DATA_KEY,
+            SIGNING_KEY: TEST_SIGNING_KEY,
           }
         : {}),
     });
@@ -252,11 +257,12 @@ export class NotificationsApp {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const head = await this.events.headPosition();
-      const { dispatcher } = await this.runtime.health();
+      // The checkpoint in SQL: whichever process dispatches (this one, or a worker of its own).
+      const position = await this.store.checkpoint();
       const open = await this.store.outstanding();
       const counts = await this.queue.counts().catch(() => null);
       const idle =
-        dispatcher.position >= head &&
+        position >= head &&
         open.notifications.length === 0 &&
         counts !== null &&
         counts.sends.waiting +
@@ -268,7 +274,7 @@ export class NotificationsApp {
       if (idle) return;
       if (Date.now() > deadline) {
         throw new Error(
-          `Notifications did not settle: dispatcher at ${dispatcher.position}/${head}, ${open.notifications.length} open, ` +
+          `Notifications did not settle: dispatcher at ${position}/${head}, ${open.notifications.length} open, ` +
             `queue ${JSON.stringify(counts)}`,
         );
       }

@@ -63,7 +63,7 @@ export class NotificationsController {
         'notification.not_failed',
         `Notification ${id} is ${current.status}; only a failed one is retried`,
         {
-          status: current.status,
+          notificationStatus: current.status,
         },
       );
     }

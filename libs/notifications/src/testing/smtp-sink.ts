@@ -17,6 +17,8 @@ export class SmtpSink {
   private refusals = 0;
   private refusingUntil = 0;
   refused = 0;
+  /** Each accepted message is answered this much later (a slow server, to catch a process mid-stream). */
+  delayMs = 0;
   private waiters: { count: number; resolve: () => void }[] = [];
 
   private readonly server: SMTPServer;
@@ -46,6 +48,8 @@ export class SmtpSink {
 
   static async start(): Promise<SmtpSink> {
     const sink = new SmtpSink();
+    // A client killed mid-session resets its connection: that is the client's end, not the server's.
+    sink.server.on('error', () => undefined);
     await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', () => resolve()));
     sink.port = (sink.server.server.address() as AddressInfo).port;
     return sink;
@@ -69,6 +73,7 @@ export class SmtpSink {
       this.refused += 1;
       throw Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 });
     }
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const parsed = await simpleParser(raw);
     this.received.push({ raw, parsed, envelopeTo });
     const id = `SINK${this.received.length}`;
