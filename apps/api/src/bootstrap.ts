@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { sendProblem } from './http/problem.filter';
+import { refuseUnstorableText } from './http/storable-text';
 import { validationPipe } from './http/validation';
 
 /** Builds the whole application (used by main.ts and by the end-to-end tests). */
@@ -26,6 +27,7 @@ export async function createApp(
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(refuseUnstorableText);
   const bodyErrors = new NestLogger('Body');
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
     if (response.headersSent) return next(error);

@@ -1,0 +1,27 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ProblemError } from './problem';
+
+/** A NUL, or half of a surrogate pair (not a character at all): PostgreSQL stores neither in text or jsonb. */
+// eslint-disable-next-line no-control-regex -- finding the NUL is the point
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const unstorable = (value: unknown, depth = 0): boolean => {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((item) => unstorable(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => UNSTORABLE.test(key) || unstorable(item, depth + 1));
+};
+
+/**
+ * Refuses, with 400, text that could never be stored: a NUL anywhere in the URL or the JSON body, or
+ * a lone surrogate in the body. Otherwise it would reach the database and come back as a 500.
+ */
+export function refuseUnstorableText(request: Request, _response: Response, next: NextFunction): void {
+  if (/%00/i.test(request.originalUrl) || unstorable(request.body)) {
+    next(
+      new ProblemError(400, 'validation', 'Text may not contain NUL (U+0000) or half of a surrogate pair'),
+    );
+    return;
+  }
+  next();
+}
