@@ -91,6 +91,8 @@ const junkValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.constantFrom(null, true, 0, -1, 1e308, 1.5, '', ' ', '2024-13-45', 'not-a-uuid', '<script>', [], {}),
+  // PostgreSQL stores no NUL in text or jsonb; \ud800 is half a surrogate pair.
+  fc.constantFrom('a\u0000b', '\u0000', 'x\ud800y', '\u202eevil', 'Ünïcödé 😀 نص'),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }),
   fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
   fc.constant({ constructor: { prototype: { admin: true } } }),
@@ -218,6 +220,35 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     expect(listed.length).toBeGreaterThan(30);
     const commands = routes.filter((r) => COMMAND_CONTROLLERS.includes(r.controller) && r.method === 'POST');
     expect(commands).toHaveLength(17);
+  });
+
+  it('refuses text no database can store (NUL, half a surrogate pair) with 400, appending nothing', async () => {
+    const before = await eventsByTestUsers(ctx);
+    const officer = ctx.as('officer');
+    const refused = [
+      await officer.post(`/api/partnerships/${fixture.deal.id}/suspension`, { reason: 'a\u0000b' }),
+      await officer.post('/api/organizations', {
+        ...validBody('/api/organizations', fixture),
+        name: 'Pôle\u0000',
+      }),
+      await ctx
+        .http()
+        .post(`/api/partnerships/${fixture.deal.id}/suspension`)
+        .set('Authorization', `Bearer ${ctx.tokens.officer}`)
+        .set('Content-Type', 'application/json')
+        .send('{"reason":"r","\\u0000":1}'),
+      await officer.post(`/api/partnerships/${fixture.deal.id}/suspension`, { reason: 'x\ud800y' }),
+      await officer.post('/api/organizations', {
+        ...validBody('/api/organizations', fixture),
+        region: '\udc00',
+      }),
+      await officer.get('/api/partnerships?q=%00'),
+      await officer.get('/api/organizations?q=a%00b'),
+    ];
+    expect(refused.map((r) => [r.status, r.body.type])).toEqual(
+      refused.map(() => [400, 'urn:passerelle:problem:validation']),
+    );
+    expect(await eventsByTestUsers(ctx)).toBe(before);
   });
 
   it('answers 401 without a token, 403 to a role not allowed, and lets every allowed role through', async () => {
