@@ -52,13 +52,11 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
     ]);
     await refusedWithoutEvents(
       () =>
-        ctx
-          .as('officer')
-          .post(`/api/partnerships/${id}/agreements`, {
-            title: 'T',
-            termMonths: 121,
-            signatories: [randomUUID(), randomUUID()],
-          }),
+        ctx.as('officer').post(`/api/partnerships/${id}/agreements`, {
+          title: 'T',
+          termMonths: 121,
+          signatories: [randomUUID(), randomUUID()],
+        }),
       400,
       'validation',
     );

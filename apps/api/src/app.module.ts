@@ -49,7 +49,12 @@ export class AppModule {
         PrivacyModule,
         NotificationsModule,
       ],
-      controllers: [HealthController, OrganizationsController, PartnershipCommandsController, PartnershipStateController],
+      controllers: [
+        HealthController,
+        OrganizationsController,
+        PartnershipCommandsController,
+        PartnershipStateController,
+      ],
       providers: [
         TokenVerifier,
         DemoLoader,
