@@ -38,12 +38,12 @@ export interface OpResult {
 /**
  * Starts `total` operations at a steady `perSecond`, whether or not earlier ones have finished
  * (an open loop: a slow system gets no respite, as with real users). Each operation reports the
- * latency it wants recorded.
+ * latency it wants recorded, or undefined when it failed; `ops` counts those that did not.
  */
 export async function openLoop(
   perSecond: number,
   total: number,
-  op: (index: number) => Promise<number>,
+  op: (index: number) => Promise<number | undefined>,
 ): Promise<Sample> {
   const intervalMs = 1000 / perSecond;
   const latenciesMs: number[] = [];
@@ -53,8 +53,12 @@ export async function openLoop(
     const due = started + index * intervalMs;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    running.push(op(index).then((latency) => void latenciesMs.push(latency)));
+    running.push(
+      op(index).then((latency) => {
+        if (latency !== undefined) latenciesMs.push(latency);
+      }),
+    );
   }
   await Promise.all(running);
-  return { ops: total, elapsedMs: performance.now() - started, latenciesMs };
+  return { ops: latenciesMs.length, elapsedMs: performance.now() - started, latenciesMs };
 }

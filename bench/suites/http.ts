@@ -5,7 +5,7 @@ import { alone, compared, type Figure } from '../lib/report';
 import { alternate } from '../lib/rounds';
 import { summarise, type Sample } from '../lib/stats';
 import type { Load } from '../systems';
-import type { AppInfo, Counters, LagLoad } from '../systems/app';
+import type { AppInfo, Counters, LagLoad, LagSample } from '../systems/app';
 
 /**
  * The application over HTTP, in one process of its own (createApp on PostgreSQL, read models
@@ -94,16 +94,16 @@ export async function application(
         const { perSecond, commands, lighterPerSecond } = ctx.sizes.lag;
         const measureLag = async (rate: number, count: number) => {
           const settledMs = await app!.call<number>('settle');
-          ctx.log(`  read models caught up with the log in ${Math.round(settledMs)} ms`);
+          ctx.log(`  settled (e-mails sent, read models caught up) in ${(settledMs / 1000).toFixed(1)} s`);
           const load: LagLoad = { perSecond: rate, commands: count, parties };
           await app!.call('projectionLag', { ...load, commands: Math.ceil(count / 4) });
-          const sample = await app!.call<Sample & { answeredMs: number[] }>('projectionLag', load);
+          const sample = await app!.call<LagSample>('projectionLag', load);
           const lag = summarise([sample]);
           const answered = summarise([
             { ops: count, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },
           ]);
           ctx.log(
-            `  ${count} proposals at ${rate}/s (answered in p50 ${answered.p50.toFixed(1)} ms, ` +
+            `  ${count} proposals at ${rate}/s, ${sample.failures} unanswered (answered in p50 ${answered.p50.toFixed(1)} ms, ` +
               `p99 ${answered.p99.toFixed(1)} ms): visible in the read models p50 ${lag.p50.toFixed(1)} ms, ` +
               `p99 ${lag.p99.toFixed(1)} ms after the answer`,
           );

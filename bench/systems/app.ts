@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@passerelle/config';
-import { queuePrefixFor } from '@passerelle/notifications';
+import { NOTIFICATION_STORE, queuePrefixFor, type NotificationStore } from '@passerelle/notifications';
 import Redis from 'ioredis';
 import { EVENT_STORE, type EventStore } from '@passerelle/event-store';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -29,6 +29,13 @@ export interface LagLoad {
   perSecond: number;
   commands: number;
   parties: string[];
+}
+
+export interface LagSample extends Sample {
+  /** From sending each proposal to its answer. */
+  answeredMs: number[];
+  /** Proposals that got no answer (refused connections, resets under overload). */
+  failures: number;
 }
 
 export interface Counters {
@@ -105,35 +112,59 @@ export async function open(params: AppParams): Promise<BenchSystem> {
       });
     },
 
-    /** Waits until the read models have caught up with the log; returns how long that took. */
+    /**
+     * Waits until the work the last load left behind is done — every e-mail it caused sent (the
+     * outbox, without SMTP_URL) and recorded, and the read models caught up with the log — so the
+     * next measurement starts on an idle application. Returns how long that took.
+     */
     async settle(): Promise<number> {
       const started = performance.now();
-      const head = await store.headPosition();
-      if (!(await readModels.waitForPosition(head, 300_000))) throw new Error('read models did not catch up');
-      return performance.now() - started;
+      const deadline = Date.now() + 600_000;
+      const mail = opened.get<NotificationStore>(NOTIFICATION_STORE, { strict: false });
+      for (;;) {
+        const head = await store.headPosition();
+        const due = (await mail.outstanding()).notifications.filter(
+          (notification) => !notification.notBefore || notification.notBefore.getTime() <= Date.now(),
+        );
+        const idle =
+          due.length === 0 &&
+          (await mail.checkpoint()) >= head &&
+          (await readModels.waitForPosition(head, Math.max(0, deadline - Date.now()))) &&
+          (await store.headPosition()) === head;
+        if (idle) return performance.now() - started;
+        if (Date.now() > deadline) throw new Error('the application did not settle in 10 minutes');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     },
 
     /**
      * Proposals over HTTP at a steady rate (an open loop), each followed, once acknowledged, by a wait
      * for the read models to reach the position it answered: the latency recorded is that wait.
      */
-    projectionLag({ perSecond, commands, parties }: LagLoad): Promise<Sample & { answeredMs: number[] }> {
+    projectionLag({ perSecond, commands, parties }: LagLoad): Promise<LagSample> {
       const api = { url: `http://127.0.0.1:${port}`, token };
       const answeredMs: number[] = [];
+      let failures = 0;
       return openLoop(perSecond, commands, async (index) => {
         const sent = performance.now();
-        const { position } = await post<{ position: number }>(
-          api,
-          '/api/partnerships',
-          proposal(parties, index),
-        );
+        let position: number;
+        try {
+          ({ position } = await post<{ position: number }>(
+            api,
+            '/api/partnerships',
+            proposal(parties, index),
+          ));
+        } catch {
+          failures += 1;
+          return undefined;
+        }
         const acknowledged = performance.now();
         answeredMs.push(acknowledged - sent);
         if (!(await readModels.waitForPosition(position, 60_000))) {
           throw new Error(`position ${position} never visible`);
         }
         return performance.now() - acknowledged;
-      }).then((sample) => ({ ...sample, answeredMs }));
+      }).then((sample) => ({ ...sample, answeredMs, failures }));
     },
 
     async close(): Promise<void> {
