@@ -23,7 +23,7 @@ async function executedAgreement(ctx: TestApp) {
   const agreement = await officer
     .post(`/api/partnerships/${id}/agreements`, {
       title: 'Cluster agreement',
-      termMonths: 24,
+      termMonths: 120,
       signatories: [us.id, fr.id],
     })
     .expect(201);

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { projectionNamed, rebuildProjection, RebuildResult } from '@passerelle/read-models';
+import { projectionNamed, readCheckpoints, rebuildProjection, RebuildResult } from '@passerelle/read-models';
 import { Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
@@ -12,16 +12,31 @@ import { ReadModels } from './read-models.service';
 export class ProjectionsController {
   constructor(private readonly readModels: ReadModels) {}
 
+  /** Each projection's checkpoint as stored (whichever process runs it), its lag, and whether this process runs it. */
   @Get()
   @Roles()
   async status() {
     const head = await this.readModels.store.headPosition();
+    const stored = await readCheckpoints(
+      this.readModels.client,
+      this.readModels.projections.map((projection) => projection.name),
+    );
     return {
       head,
       position: this.readModels.progress.current(),
-      projections: this.readModels.runner.status().map((status) => {
-        const position = Math.max(status.position, this.readModels.progress.positionOf(status.name));
-        return { ...status, position, lag: Math.max(head - position, 0) };
+      projections: this.readModels.runner.status().map(({ name, version, active, lastError }) => {
+        const checkpoint = stored.get(name);
+        const position = checkpoint?.position ?? 0;
+        return {
+          name,
+          version,
+          storedVersion: checkpoint?.version ?? null,
+          generation: checkpoint?.generation ?? null,
+          position,
+          lag: Math.max(head - position, 0),
+          activeHere: active,
+          lastError,
+        };
       }),
     };
   }
@@ -38,6 +53,8 @@ export class ProjectionsController {
       store: this.readModels.store,
       projection,
       locks: this.readModels.locks,
+      // Embedded, one connection serves everyone: small batches leave room for the reads in between.
+      batchSize: this.readModels.client.dialect === 'pglite' ? 100 : 1000,
     });
   }
 }

@@ -56,7 +56,10 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
         error: (message) => this.logger.error(message),
       },
     });
-    this.changes = new ChangeFeed(store, this.progress);
+    const shown = this.projections.flatMap((projection) =>
+      projection.handles === 'all' ? [] : projection.handles,
+    );
+    this.changes = new ChangeFeed(store, this.progress, new Set(shown));
   }
 
   /** The tables exist before the first request; following the log happens in the background. */

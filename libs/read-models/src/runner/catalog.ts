@@ -49,6 +49,18 @@ export async function readCheckpoint(
   return row;
 }
 
+/** The live checkpoints of these projections, by name. */
+export async function readCheckpoints(
+  db: SqlExecutor,
+  names: readonly string[],
+): Promise<Map<string, Checkpoint>> {
+  const rows = await db.query<Checkpoint>(
+    'SELECT name, position, version, generation FROM projection_checkpoints WHERE name = ANY($1::text[])',
+    [names],
+  );
+  return new Map(rows.map((row) => [row.name, { ...row, position: Number(row.position) }]));
+}
+
 export async function writeCheckpoint(db: SqlExecutor, checkpoint: Checkpoint): Promise<void> {
   await db.query(
     `INSERT INTO projection_checkpoints (name, position, version, generation, updated_at)

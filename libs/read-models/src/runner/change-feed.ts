@@ -22,6 +22,8 @@ export class ChangeFeed {
   constructor(
     private readonly store: EventStore,
     private readonly progress: ProjectionProgress,
+    /** Event types worth announcing (those the read models show); others only move the cursor. */
+    private readonly types: ReadonlySet<string>,
     private readonly batchSize = 500,
   ) {}
 
@@ -44,6 +46,7 @@ export class ChangeFeed {
         for (const event of batch) {
           if (event.position > upTo || closed) break;
           cursor = event.position;
+          if (!this.types.has(event.type)) continue;
           const id = (key: string) =>
             typeof event.data[key] === 'string' ? (event.data[key] as string) : null;
           onChange({

@@ -6,9 +6,11 @@ import {
   OrganizationFacts,
   Partnership,
   PartnershipCommand,
+  PartnershipEvent,
   partnershipDecider,
   PartnershipState,
   streamIdFor,
+  upcast,
 } from '@passerelle/domain';
 import {
   FR_COMPANY,
@@ -19,7 +21,7 @@ import {
   REGION,
   US_COMPANY,
 } from '@passerelle/domain/testing/fixtures';
-import type { EventStore, NewEvent } from '@passerelle/event-store';
+import { EventStore, NewEvent, WrongExpectedRevisionError } from '@passerelle/event-store';
 
 /** One user action on the simulated world; indexes pick among what exists (modulo its count). */
 export type Step =
@@ -132,21 +134,35 @@ export class World {
     const command = this.commandFor(step, partnershipId, current.state);
     if (!command) return;
     let events;
-    try {
-      events = partnershipDecider.decide(command, current.state);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        this.refused += 1;
-        return;
+    let result;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        events = partnershipDecider.decide(command, current.state);
+      } catch (error) {
+        if (error instanceof DomainError) {
+          this.refused += 1;
+          return;
+        }
+        throw error;
       }
-      throw error;
+      if (events.length === 0) return;
+      try {
+        result = await this.store.appendToStream(
+          streamIdFor.partnership(partnershipId),
+          this.envelope(events as never),
+          current.revision < 0 ? 'no_stream' : current.revision,
+        );
+        break;
+      } catch (error) {
+        // Someone else wrote to the stream (in an application, its timers): decide again on the fresh state.
+        if (!(error instanceof WrongExpectedRevisionError) || attempt === 3) throw error;
+        const stored = await this.store.readStream(streamIdFor.partnership(partnershipId));
+        current.state = stored
+          .map((event) => upcast(event) as unknown as PartnershipEvent)
+          .reduce(partnershipDecider.evolve, partnershipDecider.initialState());
+        current.revision = stored.length - 1;
+      }
     }
-    if (events.length === 0) return;
-    const result = await this.store.appendToStream(
-      streamIdFor.partnership(partnershipId),
-      this.envelope(events as never),
-      current.revision < 0 ? 'no_stream' : current.revision,
-    );
     this.lastPosition = result.position;
     this.decided += 1;
     if (step.kind === 'propose') this.partnerships.push(partnershipId);

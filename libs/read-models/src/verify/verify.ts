@@ -77,11 +77,13 @@ export class LogChecker {
     const stream = this.streams.get(event.streamId);
     const expectedRevision = stream ? stream.revision + 1 : 0;
     if (event.revision !== expectedRevision) {
-      this.report('revision_gap', event, `revision ${event.revision} where ${expectedRevision} was expected`);
-    }
-    // Each hash chains from the previous event's stored hash: an altered event is named, not every one after it.
-    const expectedHash = chainHash(stream?.hash ?? GENESIS_HASH, event);
-    if (event.hash !== expectedHash) {
+      this.report(
+        'revision_gap',
+        event,
+        `revision ${event.revision} where ${expectedRevision} was expected (a revision is missing, or the stream's events are not in position order)`,
+      );
+    } else if (event.hash !== chainHash(stream?.hash ?? GENESIS_HASH, event)) {
+      // Chained from the previous event's stored hash: an altered event is named, not every one after it.
       this.report('hash_mismatch', event, 'the stored hash does not match the event and its predecessor');
     }
     this.streams.set(event.streamId, { revision: event.revision, hash: event.hash });
