@@ -226,22 +226,27 @@ export class SqlNotificationStore implements NotificationStore {
     return row ? toRecord(row) : null;
   }
 
-  async claim(id: string): Promise<NotificationRecord | null> {
+  async claim(id: string, jobId?: string): Promise<NotificationRecord | null> {
     const [row] = await this.client.query<NotificationRow>(
       `UPDATE notifications SET status = 'sending', attempts = attempts + 1, updated_at = now()
-       WHERE id = $1 AND status = 'queued' RETURNING *`,
-      [id],
+       WHERE id = $1 AND status = 'queued' AND ($2::text IS NULL OR job_id = $2) RETURNING *`,
+      [id, jobId ?? null],
     );
     return row ? toRecord(row) : null;
   }
 
-  async markSent(id: string, receipt: { messageId: string; response: string }, at: Date): Promise<void> {
-    await this.client.query(
+  async markSent(
+    id: string,
+    receipt: { messageId: string; response: string },
+    at: Date,
+  ): Promise<NotificationRecord | null> {
+    const [row] = await this.client.query<NotificationRow>(
       `UPDATE notifications SET status = 'sent', message_id = $2, smtp_response = $3, sent_at = $4,
          last_error = NULL, updated_at = now()
-       WHERE id = $1 AND status <> 'sent'`,
+       WHERE id = $1 AND status <> 'sent' RETURNING *`,
       [id, receipt.messageId, receipt.response.slice(0, 1000), at],
     );
+    return row ? toRecord(row) : this.get(id);
   }
 
   async markAudited(id: string, position: number): Promise<void> {

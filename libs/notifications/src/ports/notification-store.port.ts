@@ -48,9 +48,14 @@ export interface NotificationStore {
   queuedFrom(sourceId: string): Promise<NotificationRecord[]>;
 
   get(id: string): Promise<NotificationRecord | null>;
-  /** queued → sending, one attempt more; null when it was not queued. */
-  claim(id: string): Promise<NotificationRecord | null>;
-  markSent(id: string, receipt: { messageId: string; response: string }, at: Date): Promise<void>;
+  /** queued → sending, one attempt more, if `jobId` (when given) still carries it; null otherwise. */
+  claim(id: string, jobId?: string): Promise<NotificationRecord | null>;
+  /** → sent; the record as it now stands. */
+  markSent(
+    id: string,
+    receipt: { messageId: string; response: string },
+    at: Date,
+  ): Promise<NotificationRecord | null>;
   markAudited(id: string, position: number): Promise<void>;
   /** Back to queued after a failed attempt that will be retried. */
   markRetrying(id: string, error: string): Promise<void>;

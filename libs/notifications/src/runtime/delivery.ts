@@ -68,43 +68,11 @@ export class NotificationDelivery implements QueueHandlers {
   }
 
   async send(job: SendJob, attempt: SendAttempt): Promise<void> {
-    const { store, mailer, settings, now } = this.deps;
-    const record = await store.get(job.notificationId);
-    if (!record || record.jobId !== job.jobId) return;
-    switch (record.status) {
-      case 'skipped':
-      case 'failed':
-        return;
-      case 'sent':
-        await this.audit(record);
-        return;
-      case 'sending': {
-        if (now().getTime() - record.updatedAt.getTime() < settings.sendingTimeoutMs) {
-          throw new Error('Another worker is sending this message');
-        }
-        const delivered = await mailer.wasDelivered(record.id);
-        if (delivered) {
-          await store.markSent(
-            record.id,
-            { messageId: messageIdFor(record.id, settings.mailFrom), response: delivered.response },
-            now(),
-          );
-          await this.audit((await store.get(record.id))!);
-          return;
-        }
-        if (delivered === undefined) {
-          await store.markFailed(record.id, UNKNOWN_OUTCOME);
-          this.deps.logger.warn(`Notification ${record.id}: ${UNKNOWN_OUTCOME}`);
-          return;
-        }
-        await store.markRetrying(record.id, 'The previous attempt stopped before the message was written');
-        break;
-      }
-      case 'queued':
-        break;
-    }
-    const claimed = await store.claim(record.id);
+    const { store, mailer, now } = this.deps;
+    // The usual case first: a queued message, claimed in one statement.
+    const claimed = (await store.claim(job.notificationId, job.jobId)) ?? (await this.reclaim(job));
     if (!claimed) return;
+    let sent: NotificationRecord | null;
     try {
       const mail = await this.compose(claimed);
       if (typeof mail === 'string') {
@@ -112,7 +80,7 @@ export class NotificationDelivery implements QueueHandlers {
         return;
       }
       const receipt = await mailer.send(mail);
-      await store.markSent(claimed.id, receipt, now());
+      sent = await store.markSent(claimed.id, receipt, now());
     } catch (error) {
       const message = describeError(error);
       if (error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts) {
@@ -122,7 +90,49 @@ export class NotificationDelivery implements QueueHandlers {
       await store.markRetrying(claimed.id, message);
       throw error;
     }
-    await this.audit((await store.get(claimed.id))!);
+    if (sent) await this.audit(sent);
+  }
+
+  /**
+   * A message that was not simply queued: already sent (record the audit event if missing), done with, or
+   * left `sending` by a worker that stopped mid-send. Returns it claimed when it is to be sent (again).
+   */
+  private async reclaim(job: SendJob): Promise<NotificationRecord | null> {
+    const { store, mailer, settings, now, logger } = this.deps;
+    const record = await store.get(job.notificationId);
+    if (!record || record.jobId !== job.jobId) return null;
+    switch (record.status) {
+      case 'queued':
+        return store.claim(record.id, job.jobId);
+      case 'skipped':
+      case 'failed':
+        return null;
+      case 'sent':
+        await this.audit(record);
+        return null;
+      case 'sending': {
+        if (now().getTime() - record.updatedAt.getTime() < settings.sendingTimeoutMs) {
+          throw new Error('Another worker is sending this message');
+        }
+        const delivered = await mailer.wasDelivered(record.id);
+        if (delivered) {
+          const receipt = {
+            messageId: messageIdFor(record.id, settings.mailFrom),
+            response: delivered.response,
+          };
+          const sent = await store.markSent(record.id, receipt, now());
+          if (sent) await this.audit(sent);
+          return null;
+        }
+        if (delivered === undefined) {
+          await store.markFailed(record.id, UNKNOWN_OUTCOME);
+          logger.warn(`Notification ${record.id}: ${UNKNOWN_OUTCOME}`);
+          return null;
+        }
+        await store.markRetrying(record.id, 'The previous attempt stopped before the message was written');
+        return store.claim(record.id, job.jobId);
+      }
+    }
   }
 
   /** The message, or why it is no longer worth sending. */

@@ -12,6 +12,7 @@ import {
   upcast,
 } from '@passerelle/domain';
 import type { EventStore } from '@passerelle/event-store';
+import { LruCache } from '@passerelle/privacy';
 import type { OrganizationView, PartnershipFacts } from '../planning/facts';
 
 export interface LoadedPartnership {
@@ -20,12 +21,43 @@ export interface LoadedPartnership {
   events: ReadonlyMap<string, PartnershipEvent>;
 }
 
-/** Reads what notifications need straight from the log: no read model, so a rebuild changes nothing here. */
+export interface FactsCacheOptions {
+  /** Keep folded partnerships (checked against their last revision on every use). */
+  partnerships: number;
+  /** Keep organisations this long: their contacts change rarely (a forgotten person reads as erased after it). */
+  organizationTtlMs: number;
+}
+
+/**
+ * Reads what notifications need straight from the log: no read model, so a rebuild changes nothing here.
+ * The worker caches: every message of a meeting for fifty attendees would otherwise fold the same stream
+ * fifty times. A cached partnership is used only while its stream has not grown.
+ */
 export class FactsLoader {
-  constructor(private readonly store: EventStore) {}
+  private readonly partnerships?: LruCache<string, LoadedPartnership & { revision: number }>;
+  private readonly organizationCache?: LruCache<string, OrganizationView | null>;
+
+  constructor(
+    private readonly store: EventStore,
+    cache?: FactsCacheOptions,
+  ) {
+    if (cache) {
+      this.partnerships = new LruCache(cache.partnerships, 10 * 60_000);
+      this.organizationCache = new LruCache(cache.partnerships * 4, cache.organizationTtlMs);
+    }
+  }
 
   async partnership(partnershipId: string): Promise<LoadedPartnership | null> {
-    const recorded = await this.store.readStream(streamIdFor.partnership(partnershipId));
+    const streamId = streamIdFor.partnership(partnershipId);
+    const cached = this.partnerships?.get(partnershipId);
+    if (cached) {
+      const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      if (last?.revision === cached.revision) {
+        const organizations = await this.organizations(cached.facts.partnership.parties);
+        return { facts: { partnership: cached.facts.partnership, organizations }, events: cached.events };
+      }
+    }
+    const recorded = await this.store.readStream(streamId);
     let state: PartnershipState = initialPartnershipState();
     const events = new Map<string, PartnershipEvent>();
     for (const stored of recorded) {
@@ -37,7 +69,9 @@ export class FactsLoader {
     if (state.status === 'none') return null;
     const partnership = state as Partnership;
     const organizations = await this.organizations(partnership.parties);
-    return { facts: { partnership, organizations }, events };
+    const loaded = { facts: { partnership, organizations }, events };
+    this.partnerships?.set(partnershipId, { ...loaded, revision: recorded[recorded.length - 1]!.revision });
+    return loaded;
   }
 
   async organizations(ids: readonly string[]): Promise<Map<string, OrganizationView>> {
@@ -46,6 +80,14 @@ export class FactsLoader {
   }
 
   private async organization(organizationId: string): Promise<OrganizationView | null> {
+    const cached = this.organizationCache?.get(organizationId);
+    if (cached !== undefined) return cached;
+    const view = await this.readOrganization(organizationId);
+    this.organizationCache?.set(organizationId, view);
+    return view;
+  }
+
+  private async readOrganization(organizationId: string): Promise<OrganizationView | null> {
     const recorded = await this.store.readStream(streamIdFor.organization(organizationId));
     let state = initialOrganizationState();
     for (const stored of recorded) {

@@ -41,9 +41,12 @@ export class NotificationsRuntime {
   private started = false;
 
   constructor(private readonly deps: RuntimeDeps) {
-    const facts = new FactsLoader(deps.events);
-    this.dispatcher = new NotificationDispatcher({ ...deps, facts });
-    this.delivery = new NotificationDelivery({ ...deps, facts });
+    // The dispatcher memoises per batch; the worker keeps a small cache across messages.
+    this.dispatcher = new NotificationDispatcher({ ...deps, facts: new FactsLoader(deps.events) });
+    this.delivery = new NotificationDelivery({
+      ...deps,
+      facts: new FactsLoader(deps.events, { partnerships: 200, organizationTtlMs: 5000 }),
+    });
   }
 
   /** Starts in the background: a Redis that is down delays e-mails, not the start. */
