@@ -97,7 +97,9 @@ async function main(): Promise<void> {
       );
     }
     if (wanted('notifications'))
-      await run('notifications — meeting invitations to a local SMTP server', () => notifications(ctx));
+      await run('notifications — meeting invitations through the whole pipeline to a local SMTP server', () =>
+        notifications(ctx),
+      );
   } finally {
     await ctx.scratch.dropAll();
     rmSync(tmpDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@
  * Each meeting invites every contact of both parties: meetings × 2 × contacts e-mails. PostgreSQL at
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) in a schema of its own, dropped at the
  * end; --pglite for the embedded store in a temporary directory. Redis at REDIS_URL (default local).
+ * `npm run bench` runs the same measurement (measureNotifications) for its `notifications` figure.
  */
 import 'reflect-metadata';
 import { CommandBus } from '@nestjs/cqrs';
@@ -24,16 +25,28 @@ import type { CommandContext } from '../apps/api/src/application/command-context
 import { compileWithDecoratorMetadata } from './lib/decorator-metadata';
 import { SmtpCounter } from './lib/smtp-counter';
 
-const { values } = parseArgs({
-  options: {
-    meetings: { type: 'string', default: '40' },
-    contacts: { type: 'string', default: '25' },
-    pglite: { type: 'boolean', default: false },
-  },
-});
-const meetings = Number(values.meetings);
-const contactsPerParty = Number(values.contacts);
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export interface NotificationsOptions {
+  meetings: number;
+  /** Contacts per party: each meeting invites both parties' contacts. */
+  contacts: number;
+  /** The embedded store in a temporary directory instead of PostgreSQL. */
+  pglite: boolean;
+  databaseUrl: string;
+  redisUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface NotificationsResult {
+  expected: number;
+  commandsMs: number;
+  /** From the first command to the first and to the last e-mail. */
+  firstMs: number;
+  lastMs: number;
+  /** E-mails per second from the first command to the last e-mail. */
+  rate: number;
+  /** E-mails per second from the first e-mail to the last. */
+  steady: number;
+}
 
 const context = (): CommandContext => ({
   actor: { sub: 'bench', roles: ['officer'] },
@@ -42,7 +55,10 @@ const context = (): CommandContext => ({
   correlationId: randomUUID(),
 });
 
-async function main(): Promise<void> {
+export async function measureNotifications(options: NotificationsOptions): Promise<NotificationsResult> {
+  const { meetings, databaseUrl } = options;
+  const contactsPerParty = options.contacts;
+  const log = options.log ?? ((line: string) => console.log(line));
   // Nest needs constructor metadata that tsx does not emit: the application is compiled as the tests do.
   compileWithDecoratorMetadata();
   const { createApp } = await import('../apps/api/src/bootstrap');
@@ -58,8 +74,8 @@ async function main(): Promise<void> {
     DEMO_DATA: 'false',
     LOG_LEVEL: 'silent',
     SMTP_URL: smtp.url,
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-    ...(values.pglite
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(options.pglite
       ? {}
       : {
           DATABASE_URL: databaseUrl,
@@ -127,17 +143,18 @@ async function main(): Promise<void> {
     const last = smtp.arrivals[smtp.arrivals.length - 1]! - started;
     const rate = (expected * 1000) / last;
     const steady = ((expected - 1) * 1000) / (last - first);
-    console.log(
-      `${meetings} meetings × ${attendees.length} attendees = ${expected} e-mails (${values.pglite ? 'PGlite' : 'PostgreSQL'}, ` +
+    log(
+      `${meetings} meetings × ${attendees.length} attendees = ${expected} e-mails (${options.pglite ? 'PGlite' : 'PostgreSQL'}, ` +
         `concurrency ${app.get<BullmqNotificationQueue>(NOTIFICATION_QUEUE) ? 'default' : '?'})`,
     );
-    console.log(`  commands appended in ${(commandsMs / 1000).toFixed(2)} s`);
-    console.log(
+    log(`  commands appended in ${(commandsMs / 1000).toFixed(2)} s`);
+    log(
       `  first e-mail ${(first / 1000).toFixed(2)} s after the first command, last ${(last / 1000).toFixed(2)} s`,
     );
-    console.log(
+    log(
       `  ${rate.toFixed(0)} e-mails/s from the first command; ${steady.toFixed(0)} e-mails/s while delivering`,
     );
+    return { expected, commandsMs, firstMs: first, lastMs: last, rate, steady };
   } finally {
     await app
       .get<BullmqNotificationQueue>(NOTIFICATION_QUEUE)
@@ -146,7 +163,7 @@ async function main(): Promise<void> {
     await app.close();
     await smtp.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (!values.pglite) {
+    if (!options.pglite) {
       const admin = await createSqlClient({ databaseUrl, schema: 'public' });
       await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.close();
@@ -154,7 +171,26 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      meetings: { type: 'string', default: '40' },
+      contacts: { type: 'string', default: '25' },
+      pglite: { type: 'boolean', default: false },
+    },
+  });
+  await measureNotifications({
+    meetings: Number(values.meetings),
+    contacts: Number(values.contacts),
+    pglite: values.pglite ?? false,
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    redisUrl: process.env.REDIS_URL,
+  });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -14,7 +14,8 @@ export interface Sizes {
   http: { seconds: number; connections: number; partnerships: number };
   /** `lighterPerSecond`: also measured, for the log only, at a rate the machine may sustain (0: not). */
   lag: { perSecond: number; commands: number; lighterPerSecond: number };
-  notifications: { messages: number };
+  /** Meetings scheduled, each inviting `contacts` contacts of each of the two parties. */
+  notifications: { meetings: number; contacts: number };
 }
 
 export const SIZES: Record<'full' | 'quick', Sizes> = {
@@ -26,7 +27,7 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
     pglite: { ops: 2000, concurrency: 16 },
     http: { seconds: 10, connections: 32, partnerships: 640 },
     lag: { perSecond: 200, commands: 3000, lighterPerSecond: 50 },
-    notifications: { messages: 1000 },
+    notifications: { meetings: 40, contacts: 25 },
   },
   quick: {
     rounds: 1,
@@ -36,7 +37,7 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
     pglite: { ops: 200, concurrency: 16 },
     http: { seconds: 1.5, connections: 32, partnerships: 96 },
     lag: { perSecond: 200, commands: 200, lighterPerSecond: 0 },
-    notifications: { messages: 60 },
+    notifications: { meetings: 4, contacts: 10 },
   },
 };
 

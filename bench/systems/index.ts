@@ -25,6 +25,7 @@ const loaders = {
   emmett: () => import('./emmett'),
   'pglite-raw': () => import('./pglite-raw'),
   'read-side': () => import('./read-side'),
+  notifications: () => import('./notifications'),
   app: async () => {
     (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
     return import('./app');
