@@ -50,6 +50,9 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
       projections: this.projections,
       locks: this.locks,
       progress: this.progress,
+      // After "forget this person": on the embedded default this process's key cache forgot at once; with
+      // other replicas sharing PostgreSQL, theirs may hold the key for 30 s more.
+      rebuildDelayMs: config.databaseUrl ? 35_000 : 0,
       logger: {
         log: (message) => this.logger.log(message),
         warn: (message) => this.logger.warn(message),

@@ -21,6 +21,11 @@ export interface Projection<Table extends string = string> {
   readonly version: number;
   /** Event types that change the rows; `all` for every event. Others only move the checkpoint. */
   readonly handles: readonly string[] | 'all';
+  /**
+   * Event types after which earlier events read differently (a person forgotten: their fields now read
+   * as erased). Seeing one, the runner rebuilds the projection, blue/green, so no stale copy remains.
+   */
+  readonly rebuildAfter?: readonly string[];
   /** Logical table names; readers query the views `rm_<table>`. */
   readonly tables: readonly Table[];
   /** Primary key columns per table, to name differing rows in a consistency report. */

@@ -83,6 +83,8 @@ const rows: RowFold<OrganizationRow, Table> = {
 export const organizationsProjection: Projection<Table> = {
   name: 'organizations',
   version: 1,
+  // Contacts' names and addresses live in the rows: a forgotten person's must go.
+  rebuildAfter: ['PersonForgotten'],
   handles: Object.keys(ORGANIZATION_EVENT_VERSIONS),
   tables: ['organizations'],
   keys: { organizations: ['id'] },

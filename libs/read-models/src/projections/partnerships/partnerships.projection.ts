@@ -115,6 +115,8 @@ async function saveAgenda(
 export const partnershipsProjection: Projection<Table> = {
   name: 'partnerships',
   version: 1,
+  // Attendees' addresses and signers' names live in the rows: a forgotten person's must go.
+  rebuildAfter: ['PersonForgotten'],
   handles: PARTNERSHIP_EVENT_TYPES,
   tables: ['partnerships', 'partnership_agenda'],
   keys: { partnerships: ['id'], partnership_agenda: ['partnership_id', 'kind', 'item_id'] },
