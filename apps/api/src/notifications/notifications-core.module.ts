@@ -132,7 +132,9 @@ const PROVIDERS: Provider[] = [
     provide: MAILER,
     inject: [NOTIFICATION_SETTINGS],
     useFactory: (settings: NotificationSettings): Mailer =>
-      settings.smtpUrl ? new SmtpMailer(settings.smtpUrl) : new OutboxMailer(settings.outboxDir),
+      settings.smtpUrl
+        ? new SmtpMailer(settings.smtpUrl, { maxConnections: settings.concurrency })
+        : new OutboxMailer(settings.outboxDir),
   },
   {
     provide: DISPATCHER_LOCKS,

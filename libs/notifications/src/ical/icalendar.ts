@@ -78,12 +78,13 @@ export function paramValue(value: string): string {
  * Continuation lines hold 74 octets of content, the leading space being the 75th.
  */
 export function foldLine(line: string): string {
+  if (Buffer.byteLength(line, 'utf8') <= MAX_LINE_OCTETS) return line;
   const parts: string[] = [];
   let current = '';
   let octets = 0;
   let limit = MAX_LINE_OCTETS;
   for (const char of line) {
-    const size = Buffer.byteLength(char, 'utf8');
+    const size = utf8Size(char.codePointAt(0)!);
     if (octets + size > limit) {
       parts.push(current);
       current = '';
@@ -96,6 +97,9 @@ export function foldLine(line: string): string {
   parts.push(current);
   return parts.join(`${CRLF} `);
 }
+
+const utf8Size = (codePoint: number): number =>
+  codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
 
 const mailto = (email: string): string => `mailto:${email}`;
 
