@@ -2,36 +2,14 @@ import 'reflect-metadata';
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@passerelle/config';
-import type { NotificationSettings } from '@passerelle/notifications';
 import { parseArgs } from 'node:util';
+import { TUNING_FLAGS, tuningFrom } from './tuning';
 import { WorkerModule } from './worker.module';
 
 const USAGE = `Usage: worker [--concurrency=8] [--attempts=8] [--backoff-ms=5000] [--lock-duration-ms=30000]
               [--sending-timeout-ms=120000] [--batch-size=200]
 Delivers e-mail notifications (BullMQ on REDIS_URL, SMTP_URL or DATA_DIR/outbox) and runs the dispatcher
 when it holds its lock. Needs DATABASE_URL: on the embedded default the API runs the worker in-process.`;
-
-const FLAGS = {
-  concurrency: 'concurrency',
-  attempts: 'attempts',
-  'backoff-ms': 'backoffMs',
-  'lock-duration-ms': 'lockDurationMs',
-  'sending-timeout-ms': 'sendingTimeoutMs',
-  'batch-size': 'batchSize',
-} as const satisfies Record<string, keyof NotificationSettings>;
-
-function tuningFrom(values: Record<string, string | boolean | undefined>): Partial<NotificationSettings> {
-  const tuning: Partial<Record<(typeof FLAGS)[keyof typeof FLAGS], number>> = {};
-  for (const [flag, setting] of Object.entries(FLAGS)) {
-    const value = values[flag];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || !/^[1-9]\d{0,8}$/.test(value)) {
-      throw new ConfigError(`--${flag} must be a positive whole number`);
-    }
-    tuning[setting] = Number(value);
-  }
-  return tuning;
-}
 
 const LEVELS: Record<string, LogLevel[] | false> = {
   silent: false,
@@ -45,7 +23,7 @@ const LEVELS: Record<string, LogLevel[] | false> = {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      ...Object.fromEntries(TUNING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
       help: { type: 'boolean' },
     },
   });
