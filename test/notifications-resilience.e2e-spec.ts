@@ -114,6 +114,41 @@ describe('Redis unavailable mid-run', () => {
   });
 });
 
+describe('Starting while Redis is down', () => {
+  let redis: PrivateRedis;
+  let smtp: SmtpSink;
+  let ctx: NotificationsApp;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    await redis.down();
+    smtp = await SmtpSink.start();
+  });
+  afterAll(async () => {
+    await redis?.up();
+    await ctx?.close();
+    await smtp?.close();
+    await redis?.down();
+  });
+
+  it('starts, serves and takes commands; e-mails follow once Redis is up', async () => {
+    ctx = await NotificationsApp.start({ smtpUrl: smtp.url, redisUrl: redis.url });
+    const { id, us } = await ctx.newPartnership();
+    await ctx
+      .as('officer')
+      .post(`/api/partnerships/${id}/meetings`, { startsAt: inDays(4), attendees: [us.contacts[0]!.email] })
+      .expect(201);
+    const ready = await ctx.http().get('/health/ready').expect(200);
+    expect(ready.body.details.notifications).toMatchObject({ delivery: 'degraded', redis: 'down' });
+    await redis.up();
+    await smtp.waitForCount(1, 30_000);
+    await ctx.settle();
+    expect(smtp.received.map((mail) => mail.parsed.subject)).toEqual([
+      'Invitation: introduction meeting, Blue economy pilot',
+    ]);
+  });
+});
+
 describe('An SMTP server that refuses for a while', () => {
   let smtp: SmtpSink;
   let ctx: NotificationsApp;
