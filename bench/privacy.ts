@@ -127,14 +127,14 @@ async function main(): Promise<void> {
 
     const figures = [
       compared(
-        'readAll, decrypting (warm key cache)',
+        'readAll, decrypting (warm caches)',
         'events/s',
         summarise(warm),
         'as stored',
         summarise(plain),
       ),
       compared(
-        'readAll, decrypting (cold key cache)',
+        'readAll, decrypting (cold caches)',
         'events/s',
         summarise(cold),
         'as stored',
