@@ -6,7 +6,7 @@ import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
-import { ActivityQuery, SectorQuery } from './read-query.dto';
+import { ActivityQuery, ReadQuery, SectorQuery } from './read-query.dto';
 
 const HEARTBEAT_MS = 25_000;
 
@@ -44,7 +44,7 @@ export class DashboardController {
   /** Meetings in the next 30 days, signatures awaited, agreements ending within 90 days. */
   @Get('upcoming')
   @Roles(...CAN_READ)
-  upcoming(@Query() _query: SectorQuery): Promise<Upcoming> {
+  upcoming(@Query() _query: ReadQuery): Promise<Upcoming> {
     return this.dashboard.upcoming(this.clock.now());
   }
 

@@ -70,4 +70,40 @@ describe.each(DIALECTS)('projection runner on %s', (dialect) => {
       expect(report).toMatchObject({ ok: true, position: head });
     }
   });
+
+  it('applies each event once even when two runners both believe they hold the lock', async () => {
+    await world.run(walk(200, 8));
+    // Separate in-memory lock providers: both runners take every lock (a split brain).
+    const runners = [37, 11].map(
+      (batchSize) =>
+        new ProjectionRunner({
+          client: db.client,
+          store: db.store,
+          projections: READ_MODEL_PROJECTIONS,
+          locks: new LocalLocks(),
+          batchSize,
+          retryDelayMs: 10,
+          logger: quiet,
+        }),
+    );
+    await Promise.all(runners.map((runner) => runner.start()));
+    await Promise.all(runners.map((runner) => runner.waitForPosition(world.lastPosition, 30_000)));
+    await Promise.all(runners.map((runner) => runner.stop()));
+
+    // The checkpoint row fences them: a batch whose checkpoint moved underneath rolls back.
+    const streams = await db.client.query<{ stream_id: string; events: number }>(
+      'SELECT stream_id, events FROM rm_streams',
+    );
+    for (const row of streams) {
+      expect([row.stream_id, Number(row.events)]).toEqual([
+        row.stream_id,
+        (await db.store.readStream(row.stream_id)).length,
+      ]);
+    }
+    for (const projection of READ_MODEL_PROJECTIONS) {
+      expect(await checkConsistency({ client: db.client, store: db.store, projection })).toMatchObject({
+        ok: true,
+      });
+    }
+  });
 });
