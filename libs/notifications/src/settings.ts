@@ -42,7 +42,10 @@ export interface NotificationSettings {
   /** First retry delay; doubles at each attempt. */
   backoffMs: number;
   concurrency: number;
-  /** Completed job ids are kept this long in Redis (duplicates are also refused by the SQL record). */
+  /**
+   * Completed jobs are kept this long in Redis (at most 1,000 per queue): BullMQ then ignores a repeat of
+   * their id. Only a shortcut: the SQL record is what refuses a second send.
+   */
   keepCompletedSeconds: number;
   /** Events per dispatcher batch. */
   batchSize: number;
@@ -109,7 +112,7 @@ export function notificationSettingsFrom(
     attempts: 8,
     backoffMs: 5 * SECOND,
     concurrency: 8,
-    keepCompletedSeconds: 30 * 24 * 3600,
+    keepCompletedSeconds: 24 * 3600,
     batchSize: 200,
     retryDelayMs: 500,
     maxRetryDelayMs: 30 * SECOND,

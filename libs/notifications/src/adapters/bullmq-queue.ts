@@ -20,6 +20,9 @@ export interface BullmqQueueOptions {
 export const SEND_QUEUE = 'notification-sends';
 export const TIMER_QUEUE = 'notification-timers';
 
+/** Completed jobs kept per queue, whatever their age: enough to see recent work, bounded in Redis. */
+const KEEP_COMPLETED = 1000;
+
 /** Timers retry on their own schedule: a failure there is the database or Redis, not a recipient. */
 const TIMER_ATTEMPTS = 12;
 const TIMER_BACKOFF_MS = 1000;
@@ -38,7 +41,7 @@ export function redisOptionsFrom(redisUrl: string): RedisOptions {
 
 /**
  * BullMQ on Redis. Job ids are the notification and timer ids, so BullMQ refuses a second copy of a job it
- * still holds; completed ids are kept `keepCompletedSeconds` (the SQL record refuses a resend beyond that).
+ * still holds; completed ones are kept a while (the SQL record, not Redis, is what refuses a resend).
  * The producer side fails fast when Redis is unreachable, so the dispatcher notices and holds its checkpoint.
  */
 export class BullmqNotificationQueue implements NotificationQueue {
@@ -83,7 +86,7 @@ export class BullmqNotificationQueue implements NotificationQueue {
       delay: Math.max(0, notBefore - this.now().getTime()),
       attempts: this.options.attempts,
       backoff: { type: 'exponential', delay: this.options.backoffMs },
-      removeOnComplete: { age: this.options.keepCompletedSeconds },
+      removeOnComplete: { age: this.options.keepCompletedSeconds, count: KEEP_COMPLETED },
       // What keeps failing is listed from SQL; a removed job lets a reconciliation offer a queued row again.
       removeOnFail: true,
     };
@@ -108,7 +111,7 @@ export class BullmqNotificationQueue implements NotificationQueue {
           delay: Math.max(0, Date.parse(job.dueAt) - now),
           attempts: TIMER_ATTEMPTS,
           backoff: { type: 'exponential', delay: TIMER_BACKOFF_MS },
-          removeOnComplete: { age: this.options.keepCompletedSeconds },
+          removeOnComplete: { age: this.options.keepCompletedSeconds, count: KEEP_COMPLETED },
           // A timer that kept failing is offered again by the next reconciliation (its row is still pending).
           removeOnFail: true,
         },
