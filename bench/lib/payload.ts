@@ -9,7 +9,7 @@ const REQUEST_HASH = 'b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878a
 
 /**
  * The event every write benchmark appends, shaped as the command path writes a suspension: about
- * 450 bytes of data and metadata. Raw INSERTs and Emmett get exactly the same type, data and metadata.
+ * 500 bytes of data and metadata. Raw INSERTs and Emmett get exactly the same type, data and metadata.
  */
 export function suspensionEvent(streamId: string): NewEvent {
   const commandId = randomUUID();
