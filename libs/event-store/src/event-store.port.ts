@@ -21,7 +21,7 @@ export interface EventMetadata {
   idempotencyKey?: string;
   /** The command that produced the event; event ids derive from it. */
   commandId?: string;
-  /** Hash of the request that carried the command, to tell a replay from a reused key. */
+  /** Keyed digest (HMAC from DATA_KEY) of the request that carried the command, to tell a replay from a reused key. */
   requestHash?: string;
   [key: string]: unknown;
 }

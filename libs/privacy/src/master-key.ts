@@ -61,6 +61,7 @@ const WRAP_FORMAT = 'v1';
 export class MasterKey {
   private readonly wrappingKey: Buffer;
   private readonly subjectKey: Buffer;
+  private readonly requestKey: Buffer;
   /** hex; reveals nothing about the key. */
   readonly fingerprint: string;
 
@@ -68,6 +69,7 @@ export class MasterKey {
     if (master.length !== KEY_BYTES) throw new KeyConfigError(`The master key must be ${KEY_BYTES} bytes`);
     this.wrappingKey = derive(master, 'person-key-wrapping/v1');
     this.subjectKey = derive(master, 'subject/v1');
+    this.requestKey = derive(master, 'request/v1');
     this.fingerprint = derive(master, 'key-check/v1').subarray(0, 16).toString('hex');
   }
 
@@ -81,6 +83,14 @@ export class MasterKey {
    */
   subjectOf(kind: SubjectKind, value: string): string {
     return createHmac('sha256', this.subjectKey).update(subjectText(kind, value), 'utf8').digest('hex');
+  }
+
+  /**
+   * A keyed digest of a request, kept in event metadata to tell a replay from a reused Idempotency-Key.
+   * Keyed, so that a body holding an address cannot be confirmed by guessing once the person is forgotten.
+   */
+  requestDigest(requestHash: string): string {
+    return createHmac('sha256', this.requestKey).update(requestHash, 'utf8').digest('hex');
   }
 
   /** `v1:<iv>:<ciphertext+tag>` (base64url), bound to the key id. */

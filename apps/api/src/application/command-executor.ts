@@ -12,6 +12,8 @@ import { CommandContext } from './command-context';
 import { eventIdFor } from './ids';
 import { CLOCK, Clock } from './clock';
 import { currentVersionOf } from '@passerelle/domain';
+import { MasterKey } from '@passerelle/privacy';
+import { MASTER_KEY } from '../privacy/personal-data.providers';
 
 interface DomainEvent {
   type: string;
@@ -48,6 +50,7 @@ export class CommandExecutor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MASTER_KEY) private readonly masterKey: MasterKey,
   ) {}
 
   async load<S, C, E extends DomainEvent>(
@@ -109,7 +112,7 @@ export class CommandExecutor {
   }
 
   private replay(earlier: RecordedEvent[], context: CommandContext): ExecuteOutcome {
-    if (earlier[0]!.metadata.requestHash !== context.requestHash) {
+    if (earlier[0]!.metadata.requestHash !== this.masterKey.requestDigest(context.requestHash)) {
       throw new ProblemError(
         422,
         'idempotency_key_reused',
@@ -136,7 +139,7 @@ export class CommandExecutor {
       correlationId: context.correlationId,
       causationId: context.commandId,
       commandId: context.commandId,
-      requestHash: context.requestHash,
+      requestHash: this.masterKey.requestDigest(context.requestHash),
       ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
     };
   }
