@@ -14,7 +14,11 @@ import 'reflect-metadata';
 import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig } from '@passerelle/config';
 import { createSqlClient } from '@passerelle/database';
-import { BullmqNotificationQueue, NOTIFICATION_QUEUE } from '@passerelle/notifications';
+import {
+  BullmqNotificationQueue,
+  NOTIFICATION_QUEUE,
+  type NotificationSettings,
+} from '@passerelle/notifications';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +92,8 @@ export async function measureNotifications(options: NotificationsOptions): Promi
   });
   const app = await createApp(config, { logger: false });
   await app.init();
+  const { NOTIFICATION_SETTINGS } = await import('../apps/api/src/notifications/notification-tokens');
+  const settings = app.get<NotificationSettings>(NOTIFICATION_SETTINGS);
   const bus = app.get(CommandBus);
   try {
     const party = async (country: 'US' | 'FR') => {
@@ -145,7 +151,7 @@ export async function measureNotifications(options: NotificationsOptions): Promi
     const steady = ((expected - 1) * 1000) / (last - first);
     log(
       `${meetings} meetings × ${attendees.length} attendees = ${expected} e-mails (${options.pglite ? 'PGlite' : 'PostgreSQL'}, ` +
-        `concurrency ${app.get<BullmqNotificationQueue>(NOTIFICATION_QUEUE) ? 'default' : '?'})`,
+        `worker concurrency ${settings.concurrency}, SMTP ${settings.smtpUrl})`,
     );
     log(`  commands appended in ${(commandsMs / 1000).toFixed(2)} s`);
     log(
