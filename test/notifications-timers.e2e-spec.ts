@@ -33,12 +33,13 @@ describe('Notification timers (BullMQ delayed jobs)', () => {
     const attendees = [us.contacts[0]!.email, fr.contacts[0]!.email];
     await ctx
       .as('officer')
-      .post(`/api/partnerships/${id}/meetings`, { startsAt: at(Date.now() + LEAD + 2500), attendees })
+      // The reminder is due 10 s from now: room for the invitations to settle first on a loaded machine.
+      .post(`/api/partnerships/${id}/meetings`, { startsAt: at(Date.now() + LEAD + 10_000), attendees })
       .expect(201);
     await ctx.settle();
     expect(smtp.received.every((mail) => mail.parsed.subject?.startsWith('Invitation'))).toBe(true);
     expect(smtp.received).toHaveLength(2);
-    await smtp.waitForCount(4, 15_000);
+    await smtp.waitForCount(4, 30_000);
     await sleep(500);
     await ctx.settle();
     expect(subjects(smtp, attendees[0]!)).toEqual([
