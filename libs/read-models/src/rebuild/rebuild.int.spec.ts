@@ -105,6 +105,11 @@ describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
 
     // The live runner resumed on the new generation and follows what was written meanwhile.
     expect(await runner.waitForPosition(world.lastPosition, 30_000)).toBe(true);
+    // The runner learns of the swap when its next batch finds the new generation: give it a moment.
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      if (runner.status().find((s) => s.name === 'partnerships')?.generation === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(runner.status().find((s) => s.name === 'partnerships')).toMatchObject({
       generation: 2,
       active: true,
