@@ -1,36 +1,47 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { organizationDecider, OrganizationFacts, streamIdFor } from '@passerelle/domain';
+import {
+  organizationDecider,
+  OrganizationFacts,
+  OrganizationFactsNeed,
+  organizationFacts,
+  streamIdFor,
+} from '@passerelle/domain';
 import { CommandExecutor } from './command-executor';
 
-/** Facts about organisations that partnership rules need (country, kind, contacts), folded from their streams. */
+/** How many organisations' unchanging facts are kept; past that the cache starts afresh. */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Facts about organisations that partnership rules need, folded from their streams. An organisation's
+ * id, name, kind and country never change once registered, so they are kept after the first load;
+ * contacts are personal data that "forget this person" erases, so they are always read from the log.
+ * An organisation not found is not remembered: it may be registered a moment later.
+ */
 @Injectable()
 export class OrganizationDirectory {
+  private readonly unchanging = new Map<string, OrganizationFacts>();
+
   constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
 
-  async factsFor(ids: Iterable<string>): Promise<Record<string, OrganizationFacts>> {
+  async factsFor(need: OrganizationFactsNeed): Promise<Record<string, OrganizationFacts>> {
     const facts: Record<string, OrganizationFacts> = {};
     await Promise.all(
-      [...new Set(ids)].map(async (id) => {
-        const { state, revision } = await this.executor.load(
-          streamIdFor.organization(id),
-          organizationDecider,
-        );
-        const org = toFacts(state);
-        if (revision >= 0 && org) facts[id] = org;
+      [...new Set(need.ids)].map(async (id) => {
+        const known = need.contacts ? undefined : this.unchanging.get(id);
+        const org = known ?? (await this.load(id));
+        if (org) facts[id] = org;
       }),
     );
     return facts;
   }
-}
 
-function toFacts(state: unknown): OrganizationFacts | undefined {
-  const org = state as Partial<OrganizationFacts> | null;
-  if (!org || !org.id) return undefined;
-  return {
-    id: org.id,
-    name: org.name!,
-    kind: org.kind!,
-    country: org.country!,
-    contacts: (org.contacts ?? []).map((c) => ({ email: c.email, name: c.name, language: c.language })),
-  };
+  private async load(id: string): Promise<OrganizationFacts | undefined> {
+    const { state } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
+    const org = state.status === 'registered' ? organizationFacts(state) : undefined;
+    if (org) {
+      if (this.unchanging.size >= CACHE_LIMIT) this.unchanging.clear();
+      this.unchanging.set(id, { ...org, contacts: [] });
+    }
+    return org;
+  }
 }

@@ -1,7 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
-import { PartnershipCommand as DomainCommand, partnershipDecider, streamIdFor } from '@passerelle/domain';
+import {
+  PartnershipCommand as DomainCommand,
+  organizationFactsNeeded,
+  partnershipDecider,
+  streamIdFor,
+} from '@passerelle/domain';
 import { CommandContext, CommandResult } from '../application/command-context';
 import { CommandExecutor } from '../application/command-executor';
 import { OrganizationDirectory } from '../application/organization-directory';
@@ -21,7 +26,7 @@ export class PartnershipCommand<T extends CommandType = CommandType> extends Com
   }
 }
 
-/** Load the partnership and the organisations its rules need, decide, append. */
+/** Load the partnership and the organisation facts its rule reads (most read none), decide, append. */
 @CommandHandler(PartnershipCommand)
 export class PartnershipCommandHandler implements ICommandHandler<PartnershipCommand> {
   constructor(
@@ -35,9 +40,7 @@ export class PartnershipCommandHandler implements ICommandHandler<PartnershipCom
       streamIdFor.partnership(partnershipId),
       partnershipDecider,
       async (state, now) => {
-        const proposed = (data as { parties?: string[] }).parties ?? [];
-        const parties = state.status === 'none' ? [] : state.parties;
-        const organizations = await this.directory.factsFor([...parties, ...proposed]);
+        const organizations = await this.directory.factsFor(organizationFactsNeeded({ type, data }, state));
         return {
           type,
           data: { ...data, partnershipId },

@@ -1,18 +1,13 @@
 import { fold } from '../shared/decider';
 import {
   AGREEMENT_ID,
-  command,
-  GOBIZ,
-  IHUB,
   MEETING_ID,
   MILESTONE_1,
   MOU_ID,
-  OBSERVER,
   PARTIES,
   PARTNERSHIP_ID,
-  POLE,
   PROJECT_ID,
-  REGION,
+  lifecycleCommands,
 } from '../testing/fixtures';
 import type { PartnershipCommand } from './commands';
 import { partnershipDecider } from './decider';
@@ -37,104 +32,8 @@ const run = (commands: PartnershipCommand[]) => {
   return { events, steps, state: state as Partnership };
 };
 
-const day = (iso: string) => new Date(iso);
-
 describe('a partnership from proposal to executed MOU', () => {
-  const { events, steps, state } = run([
-    command(
-      'ProposePartnership',
-      {
-        title: 'Blue economy bridge',
-        parties: PARTIES,
-        sectors: ['blue_economy'],
-        axes: ['technology_transfer'],
-      },
-      day('2025-01-06T10:00:00Z'),
-    ),
-    command(
-      'ScheduleIntroductionMeeting',
-      {
-        meetingId: MEETING_ID,
-        startsAt: '2025-01-20T17:00:00Z',
-        timezone: 'America/Los_Angeles',
-        attendees: ['alice@ihub.example.org', 'bruno@polemer.example.fr', OBSERVER],
-      },
-      day('2025-01-07T10:00:00Z'),
-    ),
-    command(
-      'RescheduleIntroductionMeeting',
-      { meetingId: MEETING_ID, startsAt: '2025-01-21T17:00:00Z' },
-      day('2025-01-10T10:00:00Z'),
-    ),
-    command(
-      'RecordIntroductionMeetingOutcome',
-      {
-        meetingId: MEETING_ID,
-        heldAt: '2025-01-21T17:00:00Z',
-        outcome: 'interested',
-      },
-      day('2025-01-22T10:00:00Z'),
-    ),
-    command(
-      'DraftAgreement',
-      {
-        agreementId: AGREEMENT_ID,
-        title: 'Cluster cooperation agreement',
-        termMonths: 36,
-        signatories: [IHUB.id, POLE.id],
-      },
-      day('2025-02-03T10:00:00Z'),
-    ),
-    command(
-      'SignAgreement',
-      { agreementId: AGREEMENT_ID, organizationId: IHUB.id, signerName: 'Alice Walker' },
-      day('2025-02-10T18:00:00Z'),
-    ),
-    command(
-      'SignAgreement',
-      { agreementId: AGREEMENT_ID, organizationId: POLE.id, signerName: 'Bruno Martin' },
-      day('2025-02-12T09:00:00Z'),
-    ),
-    command(
-      'LaunchJointProject',
-      {
-        projectId: PROJECT_ID,
-        title: 'Underwater drone testbed',
-        startsOn: '2025-03-01',
-        budget: { amount: 250000, currency: 'EUR' },
-        fundingSources: ['Région Sud'],
-        leads: [IHUB.id, POLE.id],
-        milestones: [{ milestoneId: MILESTONE_1, title: 'Testbed specification', dueOn: '2025-06-30' }],
-      },
-      day('2025-03-01T10:00:00Z'),
-    ),
-    command('SuspendPartnership', { reason: 'Elections' }, day('2025-04-01T10:00:00Z')),
-    command('ResumePartnership', {}, day('2025-05-01T10:00:00Z')),
-    command(
-      'ReachJointProjectMilestone',
-      { projectId: PROJECT_ID, milestoneId: MILESTONE_1, reachedOn: '2025-06-20' },
-      day('2025-06-21T10:00:00Z'),
-    ),
-    command(
-      'DraftMou',
-      {
-        mouId: MOU_ID,
-        title: 'MOU on the blue economy',
-        signatories: [GOBIZ.id, REGION.id],
-      },
-      day('2025-09-01T10:00:00Z'),
-    ),
-    command(
-      'SignMou',
-      { mouId: MOU_ID, organizationId: REGION.id, signerName: 'Claire Durand', signedAt: '2025-09-15' },
-      day('2025-09-15T12:00:00Z'),
-    ),
-    command(
-      'SignMou',
-      { mouId: MOU_ID, organizationId: GOBIZ.id, signerName: 'Dee Myers', signedAt: '2025-09-16' },
-      day('2025-09-16T20:00:00Z'),
-    ),
-  ]);
+  const { events, steps, state } = run(lifecycleCommands());
 
   it('goes through every stage in order, pausing on hold and resuming where it left off', () => {
     expect(
