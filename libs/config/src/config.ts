@@ -37,6 +37,12 @@ export interface AppConfig {
   signedHeadIntervalSeconds: number;
   logLevel: string;
   embedded: boolean;
+  /**
+   * Which background work this process does besides serving HTTP: following the log into the read
+   * models (`projections`) and the e-mail dispatcher and worker (`notifications`). Both by default;
+   * API replicas beside `apps/projector` and `apps/worker` turn them off.
+   */
+  inProcess: { projections: boolean; notifications: boolean };
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +72,31 @@ function boolean(env: Env, name: string): boolean | undefined {
   if (['true', '1', 'yes'].includes(raw)) return true;
   if (['false', '0', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+const BACKGROUND_WORK = ['projections', 'notifications'] as const;
+
+/** IN_PROCESS: a comma-separated subset of projections,notifications, or `none`. */
+function inProcessWork(env: Env, embedded: boolean): AppConfig['inProcess'] {
+  const raw = optional(env, 'IN_PROCESS');
+  if (raw === undefined) return { projections: true, notifications: true };
+  const wanted = raw.toLowerCase() === 'none' ? [] : raw.split(',').map((part) => part.trim().toLowerCase());
+  const unknown = wanted.filter((part) => !(BACKGROUND_WORK as readonly string[]).includes(part));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `IN_PROCESS must list some of ${BACKGROUND_WORK.join(', ')} (or be none), got "${unknown.join(', ')}"`,
+    );
+  }
+  const work = {
+    projections: wanted.includes('projections'),
+    notifications: wanted.includes('notifications'),
+  };
+  if (embedded && !(work.projections && work.notifications)) {
+    throw new ConfigError(
+      'IN_PROCESS can leave work to other processes only with DATABASE_URL: the embedded store opens in one process',
+    );
+  }
+  return work;
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -146,5 +177,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signedHeadIntervalSeconds: integer(env, 'SIGNED_HEAD_INTERVAL_SECONDS', 300, 0, 86_400),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     embedded,
+    inProcess: inProcessWork(env, embedded),
   };
 }

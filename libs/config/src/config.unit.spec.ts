@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short'],
     ['DATA_KEY', 'k'.repeat(44)],
     ['SIGNED_HEAD_INTERVAL_SECONDS', '-1'],
+    ['IN_PROCESS', 'projections,mail'],
   ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -42,5 +43,38 @@ describe('loadConfig', () => {
     });
     expect(config.observerEmails).toEqual(['gobiz@example.org', 'diplo@example.fr']);
     expect(config.rateLimitPerMinute).toBe(0);
+  });
+
+  describe('IN_PROCESS', () => {
+    const server = {
+      DATABASE_URL: 'postgres://localhost/x',
+      JWT_SECRET: 'x'.repeat(32),
+      DATA_KEY: 'a'.repeat(43) + '=',
+      SIGNING_KEY: 'k',
+    };
+
+    it('runs the projections and notifications in the process by default', () => {
+      expect(loadConfig({}).inProcess).toEqual({ projections: true, notifications: true });
+      expect(loadConfig(server).inProcess).toEqual({ projections: true, notifications: true });
+    });
+
+    it('leaves what is not listed to apps/projector and apps/worker', () => {
+      expect(loadConfig({ ...server, IN_PROCESS: 'none' }).inProcess).toEqual({
+        projections: false,
+        notifications: false,
+      });
+      expect(loadConfig({ ...server, IN_PROCESS: ' Notifications ' }).inProcess).toEqual({
+        projections: false,
+        notifications: true,
+      });
+    });
+
+    it('refuses to leave work to other processes on the embedded store, which opens in one process', () => {
+      expect(() => loadConfig({ IN_PROCESS: 'notifications' })).toThrow(/only with DATABASE_URL/);
+      expect(loadConfig({ IN_PROCESS: 'projections,notifications' }).inProcess).toEqual({
+        projections: true,
+        notifications: true,
+      });
+    });
   });
 });

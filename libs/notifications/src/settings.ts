@@ -69,6 +69,8 @@ export interface NotificationConfigSource {
   dataDir: string;
   databaseUrl?: string;
   databaseSchema: string;
+  /** Whether this process runs the dispatcher and worker (default true). */
+  inProcess?: { notifications: boolean };
 }
 
 /**
@@ -95,7 +97,7 @@ export function notificationSettingsFrom(
   overrides: Partial<NotificationSettings> = {},
 ): NotificationSettings {
   return {
-    inProcess: true,
+    inProcess: config.inProcess?.notifications ?? true,
     redisUrl: config.redisUrl,
     queuePrefix: queuePrefixFor(config),
     smtpUrl: config.smtpUrl,

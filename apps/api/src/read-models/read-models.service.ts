@@ -29,7 +29,7 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ReadModels');
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SQL_CLIENT) readonly client: SqlClient,
     @Inject(EVENT_STORE) readonly store: EventStore,
   ) {
@@ -65,10 +65,14 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
     this.changes = new ChangeFeed(store, this.progress, new Set(shown));
   }
 
-  /** The tables exist before the first request; following the log happens in the background. */
+  /**
+   * The tables exist before the first request; following the log happens in the background, here or
+   * (IN_PROCESS without projections) in apps/projector, whose progress readers learn from the checkpoints.
+   */
   async onModuleInit(): Promise<void> {
     await this.progress.start();
-    await this.runner.start();
+    if (this.config.inProcess.projections) await this.runner.start();
+    else await this.runner.prepare();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -95,11 +95,16 @@ export class ProjectionRunner {
 
   /** Creates missing tables (so queries work at once), then follows the log in the background. */
   async start(): Promise<void> {
+    await this.prepare();
+    this.workers = this.options.projections.map((projection) => this.run(projection));
+  }
+
+  /** Creates missing tables and reads the checkpoints, without following the log (another process does). */
+  async prepare(): Promise<void> {
     for (const projection of this.options.projections) {
       const checkpoint = await ensureProjection(this.options.client, projection);
       this.update(projection.name, { position: checkpoint.position, generation: checkpoint.generation });
     }
-    this.workers = this.options.projections.map((projection) => this.run(projection));
   }
 
   async stop(): Promise<void> {
