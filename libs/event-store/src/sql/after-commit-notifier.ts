@@ -2,7 +2,8 @@ import type { SqlExecutor } from '@passerelle/database';
 
 /**
  * Announces committed positions on a channel after the fact, one NOTIFY at a time, each carrying
- * the highest position committed so far: a burst of appends costs a few notifications. Each goes
+ * the highest position committed so far (as `payloadOf` writes it): a burst of commits costs a few
+ * notifications, and no commit waits for PostgreSQL's cluster-wide lock on the notification queue. Each goes
  * out in its own transaction with synchronous_commit off, as it carries nothing durable. A
  * notification lost (error, crash) delays subscribers until their safety poll, nothing more.
  */
@@ -14,6 +15,7 @@ export class AfterCommitNotifier {
   constructor(
     private readonly client: SqlExecutor,
     private readonly channel: string,
+    private readonly payloadOf: (position: number) => string = String,
   ) {}
 
   announce(position: number): void {
@@ -32,7 +34,7 @@ export class AfterCommitNotifier {
       try {
         await this.client.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [
           this.channel,
-          String(position),
+          this.payloadOf(position),
         ]);
       } catch {
         // Lost: subscribers find the events at their next safety poll.

@@ -1,2 +1,3 @@
 export * from './migrations';
 export * from './sql-event-store';
+export { AfterCommitNotifier } from './after-commit-notifier';

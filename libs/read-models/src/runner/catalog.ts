@@ -1,6 +1,6 @@
 import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
 import { upcast } from '@passerelle/domain';
-import type { RecordedEvent } from '@passerelle/event-store';
+import { AfterCommitNotifier, type RecordedEvent } from '@passerelle/event-store';
 import {
   AnyProjection,
   generationSuffix,
@@ -71,6 +71,12 @@ export async function writeCheckpoint(db: SqlExecutor, checkpoint: Checkpoint): 
     [checkpoint.name, checkpoint.position, checkpoint.version, checkpoint.generation],
   );
 }
+
+/** Tells other processes' readers how far a projection got, after the commit (lost: they poll). */
+export const progressAnnouncer = (client: SqlClient, name: string): AfterCommitNotifier =>
+  new AfterCommitNotifier(client, PROGRESS_CHANNEL, (position) =>
+    JSON.stringify({ schema: client.schema, name, position }),
+  );
 
 export async function notifyProgress(
   db: SqlExecutor,

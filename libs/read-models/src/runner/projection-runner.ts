@@ -6,7 +6,7 @@ import {
   Checkpoint,
   ensureProjection,
   liveTables,
-  notifyProgress,
+  progressAnnouncer,
   readCheckpoint,
   writeCheckpoint,
 } from './catalog';
@@ -206,6 +206,9 @@ export class ProjectionRunner {
     this.update(projection.name, { position, generation: checkpoint.generation, lastError: null });
     let leaseLost = false;
     void lease.lost.then(() => (leaseLost = true));
+    // Other processes' readers learn of each committed batch by a NOTIFY sent after the commit: sent
+    // inside the transaction it would queue every commit in the cluster behind PostgreSQL's notify lock.
+    const announcer = progressAnnouncer(client, projection.name);
 
     const handle = async (events: RecordedEvent[]): Promise<void> => {
       if (leaseLost) throw new LeaseLostError();
@@ -221,11 +224,11 @@ export class ProjectionRunner {
         }
         const next = await applyBatch(tx, projection, tables, events, position);
         await writeCheckpoint(tx, { ...row, position: next });
-        await notifyProgress(tx, client.schema, projection.name, next);
         return next;
       });
       this.update(projection.name, { position });
       this.options.progress?.report(projection.name, position);
+      announcer.announce(position);
       const trigger =
         projection.rebuildAfter && events.find((event) => projection.rebuildAfter!.includes(event.type));
       if (trigger) this.scheduleRebuild(projection, `${trigger.type} at position ${trigger.position}`);
