@@ -130,7 +130,79 @@ BEGIN
 END $$;
 `;
 
+/**
+ * One stream's revisions in the order of their positions
+ * ------------------------------------------------------
+ * As first written, append_to_stream reserved its positions and only then queued on the stream
+ * row. Two appends to one stream that name no revision ('any', 'stream_exists') could therefore
+ * take positions p < q and the stream row in the other order: revision n at q, n+1 at p, and a
+ * reader of the log met n+1 first. (An exact expected revision fails the loser instead.)
+ *
+ * Now an append first takes a transaction-scoped advisory lock on its stream: appends to one stream
+ * queue there, before any position is taken, and positions follow the order in which they get the
+ * stream; appends to different streams still only share the short lock in reserve_positions.
+ * - An advisory lock assigns no xid, so reserve_positions stays the first write (see above), and a
+ *   queued append no longer holds back readers' xmin while it waits.
+ * - Deadlock-free: each transaction takes one stream lock, first; the position lock is taken under it
+ *   and released before anything else waits. Two streams whose keys collide just take turns.
+ * - The key is a hash of the schema and the stream id: the stream row, locked right after it, stays
+ *   what guards the revision; the lock only orders.
+ */
+const lockStreamBeforePositions = `
+CREATE OR REPLACE FUNCTION append_to_stream(p_stream_id text, p_expected text, p_events text[], p_channel text,
+  OUT last_revision bigint, OUT last_position bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  n constant integer := cardinality(p_events);
+  positions bigint[];
+  previous_revision bigint;
+  previous_hash text := repeat('0', 64);
+  hashes text[] := '{}';
+  canonical text;
+BEGIN
+  -- Same-stream appends queue here, before taking positions (held until the transaction ends).
+  PERFORM pg_advisory_xact_lock(hashtextextended('passerelle.stream.' || current_schema() || '.' || p_stream_id, 0));
+  SELECT array_agg(p ORDER BY p) INTO positions FROM reserve_positions(n) AS p;
+
+  -- Creates or locks the stream row; -1: it had no events.
+  INSERT INTO streams AS s (stream_id, revision) VALUES (p_stream_id, n - 1)
+    ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision + n
+    RETURNING s.revision - n INTO previous_revision;
+  IF NOT (p_expected = 'any'
+          OR (p_expected = 'no_stream' AND previous_revision < 0)
+          OR (p_expected = 'stream_exists' AND previous_revision >= 0)
+          OR (previous_revision >= 0 AND p_expected = previous_revision::text)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'EV409', MESSAGE = 'wrong expected revision',
+      DETAIL = CASE WHEN previous_revision < 0 THEN '' ELSE previous_revision::text END;
+  END IF;
+
+  IF previous_revision >= 0 THEN
+    SELECT e.hash INTO previous_hash FROM events AS e
+      WHERE e.stream_id = p_stream_id AND e.stream_revision = previous_revision;
+  END IF;
+  FOREACH canonical IN ARRAY p_events LOOP
+    previous_hash := encode(sha256(convert_to(previous_hash || canonical, 'UTF8')), 'hex');
+    hashes := hashes || previous_hash;
+  END LOOP;
+
+  INSERT INTO events (global_position, stream_id, stream_revision, event_id, event_type, schema_version,
+                      data, metadata, hash)
+  SELECT positions[i], p_stream_id, previous_revision + i, (e ->> 'id')::uuid, e ->> 'type',
+         (e ->> 'version')::integer, e -> 'data', e -> 'metadata', hashes[i]
+  FROM unnest(p_events) WITH ORDINALITY AS u(canonical, i), LATERAL (SELECT u.canonical::jsonb AS e) AS parsed;
+
+  IF p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, positions[n]::text);
+  END IF;
+  last_revision := previous_revision + n;
+  last_position := positions[n];
+END $$;
+`;
+
 /** SQLSTATE raised by append_to_stream on a wrong expected revision; DETAIL: the actual revision, '' for none. */
 export const WRONG_EXPECTED_REVISION_SQLSTATE = 'EV409';
 
-export const eventStoreMigrations: Migration[] = [{ id: 'event-store/0001-event-log', sql: createEventLog }];
+export const eventStoreMigrations: Migration[] = [
+  { id: 'event-store/0001-event-log', sql: createEventLog },
+  { id: 'event-store/0002-lock-stream-before-positions', sql: lockStreamBeforePositions },
+];

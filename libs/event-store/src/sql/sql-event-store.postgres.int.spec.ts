@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { migrate, type SqlClient } from '@passerelle/database';
 import { createTestSqlClient, TEST_DATABASE_URL, type TestSqlClient } from '@passerelle/database/testing';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
-import { chainHash, GENESIS_HASH } from '../hash-chain';
+import { canonicalEventJson, chainHash, GENESIS_HASH } from '../hash-chain';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { eventStoreMigrations } from './migrations';
 import { SqlEventStore } from './sql-event-store';
@@ -178,6 +178,34 @@ describe('SQL event store on PostgreSQL: gaps and locks', () => {
     );
     expect(shared.n).toBe(16 * 20);
   }, 60_000);
+
+  it('takes positions for an append only once it holds its stream, and holds up no other stream', async () => {
+    const busy = `busy-${randomUUID()}`;
+    await store.appendToStream(busy, [newEvent()], 'no_stream');
+    // Another connection's append to the same stream, its transaction left open.
+    await other.query('BEGIN');
+    try {
+      await other.query(`SELECT last_position FROM append_to_stream($1, 'any', $2::text[], NULL)`, [
+        busy,
+        [canonicalEventJson(newEvent())],
+      ]);
+      const queued = store.appendToStream(busy, [newEvent()], 'any');
+      await sleep(300);
+      // Other streams go on meanwhile, and take the next positions.
+      const elsewhere = await store.appendToStream(`free-${randomUUID()}`, [newEvent()], 'no_stream');
+      await other.query('COMMIT');
+      const appended = await queued;
+      expect(appended.revision).toBe(2);
+      // Before: the queued append had taken its position while it waited, ahead of `elsewhere`.
+      expect(appended.position).toBeGreaterThan(elsewhere.position);
+      const stored = await store.readStream(busy);
+      expect(stored.map((event) => event.position)).toEqual(
+        [...stored.map((event) => event.position)].sort((a, b) => a - b),
+      );
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+    }
+  });
 
   it('refuses to reserve positions after another write of the same transaction', async () => {
     await other.query('BEGIN');
