@@ -115,6 +115,17 @@ describe.each(['pglite', 'postgres'] as const)('SQL notification store on %s', (
     expect(await store.queuedFrom(EVENT)).toHaveLength(2);
   });
 
+  it('counts messages by status, every status listed', async () => {
+    expect(await store.countByStatus()).toEqual({ queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0 });
+    const [ana, bo, cy, di] = ['ana', 'bo', 'cy', 'di'].map((name) => planned(`${name}@example.org`));
+    await store.record([ana!, bo!, cy!, di!], []);
+    await store.claim(bo!.id);
+    await store.claim(cy!.id);
+    await store.markFailed(cy!.id, 'gave up');
+    await store.markSkipped(di!.id, 'already signed');
+    expect(await store.countByStatus()).toEqual({ queued: 1, sending: 1, sent: 0, failed: 1, skipped: 1 });
+  });
+
   it('finishes a timer once', async () => {
     await store.record([], [timer(3)]);
     await store.finishTimer(timer(3).id, 'done', 'expiry: expired');

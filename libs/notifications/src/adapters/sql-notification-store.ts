@@ -2,6 +2,7 @@ import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database
 import { ERASED } from '@passerelle/domain';
 import { readCheckpoint, readModelMigrations, writeCheckpoint } from '@passerelle/read-models';
 import { retryJobIdFor } from '../ids';
+import { NOTIFICATION_STATUSES } from '../model';
 import type {
   NotificationRecord,
   NotificationStatus,
@@ -312,6 +313,18 @@ export class SqlNotificationStore implements NotificationStore {
       [query.partnershipId ?? null, query.status ?? null],
     );
     return Number(row?.count ?? 0);
+  }
+
+  async countByStatus(): Promise<Record<NotificationStatus, number>> {
+    const rows = await this.client.query<{ status: NotificationStatus; count: number }>(
+      'SELECT status, count(*)::int AS count FROM notifications GROUP BY status',
+    );
+    const counts = Object.fromEntries(NOTIFICATION_STATUSES.map((status) => [status, 0])) as Record<
+      NotificationStatus,
+      number
+    >;
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
   }
 
   async eraseRecipients(isForgotten: (email: string) => boolean): Promise<number> {

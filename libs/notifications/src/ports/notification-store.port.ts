@@ -66,6 +66,8 @@ export interface NotificationStore {
 
   list(query: NotificationQuery): Promise<NotificationRecord[]>;
   count(query: Omit<NotificationQuery, 'limit' | 'offset'>): Promise<number>;
+  /** How many messages stand in each status, every status listed (one query, for metrics). */
+  countByStatus(): Promise<Record<NotificationStatus, number>>;
 
   /**
    * Erases the addresses a forgotten person is known by (the predicate recognises them): nothing more is
