@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { Public } from '../auth/roles';
 import { NotificationsHealthIndicator } from '../notifications/notifications-health';
+import { ReadModelsHealthIndicator } from '../read-models/read-models-health';
 
 @ApiTags('operations')
 @Controller('health')
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModels: ReadModelsHealthIndicator,
     private readonly notifications: NotificationsHealthIndicator,
   ) {}
 
@@ -23,7 +25,11 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the event store answers; notifications report `delivery: degraded` while Redis is down (still 200). */
+  /**
+   * Readiness: the event store answers; the read models' database answers and no projection is failing
+   * (each one's checkpoint, the head and the lag are reported; catching up is not a failure); notifications
+   * report `delivery: degraded` while Redis is down (still 200).
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -37,6 +43,7 @@ export class HealthController {
           return check.down({ message: error instanceof Error ? error.message : String(error) });
         }
       },
+      () => this.readModels.check(),
       () => this.notifications.check(),
     ]);
   }

@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import {
   AuditLogQuery,
   DashboardQuery,
@@ -13,6 +14,7 @@ import { DashboardController } from './dashboard.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationsReadController, PartnershipsReadController } from './partnerships-read.controller';
 import { ProjectionsController } from './projections.controller';
+import { ReadModelsHealthIndicator } from './read-models-health';
 import { ReadModels } from './read-models.service';
 import { ReportsController } from './reports.controller';
 import { StreamController } from './stream.controller';
@@ -26,7 +28,7 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
 
 /** The read side: projections kept up to date in this process, their queries, dashboards, audit. */
 @Module({
-  imports: [PrivacyModule],
+  imports: [PrivacyModule, TerminusModule],
   controllers: [
     PartnershipsReadController,
     OrganizationsReadController,
@@ -38,6 +40,7 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
   ],
   providers: [
     ReadModels,
+    ReadModelsHealthIndicator,
     overClient(PartnershipsQuery),
     overClient(OrganizationsQuery),
     overClient(DashboardQuery),
@@ -49,7 +52,7 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
     },
     { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
   ],
-  exports: [ReadModels],
+  exports: [ReadModels, ReadModelsHealthIndicator],
 })
 export class ReadModelsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
