@@ -92,8 +92,13 @@ async function main(): Promise<void> {
     if (wanted('append-pglite'))
       await run('append-pglite — embedded, on disk', () => store.appendPglite(ctx));
     if (wanted('http-commands') || wanted('projection-lag')) {
-      await run('http-commands, projection-lag — the application over HTTP', () =>
-        application(ctx, { commands: wanted('http-commands'), lag: wanted('projection-lag') }),
+      const measured = { commands: wanted('http-commands'), lag: wanted('projection-lag') };
+      await run(
+        'http-commands, projection-lag — the application over HTTP; API with IN_PROCESS=none, projector and worker in another process',
+        () => application(ctx, 'split', measured),
+      );
+      await run('…-in-process — the same with everything in the API process, as npm start runs it', () =>
+        application(ctx, 'in-process', measured),
       );
     }
     if (wanted('notifications'))

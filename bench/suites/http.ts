@@ -5,115 +5,126 @@ import { alone, compared, type Figure } from '../lib/report';
 import { alternate } from '../lib/rounds';
 import { summarise, type Sample } from '../lib/stats';
 import type { Load } from '../systems';
-import type { AppInfo, Counters, LagLoad, LagSample } from '../systems/app';
+import { benchEnvironment, type AppInfo, type Counters, type LagLoad, type LagSample } from '../systems/app';
+
+/** How the application is deployed for a measurement. */
+export type Shape = 'split' | 'in-process';
 
 /**
- * The application over HTTP, in one process of its own (createApp on PostgreSQL, read models
- * following the log in-process, as `npm start` runs it).
+ * The application over HTTP on PostgreSQL, as deployed in one of two shapes:
+ * - `split` (the figures `http-commands`, `projection-lag`): the API process with IN_PROCESS=none
+ *   beside a background process running the projector and the e-mail worker, as the server and
+ *   scale-out shapes run it;
+ * - `in-process` (`…-in-process`): one process doing all of it, as `npm start` does.
  *
  * `http-commands`: meeting schedulings, suspensions and resumptions in turn (JWT, validation,
- * CommandBus, load, decide, append) by 32 autocannon connections from this process, against the same application's bare store append
- * at the same concurrency, in turns.
+ * CommandBus, load, decide, append) by 32 autocannon connections from this process, against the same
+ * application's bare store append at the same concurrency, in turns.
  *
  * `projection-lag`: then, once the read models have caught up, proposals at a steady 200 per
- * second, each timed from its acknowledgement to the moment every projection has processed it.
+ * second, each timed from its acknowledgement to the moment the API process sees every projection
+ * past it (read your writes).
  */
 export async function application(
   ctx: BenchContext,
+  shape: Shape,
   wanted: { commands: boolean; lag: boolean },
 ): Promise<Figure[]> {
   const { seconds, connections, partnerships } = ctx.sizes.http;
-  return using(
-    [ctx.open('app', { databaseUrl: ctx.databaseUrl, schema: ctx.scratch.schema('http') })],
-    async ([app]) => {
-      const api = await app!.call<AppInfo>('info');
-      const { parties, attendee } = await registerParties(api, 1);
-      const figures: Figure[] = [];
+  const env = benchEnvironment(ctx.databaseUrl, ctx.scratch.schema('http'));
+  const suffix = shape === 'split' ? '' : '-in-process';
+  const systems =
+    shape === 'split'
+      ? [ctx.open('app', { env: { ...env, IN_PROCESS: 'none' } }), ctx.open('background', { env })]
+      : [ctx.open('app', { env })];
+  return using(systems, async ([app]) => {
+    const api = await app!.call<AppInfo>('info');
+    const { parties, attendee } = await registerParties(api, 1);
+    const figures: Figure[] = [];
 
-      if (wanted.commands) {
-        const ids = await proposePartnerships(api, parties, partnerships);
-        ctx.log(`  ${ids.length} partnerships proposed over HTTP`);
-        const workload = { last: new Map(), attendee };
-        const failures: Record<string, number> = {};
-        const appendLoad: Load = { ops: Math.round(seconds * 800), concurrency: connections };
-        // What each unit of work cost the application process: SQL statements sent (its own, the
-        // projections' and the e-mail pipeline's) and CPU time, over the measured rounds.
-        const costs = new Map<string, { ops: number; statements: number; cpuMs: number }>();
-        const measured = (label: string, run: () => Promise<Sample>) => async () => {
-          const before = await app!.call<Counters>('counters');
-          const sample = await run();
-          const after = await app!.call<Counters>('counters');
-          const cost = costs.get(label) ?? { ops: 0, statements: 0, cpuMs: 0 };
-          cost.ops += sample.ops;
-          cost.statements += after.statements - before.statements;
-          cost.cpuMs += after.cpuMs - before.cpuMs;
-          costs.set(label, cost);
-          return sample;
-        };
-        const results = await alternate(
-          [
-            {
-              label: 'store append',
-              run: measured('store append', () => app!.call<Sample>('append', appendLoad)),
-              warmup: () => app!.call('append', appendLoad),
-            },
-            {
-              label: 'http',
-              run: measured('http', async () => {
-                const sample = await commandLoad(api, ids, workload, connections, seconds);
-                for (const [key, count] of Object.entries(sample.failures)) {
-                  failures[key] = (failures[key] ?? 0) + count;
-                }
-                return sample;
-              }),
-              warmup: () => commandLoad(api, ids, workload, connections, Math.max(1, seconds / 4)),
-            },
-          ],
-          ctx.sizes.rounds,
-          ctx.log,
-        );
-        for (const [label, cost] of costs) {
-          ctx.log(
-            `  ${label}: ${(cost.statements / cost.ops).toFixed(1)} SQL statements and ` +
-              `${(cost.cpuMs / cost.ops).toFixed(2)} ms of the process's CPU per ${label === 'http' ? 'command' : 'append'}`,
-          );
-        }
-        ctx.log(`  answers other than 2xx: ${JSON.stringify(failures)}`);
-        figures.push(
-          compared(
-            'http-commands',
-            'commands/s',
-            results.get('http')!,
-            'store append',
-            results.get('store append')!,
-          ),
+    if (wanted.commands) {
+      const ids = await proposePartnerships(api, parties, partnerships);
+      ctx.log(`  ${ids.length} partnerships proposed over HTTP`);
+      const workload = { last: new Map(), attendee };
+      const failures: Record<string, number> = {};
+      const appendLoad: Load = { ops: Math.round(seconds * 800), concurrency: connections };
+      // What each unit of work cost the application process: SQL statements sent (its own, the
+      // projections' and the e-mail pipeline's) and CPU time, over the measured rounds.
+      const costs = new Map<string, { ops: number; statements: number; cpuMs: number }>();
+      const measured = (label: string, run: () => Promise<Sample>) => async () => {
+        const before = await app!.call<Counters>('counters');
+        const sample = await run();
+        const after = await app!.call<Counters>('counters');
+        const cost = costs.get(label) ?? { ops: 0, statements: 0, cpuMs: 0 };
+        cost.ops += sample.ops;
+        cost.statements += after.statements - before.statements;
+        cost.cpuMs += after.cpuMs - before.cpuMs;
+        costs.set(label, cost);
+        return sample;
+      };
+      const results = await alternate(
+        [
+          {
+            label: 'store append',
+            run: measured('store append', () => app!.call<Sample>('append', appendLoad)),
+            warmup: () => app!.call('append', appendLoad),
+          },
+          {
+            label: 'http',
+            run: measured('http', async () => {
+              const sample = await commandLoad(api, ids, workload, connections, seconds);
+              for (const [key, count] of Object.entries(sample.failures)) {
+                failures[key] = (failures[key] ?? 0) + count;
+              }
+              return sample;
+            }),
+            warmup: () => commandLoad(api, ids, workload, connections, Math.max(1, seconds / 4)),
+          },
+        ],
+        ctx.sizes.rounds,
+        ctx.log,
+      );
+      for (const [label, cost] of costs) {
+        ctx.log(
+          `  ${label}: ${(cost.statements / cost.ops).toFixed(1)} SQL statements and ` +
+            `${(cost.cpuMs / cost.ops).toFixed(2)} ms of the process's CPU per ${label === 'http' ? 'command' : 'append'}`,
         );
       }
+      ctx.log(`  answers other than 2xx: ${JSON.stringify(failures)}`);
+      figures.push(
+        compared(
+          `http-commands${suffix}`,
+          'commands/s',
+          results.get('http')!,
+          'store append',
+          results.get('store append')!,
+        ),
+      );
+    }
 
-      if (wanted.lag) {
-        const { perSecond, commands, lighterPerSecond } = ctx.sizes.lag;
-        const measureLag = async (rate: number, count: number) => {
-          const settledMs = await app!.call<number>('settle');
-          ctx.log(`  settled (e-mails sent, read models caught up) in ${(settledMs / 1000).toFixed(1)} s`);
-          const load: LagLoad = { perSecond: rate, commands: count, parties };
-          await app!.call('projectionLag', { ...load, commands: Math.ceil(count / 4) });
-          const sample = await app!.call<LagSample>('projectionLag', load);
-          const lag = summarise([sample]);
-          const answered = summarise([
-            { ops: count, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },
-          ]);
-          ctx.log(
-            `  ${count} proposals at ${rate}/s, ${sample.failures} unanswered (answered in p50 ${answered.p50.toFixed(1)} ms, ` +
-              `p99 ${answered.p99.toFixed(1)} ms): visible in the read models p50 ${lag.p50.toFixed(1)} ms, ` +
-              `p99 ${lag.p99.toFixed(1)} ms after the answer`,
-          );
-          return lag;
-        };
-        if (lighterPerSecond > 0) await measureLag(lighterPerSecond, lighterPerSecond * 10);
-        const lag = await measureLag(perSecond, commands);
-        figures.push(alone('projection-lag', lag.p50, 'ms', lag.p50, lag.p99));
-      }
-      return figures;
-    },
-  );
+    if (wanted.lag) {
+      const { perSecond, commands, lighterPerSecond } = ctx.sizes.lag;
+      const measureLag = async (rate: number, count: number) => {
+        const settledMs = await app!.call<number>('settle');
+        ctx.log(`  settled (e-mails sent, read models caught up) in ${(settledMs / 1000).toFixed(1)} s`);
+        const load: LagLoad = { perSecond: rate, commands: count, parties };
+        await app!.call('projectionLag', { ...load, commands: Math.ceil(count / 4) });
+        const sample = await app!.call<LagSample>('projectionLag', load);
+        const lag = summarise([sample]);
+        const answered = summarise([
+          { ops: count, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },
+        ]);
+        ctx.log(
+          `  ${count} proposals at ${rate}/s, ${sample.failures} unanswered (answered in p50 ${answered.p50.toFixed(1)} ms, ` +
+            `p99 ${answered.p99.toFixed(1)} ms): visible in the read models p50 ${lag.p50.toFixed(1)} ms, ` +
+            `p99 ${lag.p99.toFixed(1)} ms after the answer`,
+        );
+        return lag;
+      };
+      if (lighterPerSecond > 0) await measureLag(lighterPerSecond, lighterPerSecond * 10);
+      const lag = await measureLag(perSecond, commands);
+      figures.push(alone(`projection-lag${suffix}`, lag.p50, 'ms', lag.p50, lag.p99));
+    }
+    return figures;
+  });
 }

@@ -19,10 +19,24 @@ import type { Sample } from '../lib/stats';
 import type { BenchSystem, Load } from './index';
 
 export interface AppParams {
-  databaseUrl: string;
-  schema: string;
-  /** Extra environment for loadConfig (SMTP_URL…). */
-  env?: Record<string, string>;
+  /** The deployment: DATABASE_URL, DATABASE_SCHEMA, JWT_SECRET, DATA_KEY, SIGNING_KEY (benchEnvironment). */
+  env: Record<string, string>;
+}
+
+/** One deployment's environment, shared by the API process and, with IN_PROCESS=none, its background process. */
+export function benchEnvironment(databaseUrl: string, schema: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    DATABASE_SCHEMA: schema,
+    JWT_SECRET: SECRET,
+    DATA_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY: generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'der' })
+      .toString('base64'),
+    DEMO_DATA: 'false',
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'silent',
+  };
 }
 
 export interface LagLoad {
@@ -64,20 +78,7 @@ const query = Client.prototype.query as (...args: unknown[]) => unknown;
  */
 export async function open(params: AppParams): Promise<BenchSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-app-'));
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    DATABASE_URL: params.databaseUrl,
-    DATABASE_SCHEMA: params.schema,
-    JWT_SECRET: SECRET,
-    DATA_KEY: randomBytes(32).toString('base64'),
-    SIGNING_KEY: generateKeyPairSync('ed25519')
-      .privateKey.export({ type: 'pkcs8', format: 'der' })
-      .toString('base64'),
-    DEMO_DATA: 'false',
-    RATE_LIMIT_PER_MINUTE: '0',
-    LOG_LEVEL: 'silent',
-    ...params.env,
-  });
+  const config = loadConfig({ ...params.env, DATA_DIR: dataDir });
   let app: NestExpressApplication | undefined;
   try {
     app = await createApp(config, { logger: false });

@@ -30,6 +30,10 @@ const loaders = {
     (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
     return import('./app');
   },
+  background: async () => {
+    (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
+    return import('./background');
+  },
 } satisfies Record<string, () => Promise<{ open(params: never): Promise<BenchSystem> }>>;
 
 export type SystemName = keyof typeof loaders;

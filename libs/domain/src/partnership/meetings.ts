@@ -35,10 +35,15 @@ const requireScheduled = (meeting: Meeting): void => {
   }
 };
 
+/** Time zones already checked: building an Intl.DateTimeFormat is the costly part of scheduling. */
+const knownTimezones = new Set<string>(['UTC']);
+
 const requireTimezone = (value: unknown): string => {
   const timezone = optionalText(value, 'timezone') ?? 'UTC';
+  if (knownTimezones.has(timezone)) return timezone;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    if (knownTimezones.size < 1000) knownTimezones.add(timezone);
   } catch {
     throw fail('meeting.invalid_timezone', `${timezone} is not an IANA time zone such as Europe/Paris`, {
       timezone,

@@ -89,12 +89,21 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
 
     let position = 0;
     let events = 0;
+    // The next batch is read while this one is applied: the database answers the read while this
+    // process folds rows, and the other way round.
+    const read = (after: number) => {
+      const batch = store.readAll({ after, maxCount: batchSize });
+      batch.catch(() => undefined); // awaited below, or dropped at the end of the bulk phase
+      return batch;
+    };
+    let ahead = read(position);
     for (;;) {
       const head = await store.headPosition();
       options.onProgress?.({ position, head, events });
       if (head - position <= batchSize) break;
-      const batch = await store.readAll({ after: position, maxCount: batchSize });
+      const batch = await ahead;
       if (batch.length === 0) break;
+      ahead = read(batch[batch.length - 1]!.position);
       const from = position;
       position = await client.transaction(async (tx) => {
         const next = await applyBatch(tx, projection, tables, batch, from);
