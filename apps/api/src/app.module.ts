@@ -20,6 +20,7 @@ import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
 import { PrivacyModule } from './privacy/privacy.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -32,7 +33,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+            autoLogging: { ignore: (req) => /^\/(health|metrics)(?:[/?]|$)/.test(req.url ?? '') },
             redact: ['req.headers.authorization'],
           },
         }),
@@ -48,6 +49,7 @@ export class AppModule {
         ReadModelsModule,
         PrivacyModule,
         NotificationsModule,
+        MetricsModule,
       ],
       controllers: [
         HealthController,

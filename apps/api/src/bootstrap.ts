@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { sendProblem } from './http/problem.filter';
 import { refuseUnstorableText } from './http/storable-text';
 import { validationPipe } from './http/validation';
+import { Metrics } from './metrics/metrics';
 
 /** Builds the whole application (used by main.ts and by the end-to-end tests). */
 export async function createApp(
@@ -23,6 +24,7 @@ export async function createApp(
     ...options,
   });
   app.useLogger(app.get(Logger));
+  app.use(app.get(Metrics).httpMiddleware);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet());
