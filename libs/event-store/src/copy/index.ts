@@ -1,1 +1,2 @@
 export * from './copy-log';
+export * from './sql-position-keeper';
