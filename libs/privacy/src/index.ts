@@ -5,6 +5,7 @@ export * from './lru-cache';
 export * from './cached-person-key-store';
 export * from './sql/sql-person-key-store';
 export * from './sql/migrations';
+export * from './sql/copy-privacy-tables';
 export * from './personal-data-event-store';
 export * from './signed-heads';
 export * from './integrity';
