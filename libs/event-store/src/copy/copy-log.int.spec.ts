@@ -1,9 +1,25 @@
 import { migrate } from '@passerelle/database';
 import { createTestSqlClient, TestSqlClient } from '@passerelle/database/testing';
+import { ERASED } from '@passerelle/domain';
+import {
+  copyPrivacyTables,
+  generateDataKey,
+  generateSigningKey,
+  HeadSigner,
+  KeyConfigError,
+  MasterKey,
+  parseSigningKey,
+  PersonalDataEventStore,
+  privacyMigrations,
+  SqlPersonKeyStore,
+  verifyIntegrity,
+} from '@passerelle/privacy';
 import { randomUUID } from 'node:crypto';
-import type { EventStore, RecordedEvent } from '../event-store.port';
+import { WrongExpectedRevisionError } from '../errors';
+import type { EventStore, NewEvent, RecordedEvent } from '../event-store.port';
 import { eventStoreMigrations, SqlEventStore } from '../sql';
 import { copyLog } from './copy-log';
+import { sqlPositionKeeper } from './sql-position-keeper';
 
 async function openStore(dialect: 'postgres' | 'pglite', prefix: string) {
   const db = await createTestSqlClient(dialect, prefix);
@@ -95,5 +111,211 @@ describe('copying the log between stores (PGlite ⇄ PostgreSQL)', () => {
     const result = await copyLog(postgres.store, back.store);
     expect(result.copied).toBe(original.length);
     expect(kept(await everything(back.store))).toEqual(kept(original));
+  });
+});
+
+/** The whole log once readers on the server see `position` (other transactions in the cluster can hold them back). */
+async function everythingUpTo(store: EventStore, position: number): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + 10_000;
+  while ((await store.headPosition()) < position) {
+    if (Date.now() > deadline) throw new Error(`position ${position} never became readable`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return everything(store);
+}
+
+const domainEvent = (type: string, data: Record<string, unknown>): NewEvent => ({
+  id: randomUUID(),
+  type,
+  version: 1,
+  data,
+  metadata: { actor: { sub: 'officer-1', roles: ['officer'] }, correlationId: randomUUID() },
+});
+
+const registered = (organizationId: string, contacts: { name: string; email: string }[]) =>
+  domainEvent('OrganizationRegistered', {
+    organizationId,
+    name: 'Pôle Mer Méditerranée',
+    kind: 'pole',
+    country: 'FR',
+    region: 'Provence-Alpes-Côte d’Azur',
+    sectors: ['blue_economy'],
+    website: null,
+    contacts: contacts.map((contact) => ({ ...contact, role: 'Director', language: 'fr' })),
+    occurredAt: '2025-03-10T09:00:00.000Z',
+  });
+
+const signed = (partnershipId: string, signerName: string) =>
+  domainEvent('AgreementSigned', {
+    partnershipId,
+    agreementId: randomUUID(),
+    organizationId: randomUUID(),
+    signerName,
+    signedAt: '2025-03-10T09:00:00.000Z',
+    signedOn: '2025-03-10',
+    pendingSignatories: [],
+    occurredAt: '2025-03-10T09:00:00.000Z',
+  });
+
+describe('copying a deployment with personal data and signed heads (PGlite → PostgreSQL)', () => {
+  const master = MasterKey.fromText(generateDataKey());
+  const subjectOf = master.subjectOf.bind(master);
+  const signingKey = parseSigningKey(generateSigningKey());
+  const opened: TestSqlClient[] = [];
+  const kept = { name: 'Bruno Martin', email: 'bruno@polemer.example.fr' };
+  const forgotten = { name: 'Inès Roux', email: 'ines@polemer.example.fr' };
+  const signer = 'Claire Dubois';
+  const organization = `organization-${randomUUID()}`;
+  const partnership = `partnership-${randomUUID()}`;
+
+  /** A deployment's SQL database as the API opens it: the log, the key store and the decorator. */
+  async function openDeployment(dialect: 'postgres' | 'pglite', prefix: string, key = master) {
+    const db = await createTestSqlClient(dialect, prefix);
+    opened.push(db);
+    await migrate(db.client, [...eventStoreMigrations, ...privacyMigrations]);
+    const stored = new SqlEventStore(db.client);
+    const keys = new SqlPersonKeyStore(db.client, key);
+    const store = new PersonalDataEventStore(stored, keys, key.subjectOf.bind(key));
+    return { client: db.client, stored, keys, store };
+  }
+
+  afterAll(async () => {
+    for (const db of opened) await db.cleanup();
+  });
+
+  it('moves the keys and tombstones with the log: fields decrypt, the forgotten stay forgotten, heads verify', async () => {
+    const source = await openDeployment('pglite', 'copy_pii_source');
+    await source.keys.checkMasterKey();
+    await source.store.appendToStream(
+      organization,
+      [registered(organization.slice('organization-'.length), [kept, forgotten])],
+      'no_stream',
+    );
+    // A lost race leaves a hole in the positions, as a real log has them.
+    await expect(
+      source.store.appendToStream(organization, [domainEvent('PartnershipSuspended', {})], 5),
+    ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await source.store.appendToStream(
+      partnership,
+      [signed(partnership.slice('partnership-'.length), signer)],
+      'no_stream',
+    );
+    await source.keys.forget(subjectOf('email', forgotten.email));
+    const signer1 = new HeadSigner(source.stored, source.client, signingKey);
+    await signer1.signHead();
+    for (let i = 0; i < 6; i++) {
+      await source.stored.appendToStream(
+        `partnership-${randomUUID()}`,
+        [domainEvent('PartnershipSuspended', { reason: `r${i}`, fromStage: 'proposed' })],
+        'no_stream',
+      );
+    }
+    await signer1.signHead();
+    const original = await everything(source.stored);
+    expect(original.map((event) => event.position)).not.toEqual(original.map((_, i) => i + 1));
+
+    // Interrupted, then resumed from an older checkpoint; positions are kept throughout.
+    const target = await openDeployment('postgres', 'copy_pii_target');
+    const keepPositions = sqlPositionKeeper(target.client);
+    const firstLeg = await copyLog(source.stored, target.stored, {
+      batchSize: 2,
+      stopAfter: 4,
+      keepPositions,
+    });
+    const resumed = await copyLog(source.stored, target.stored, {
+      after: original[1]!.position,
+      batchSize: 2,
+      keepPositions,
+    });
+    expect(firstLeg.moved + resumed.moved).toBe(0);
+    expect(resumed.alreadyThere).toBeGreaterThan(0);
+    const copiedLog = await everythingUpTo(target.stored, original.at(-1)!.position);
+    const withPositions = (events: RecordedEvent[]) =>
+      events.map(({ id, position, hash, revision }) => ({ id, position, hash, revision }));
+    expect(withPositions(copiedLog)).toEqual(withPositions(original));
+
+    const tables = await copyPrivacyTables(source.client, target.client, { signedHeads: true });
+    expect(tables.tables).toEqual({
+      data_key_check: { copied: 1, alreadyThere: 0, differing: 0, skipped: 0 },
+      forgotten_subjects: { copied: 1, alreadyThere: 0, differing: 0, skipped: 0 },
+      person_keys: { copied: 2, alreadyThere: 0, differing: 0, skipped: 0 },
+      signed_heads: { copied: 2, alreadyThere: 0, differing: 0, skipped: 0 },
+    });
+    // Again, as a resumed copy does: nothing duplicated, nothing refused.
+    const again = await copyPrivacyTables(source.client, target.client, { signedHeads: true });
+    expect(again).toEqual({
+      tables: {
+        data_key_check: { copied: 0, alreadyThere: 1, differing: 0, skipped: 0 },
+        forgotten_subjects: { copied: 0, alreadyThere: 1, differing: 0, skipped: 0 },
+        person_keys: { copied: 0, alreadyThere: 2, differing: 0, skipped: 0 },
+        signed_heads: { copied: 0, alreadyThere: 2, differing: 0, skipped: 0 },
+      },
+      keysErased: 0,
+    });
+
+    // The moved deployment, with the same DATA_KEY, starts and reads the personal fields.
+    await target.keys.checkMasterKey();
+    const [registration] = await target.store.readStream(organization);
+    expect(registration!.data.contacts).toEqual([
+      { ...kept, role: 'Director', language: 'fr' },
+      { name: ERASED, email: ERASED, role: 'Director', language: 'fr' },
+    ]);
+    const [signature] = await target.store.readStream(partnership);
+    expect(signature!.data.signerName).toBe(signer);
+    // No key is made again for the forgotten person.
+    expect(await target.keys.getOrCreateKey(subjectOf('email', forgotten.email))).toBeNull();
+    expect(await target.keys.isForgotten(subjectOf('email', forgotten.email))).toBe(true);
+
+    const integrity = await verifyIntegrity(target.stored, target.client, {
+      trustedPublicKeys: [signingKey.publicKeyText],
+    });
+    expect(integrity).toMatchObject({ ok: true, mismatches: 0, heads: { checked: 2, failed: 0 } });
+
+    // Forgotten in the source after the copy: the next copy erases the key in the target too.
+    await source.keys.forget(subjectOf('name', signer));
+    const later = await copyPrivacyTables(source.client, target.client, { signedHeads: true });
+    expect(later.keysErased).toBe(1);
+    expect(later.tables.forgotten_subjects).toMatchObject({ copied: 1, alreadyThere: 1 });
+    const reread = new PersonalDataEventStore(
+      target.stored,
+      new SqlPersonKeyStore(target.client, master),
+      subjectOf,
+    );
+    const [erased] = await reread.readStream(partnership);
+    expect(erased!.data.signerName).toBe(ERASED);
+  });
+
+  it('leaves out signed heads whose position holds another event in the target', async () => {
+    const source = await openDeployment('pglite', 'copy_heads_source');
+    await source.stored.appendToStream(
+      `partnership-${randomUUID()}`,
+      [domainEvent('PartnershipSuspended', {})],
+      'no_stream',
+    );
+    await new HeadSigner(source.stored, source.client, signingKey).signHead();
+    // The target already had an event of its own: the copy lands after it.
+    const target = await openDeployment('postgres', 'copy_heads_target');
+    await target.stored.appendToStream(
+      `partnership-${randomUUID()}`,
+      [domainEvent('PartnershipSuspended', {})],
+      'no_stream',
+    );
+    const copied = await copyLog(source.stored, target.stored, {
+      keepPositions: sqlPositionKeeper(target.client),
+    });
+    expect(copied).toMatchObject({ copied: 1, moved: 1 });
+    const tables = await copyPrivacyTables(source.client, target.client, { signedHeads: true });
+    expect(tables.tables.signed_heads).toEqual({ copied: 0, alreadyThere: 0, differing: 0, skipped: 1 });
+  });
+
+  it('refuses a target written with another DATA_KEY', async () => {
+    const source = await openDeployment('pglite', 'copy_key_source');
+    await source.keys.checkMasterKey();
+    const other = MasterKey.fromText(generateDataKey());
+    const target = await openDeployment('postgres', 'copy_key_target', other);
+    await target.keys.checkMasterKey();
+    await expect(
+      copyPrivacyTables(source.client, target.client, { signedHeads: true }),
+    ).rejects.toBeInstanceOf(KeyConfigError);
   });
 });
