@@ -2,16 +2,7 @@ import { generateDataKey, generateSigningKey } from '@passerelle/privacy';
 import { walk, World } from '@passerelle/read-models/testing/world';
 import { get as httpGet, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
-import { POSTGRES_URL, TestApp } from './support/test-app';
-
-async function dropSchema(ctx: TestApp): Promise<void> {
-  if (!ctx.config.databaseUrl) return;
-  const client = new Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${ctx.config.databaseSchema}" CASCADE`);
-  await client.end();
-}
+import { TestApp } from './support/test-app';
 
 describe.each([
   ['pglite', false],
@@ -30,7 +21,6 @@ describe.each([
   });
   afterAll(async () => {
     await ctx?.close();
-    if (ctx) await dropSchema(ctx);
   });
 
   it('answers every read with 200 during the rebuild, and serves the new generation after the swap', async () => {

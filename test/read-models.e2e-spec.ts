@@ -1,6 +1,5 @@
 import { generateDataKey, generateSigningKey } from '@passerelle/privacy';
-import { Client } from 'pg';
-import { POSTGRES_URL, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 const problem = (code: string) => `urn:passerelle:problem:${code}`;
 
@@ -50,14 +49,6 @@ async function executedAgreement(ctx: TestApp) {
   };
 }
 
-async function dropSchema(ctx: TestApp): Promise<void> {
-  if (!ctx.config.databaseUrl) return;
-  const client = new Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${ctx.config.databaseSchema}" CASCADE`);
-  await client.end();
-}
-
 describe.each([
   ['pglite', false],
   ['postgres', true],
@@ -69,7 +60,6 @@ describe.each([
   });
   afterAll(async () => {
     await ctx?.close();
-    if (ctx) await dropSchema(ctx);
   });
 
   it('shows a command in the read models as soon as ?minPosition is its position', async () => {

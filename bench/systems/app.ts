@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@passerelle/config';
 import { NOTIFICATION_STORE, queuePrefixFor, type NotificationStore } from '@passerelle/notifications';
-import Redis from 'ioredis';
+import { deleteQueueKeys } from '@passerelle/notifications/testing/queue-keys';
 import { EVENT_STORE, type EventStore } from '@passerelle/event-store';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -171,28 +171,10 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     async close(): Promise<void> {
       try {
         await opened.close();
-        await dropQueues(config.redisUrl, `${queuePrefixFor(config)}:`);
+        await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
     },
   };
-}
-
-/** Deletes this run's notification queues from Redis (their keys all start with the deployment's prefix). */
-async function dropQueues(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } catch {
-    // Redis down: nothing was queued there either.
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { queuePrefixFor } from '@passerelle/notifications';
+import { deleteQueueKeys } from '@passerelle/notifications/testing/queue-keys';
+import { Client } from 'pg';
 import request from 'supertest';
 import { mintToken } from '../../apps/api/src/auth/mint-token';
 import type { Role } from '../../apps/api/src/auth/roles';
@@ -29,6 +32,8 @@ export class TestApp {
     readonly config: AppConfig,
     private readonly dataDir: string,
     readonly tokens: Record<Role, string>,
+    /** The PostgreSQL schema this app created for itself, dropped on close. */
+    private readonly ownSchema?: string,
   ) {}
 
   static async start(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,7 +67,8 @@ export class TestApp {
         roles: [role],
       });
     }
-    return new TestApp(app, config, dataDir, tokens);
+    const ownSchema = options.postgres && !options.env?.DATABASE_SCHEMA ? schema : undefined;
+    return new TestApp(app, config, dataDir, tokens, ownSchema);
   }
 
   get store(): EventStore {
@@ -137,9 +143,19 @@ export class TestApp {
     }
   }
 
+  /** Closes the app and removes what it left: its data directory, its schema, its queues in Redis. */
   async close(): Promise<void> {
-    await this.app.close();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    try {
+      await this.app.close();
+    } finally {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      await deleteQueueKeys(this.config.redisUrl, `${queuePrefixFor(this.config)}:`);
+      if (this.ownSchema) {
+        const client = new Client({ connectionString: POSTGRES_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS "${this.ownSchema}" CASCADE`).finally(() => client.end());
+      }
+    }
   }
 }
 
