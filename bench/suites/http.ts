@@ -33,11 +33,16 @@ export async function application(
   const { seconds, connections, partnerships } = ctx.sizes.http;
   const env = benchEnvironment(ctx.databaseUrl, ctx.scratch.schema('http'));
   const suffix = shape === 'split' ? '' : '-in-process';
+  // The split shape also measures the floor: an empty NestJS route in a process of its own.
   const systems =
     shape === 'split'
-      ? [ctx.open('app', { env: { ...env, IN_PROCESS: 'none' } }), ctx.open('background', { env })]
+      ? [
+          ctx.open('app', { env: { ...env, IN_PROCESS: 'none' } }),
+          ctx.open('http-floor', {}),
+          ctx.open('background', { env }),
+        ]
       : [ctx.open('app', { env })];
-  return using(systems, async ([app]) => {
+  return using(systems, async ([app, floor]) => {
     const api = await app!.call<AppInfo>('info');
     const { parties, attendee } = await registerParties(api, 1);
     const figures: Figure[] = [];
@@ -80,6 +85,9 @@ export async function application(
             }),
             warmup: () => commandLoad(api, ids, workload, connections, Math.max(1, seconds / 4)),
           },
+          ...(floor
+            ? [floorRun(await floor.call<AppInfo>('info'), ids, attendee, connections, seconds)]
+            : []),
         ],
         ctx.sizes.rounds,
         ctx.log,
@@ -100,6 +108,17 @@ export async function application(
           results.get('store append')!,
         ),
       );
+      if (floor) {
+        figures.push(
+          compared(
+            'http-commands-vs-empty-route',
+            'commands/s',
+            results.get('http')!,
+            'empty NestJS route',
+            results.get('empty NestJS route')!,
+          ),
+        );
+      }
     }
 
     if (wanted.lag) {
@@ -127,4 +146,20 @@ export async function application(
     }
     return figures;
   });
+}
+
+/** The same requests, connections and duration against the empty route (every answer a 201). */
+function floorRun(
+  floor: AppInfo,
+  ids: readonly string[],
+  attendee: string,
+  connections: number,
+  seconds: number,
+) {
+  const workload = { last: new Map(), attendee };
+  return {
+    label: 'empty NestJS route',
+    run: () => commandLoad(floor, ids, workload, connections, seconds),
+    warmup: () => commandLoad(floor, ids, workload, connections, Math.max(1, seconds / 4)),
+  };
 }

@@ -30,6 +30,10 @@ const loaders = {
     (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
     return import('./app');
   },
+  'http-floor': async () => {
+    (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
+    return import('./http-floor');
+  },
   background: async () => {
     (await import('../lib/decorator-metadata')).compileWithDecoratorMetadata();
     return import('./background');
