@@ -168,6 +168,75 @@ describe('HTTP conventions: validation, auth, concurrency, idempotency', () => {
     expect(sameNameOtherCountry.id).toBeDefined();
   });
 
+  it('reserves no name for a registration it refuses', async () => {
+    const body = (name: string, extra: object = {}) => ({
+      name,
+      kind: 'pole',
+      country: 'FR',
+      region: 'Normandie',
+      sectors: [],
+      contacts: [{ name: 'Accueil', email: 'accueil@example.fr', language: 'fr' }],
+      ...extra,
+    });
+    // Blank once trimmed: refused by the organisation's rules, after the name could have been reserved.
+    await refusedWithoutEvents(
+      () => ctx.as('officer').post('/api/organizations', body('Pôle Blanc', { region: '   ' })),
+      400,
+      'validation.required',
+    );
+    await refusedWithoutEvents(
+      () =>
+        ctx
+          .as('officer')
+          .post(
+            '/api/organizations',
+            body('Pôle Blanc', { contacts: [{ name: ' ', email: 'a@example.fr', language: 'fr' }] }),
+          ),
+      400,
+      'validation.required',
+    );
+    // An id already registered, under another name.
+    const existing = await ctx.newOrganization({ country: 'FR' });
+    await refusedWithoutEvents(
+      () => ctx.as('officer').post('/api/organizations', body('Pôle Second Nom', { id: existing.id })),
+      409,
+      'organization.already_registered',
+    );
+    // None of those names was taken.
+    await ctx.as('officer').post('/api/organizations', body('Pôle Blanc')).expect(201);
+    await ctx.as('officer').post('/api/organizations', body('Pôle Second Nom')).expect(201);
+  });
+
+  it('answers 422, not 500, to a registration replayed with its key but another name', async () => {
+    const key = `register-${randomUUID()}`;
+    const body = (name: string) => ({
+      name,
+      kind: 'ihub',
+      country: 'US',
+      region: 'California',
+      sectors: ['blue_economy'],
+      contacts: [{ name: 'Desk', email: 'desk@example.org', language: 'en' }],
+    });
+    const first = await ctx
+      .as('officer')
+      .post('/api/organizations', body('Replay iHub'))
+      .set('Idempotency-Key', key)
+      .expect(201);
+    const replay = await ctx
+      .as('officer')
+      .post('/api/organizations', body('Replay iHub'))
+      .set('Idempotency-Key', key)
+      .expect(201);
+    expect(replay.body).toEqual(first.body);
+    await refusedWithoutEvents(
+      () => ctx.as('officer').post('/api/organizations', body('Other iHub')).set('Idempotency-Key', key),
+      422,
+      'idempotency_key_reused',
+    );
+    // The other name stays free.
+    await ctx.as('officer').post('/api/organizations', body('Other iHub')).expect(201);
+  });
+
   it('answers 412 to a stale If-Match and carries the ETag of the stream revision', async () => {
     const { id } = await ctx.newPartnership();
     const state = await ctx.as('officer').get(`/api/partnerships/${id}/state`).expect(200);

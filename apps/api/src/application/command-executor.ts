@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, upcast } from '@passerelle/domain';
 import {
+  DuplicateEventIdError,
   EVENT_STORE,
   EventMetadata,
   EventStore,
@@ -104,6 +105,9 @@ export class CommandExecutor {
         );
         return result;
       } catch (error) {
+        // The command's event ids are already in another stream: its Idempotency-Key came with
+        // another request (one that touched another stream, e.g. another organisation name).
+        if (error instanceof DuplicateEventIdError) throw this.keyReused();
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (context.ifMatch !== undefined) throw this.stale(context.ifMatch, error.actual ?? -1);
         if (attempt >= MAX_ATTEMPTS) throw error;
@@ -111,13 +115,34 @@ export class CommandExecutor {
     }
   }
 
+  /**
+   * Decides without appending: throws the refusal `execute` would answer, or returns whether the
+   * command was already applied (a repeat, which `execute` replays). For a command that spans two
+   * streams: check the second before writing the first.
+   */
+  async check<S, C extends DomainCommand, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    makeCommand: (state: S, now: Date) => C | Promise<C>,
+    context: CommandContext,
+  ): Promise<{ alreadyApplied: boolean }> {
+    const { state, events } = await this.load(streamId, decider);
+    if (events.some((e) => e.metadata.commandId === context.commandId)) return { alreadyApplied: true };
+    decider.decide(await makeCommand(state, this.clock.now()), state);
+    return { alreadyApplied: false };
+  }
+
+  private keyReused(): ProblemError {
+    return new ProblemError(
+      422,
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request',
+    );
+  }
+
   private replay(earlier: RecordedEvent[], context: CommandContext): ExecuteOutcome {
     if (earlier[0]!.metadata.requestHash !== this.masterKey.requestDigest(context.requestHash)) {
-      throw new ProblemError(
-        422,
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used with a different request',
-      );
+      throw this.keyReused();
     }
     const last = earlier[earlier.length - 1]!;
     return { revision: last.revision, position: last.position, appended: false };

@@ -21,45 +21,59 @@ export class RegisterOrganizationCommand extends Command<CommandResult> {
   }
 }
 
-/** Reserves the name in its country (a stream per name keeps names unique), then registers the organisation. */
+/**
+ * Reserves the name in its country (a stream per name keeps names unique), then registers the
+ * organisation. The registration is decided first, so a refused one reserves nothing; a repeat of an
+ * applied registration goes straight to its replay (or to 422 with another body).
+ */
 @CommandHandler(RegisterOrganizationCommand)
 export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrganizationCommand> {
   constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
 
   async execute({ organizationId, body, context }: RegisterOrganizationCommand): Promise<CommandResult> {
-    const key = organizationNameKey(body.country, body.name);
-    await this.executor.execute(
-      streamIdFor.organizationName(key),
-      organizationNameDecider,
-      (_, now) => ({
-        type: 'ReserveOrganizationName' as const,
-        data: { key, organizationId, name: body.name, country: body.country },
-        metadata: { now },
-      }),
-      { ...context, commandId: `${context.commandId}:name`, ifMatch: undefined },
-    );
-    const { revision, position } = await this.executor.execute(
-      streamIdFor.organization(organizationId),
+    const register = (now: Date): RegisterOrganization => ({
+      type: 'RegisterOrganization',
+      data: {
+        id: organizationId,
+        name: body.name,
+        kind: body.kind,
+        country: body.country,
+        region: body.region,
+        sectors: body.sectors,
+        website: body.website,
+        contacts: body.contacts.map((c) => ({
+          name: c.name,
+          email: c.email,
+          role: c.role,
+          language: c.language,
+        })),
+      } as RegisterOrganization['data'],
+      metadata: { now },
+    });
+    const organization = streamIdFor.organization(organizationId);
+    const { alreadyApplied } = await this.executor.check(
+      organization,
       organizationDecider,
-      (_, now): RegisterOrganization => ({
-        type: 'RegisterOrganization',
-        data: {
-          id: organizationId,
-          name: body.name,
-          kind: body.kind,
-          country: body.country,
-          region: body.region,
-          sectors: body.sectors,
-          website: body.website,
-          contacts: body.contacts.map((c) => ({
-            name: c.name,
-            email: c.email,
-            role: c.role,
-            language: c.language,
-          })),
-        } as RegisterOrganization['data'],
-        metadata: { now },
-      }),
+      (_, now) => register(now),
+      context,
+    );
+    if (!alreadyApplied) {
+      const key = organizationNameKey(body.country, body.name);
+      await this.executor.execute(
+        streamIdFor.organizationName(key),
+        organizationNameDecider,
+        (_, now) => ({
+          type: 'ReserveOrganizationName' as const,
+          data: { key, organizationId, name: body.name, country: body.country },
+          metadata: { now },
+        }),
+        { ...context, commandId: `${context.commandId}:name`, ifMatch: undefined },
+      );
+    }
+    const { revision, position } = await this.executor.execute(
+      organization,
+      organizationDecider,
+      (_, now) => register(now),
       context,
     );
     return { id: organizationId, revision, position };
