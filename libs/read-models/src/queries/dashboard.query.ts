@@ -2,6 +2,7 @@ import type { SqlExecutor } from '@passerelle/database';
 import {
   CALIFORNIA_COUNTRY,
   FRANCE_COUNTRY,
+  Language,
   Partnership,
   PARTNERSHIP_STAGES,
   STAGES,
@@ -188,7 +189,13 @@ export class DashboardQuery {
   }
 
   /** Newest first; `before` is the position to continue below (the previous page's `nextBefore`). */
-  async activity(options: { limit?: number; before?: number; partnershipId?: string }): Promise<{
+  async activity(options: {
+    limit?: number;
+    before?: number;
+    partnershipId?: string;
+    /** The language of the sentences (English by default). */
+    language?: Language;
+  }): Promise<{
     items: ActivityItem[];
     nextBefore: number | null;
   }> {
@@ -264,7 +271,7 @@ export class DashboardQuery {
         occurredAt: row.occurredAt,
         recordedAt: row.recordedAt,
         actor: row.actorName,
-        text: describeActivity(row, context),
+        text: describeActivity(row, context, options.language ?? 'en'),
       })),
       nextBefore: rows.length > limit ? page[page.length - 1]!.position : null,
     };
