@@ -225,6 +225,62 @@ describe('read models, dashboards and audit over HTTP, by role', () => {
     expect(upcoming.body).toMatchObject({ now: expect.any(String), meetings: [], pendingSignatures: [] });
   });
 
+  it('says the activity in French to a reader who asks with ?lang=fr or Accept-Language, and refuses other languages', async () => {
+    const viewer = ctx.as('viewer');
+    const url = `/api/dashboard/activity?partnershipId=${deal.id}`;
+    const q = (title: string) => `«\u00a0${title}\u00a0»`;
+    const { us, fr } = deal;
+    const french = await viewer.get(`${url}&lang=fr`).expect(200);
+    expect(french.headers['content-language']).toBe('fr');
+    expect(french.headers.vary).toMatch(/Accept-Language/i);
+    expect(french.body.items.map((item: { text: string }) => item.text)).toEqual([
+      `${us.name} et ${fr.name} ont conclu l’accord ${q('Cluster agreement')}`,
+      `${fr.name} a signé l’accord ${q('Cluster agreement')}`,
+      `${us.name} a signé l’accord ${q('Cluster agreement')}`,
+      `L’accord ${q('Cluster agreement')} du partenariat ${q('Blue economy pilot')} attend les signatures d’${us.name} et ${fr.name}`,
+      `Les parties du partenariat ${q('Blue economy pilot')} se sont réunies le 2 mai 2024 et souhaitent aller plus loin`,
+      `${us.name} et ${fr.name} se rencontreront le 2 mai 2024 pour la réunion d’introduction du partenariat ${q('Blue economy pilot')}`,
+      `${us.name} et ${fr.name} ont proposé le partenariat ${q('Blue economy pilot')}`,
+    ]);
+
+    const negotiated = await viewer.get(url).set('Accept-Language', 'fr-FR,fr;q=0.9').expect(200);
+    expect(negotiated.headers['content-language']).toBe('fr');
+    expect(negotiated.body.items).toEqual(french.body.items);
+    // ?lang wins over the header; a header that prefers neither language, like none, gives English.
+    const english = await viewer.get(`${url}&lang=en`).set('Accept-Language', 'fr-FR,fr;q=0.9').expect(200);
+    expect(english.headers['content-language']).toBe('en');
+    expect(english.body.items.at(-3).text).toBe(
+      `The parties of «Blue economy pilot» met on 2 May 2024 and want to go further`,
+    );
+    const german = await viewer.get(url).set('Accept-Language', 'de-DE,de;q=0.9').expect(200);
+    expect(german.body.items).toEqual(english.body.items);
+    expect((await viewer.get(url).expect(200)).body.items).toEqual(english.body.items);
+
+    const refused = await viewer.get(`${url}&lang=de`).expect(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({
+      type: problem('validation'),
+      errors: [{ field: 'lang', messages: [expect.stringContaining('lang')] }],
+    });
+  });
+
+  it('documents the language of the activity in OpenAPI', async () => {
+    const doc = await ctx.http().get('/api/docs/openapi.json').expect(200);
+    const parameters = doc.body.paths['/api/dashboard/activity'].get.parameters as {
+      name: string;
+      in: string;
+      schema?: { enum?: string[] };
+    }[];
+    expect(parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'lang',
+        in: 'query',
+        schema: expect.objectContaining({ enum: ['en', 'fr'] }),
+      }),
+    );
+    expect(parameters).toContainEqual(expect.objectContaining({ name: 'Accept-Language', in: 'header' }));
+  });
+
   it('gives GO-Biz and French diplomacy their feedback report as JSON and CSV', async () => {
     const viewer = ctx.as('viewer');
     const report = await viewer.get('/api/reports/feedback?from=2024-01-01&to=2024-12-31').expect(200);

@@ -1,12 +1,14 @@
-import { Controller, Get, Headers, Inject, MessageEvent, Query, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, MessageEvent, Query, Res, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DashboardQuery, Matrix, Pipeline, Upcoming } from '@passerelle/read-models';
+import type { Response } from 'express';
 import { interval, map, merge, Observable } from 'rxjs';
 import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
 import { ActivityQuery, ReadQuery, SectorQuery } from './read-query.dto';
+import { readerLanguage } from './reader-language';
 
 const HEARTBEAT_MS = 25_000;
 
@@ -34,11 +36,34 @@ export class DashboardController {
     return this.dashboard.matrix(query);
   }
 
-  /** The latest events in plain words, newest first. */
+  /** The latest events in plain words, newest first, in English or French (`Content-Language` says which). */
   @Get('activity')
   @Roles(...CAN_READ)
-  activity(@Query() query: ActivityQuery) {
-    return this.dashboard.activity(query);
+  @ApiOperation({
+    summary: 'The latest events in plain words, newest first',
+    description:
+      'Sentences in `lang` (`en` or `fr`); without it, in the first of English and French that `Accept-Language` ' +
+      'prefers; else in English. `Content-Language` names the language of the answer.',
+  })
+  @ApiHeader({
+    name: 'Accept-Language',
+    required: false,
+    description: 'Used when `lang` is absent, e.g. `fr-FR,fr;q=0.9`',
+  })
+  activity(
+    @Query() query: ActivityQuery,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const language = query.lang ?? readerLanguage(acceptLanguage);
+    response.setHeader('Content-Language', language);
+    response.vary('Accept-Language');
+    return this.dashboard.activity({
+      limit: query.limit,
+      before: query.before,
+      partnershipId: query.partnershipId,
+      language,
+    });
   }
 
   /** Meetings in the next 30 days, signatures awaited, agreements ending within 90 days. */

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { AXES, PARTNERSHIP_STAGES, SECTORS } from '@passerelle/domain';
+import { AXES, Language, LANGUAGES, PARTNERSHIP_STAGES, SECTORS } from '@passerelle/domain';
 
 const CalendarDate = () => Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date YYYY-MM-DD' });
 
@@ -122,6 +122,15 @@ export class ActivityQuery extends ReadQuery {
   @IsOptional()
   @IsUUID()
   partnershipId?: string;
+
+  @ApiPropertyOptional({
+    enum: LANGUAGES,
+    description:
+      'Language of the sentences; without it, the first of English and French that Accept-Language prefers, else English',
+  })
+  @IsOptional()
+  @IsIn(LANGUAGES)
+  lang?: Language;
 }
 
 export class FeedbackQuery extends ReadQuery {
