@@ -20,7 +20,9 @@ export class AfterCommitNotifier {
 
   announce(position: number): void {
     if (position > this.highest) this.highest = position;
-    this.draining ??= this.drain();
+    // Only with something to send: drain() would otherwise settle at once, before `??=` stores it,
+    // and leave a settled promise there for good (a late append, lower than what was already sent).
+    if (this.sent < this.highest) this.draining ??= this.drain();
   }
 
   /** Settles once every announced position has been notified (or given up on). */
