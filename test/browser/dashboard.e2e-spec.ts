@@ -338,9 +338,20 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
     await officer.getByRole('link', { name: 'Maintenant' }).click();
     await officer.getByRole('heading', { level: 1, name: 'Maintenant' }).waitFor();
     await officer.locator('.feed-item').first().waitFor();
+    // The activity in French, as the page asked for it: the agreement signed by its last party just before.
+    expect(await textOf(officer.locator('.feed-text[lang="fr"]'), /ont conclu l’accord/)).toContain(
+      'ont conclu l’accord «\u00a0Eurobiomed–Biocom soft-landing agreement\u00a0»',
+    );
+    expect(await officer.locator('.feed-text[lang="en"]').count()).toBe(0);
+    await screenshot(officer, 'now-fr');
     await expectNoAxeViolations(officer);
+    // Switching back asks for the sentences again, in English.
     await officer.getByRole('button', { name: 'English' }).click();
     await officer.getByRole('link', { name: 'Now' }).waitFor();
+    expect(await textOf(officer.locator('.feed-text[lang="en"]'), /executed the agreement/)).toContain(
+      'executed the agreement «Eurobiomed–Biocom soft-landing agreement»',
+    );
+    expect(await countOf(officer.locator('.feed-text[lang="fr"]'), 0)).toBe(0);
   });
 
   it('fits a phone screen and a wide screen without sideways scrolling', async () => {

@@ -5,12 +5,17 @@ import { ErrorBox, Loading, Section } from '../components/ui';
 import { ENDPOINTS } from '../endpoints';
 import { formatDate, formatDateTime, formatNumber, relativeTime } from '../format';
 import { href, useLive, useLiveStatus, useLoad } from '../hooks';
-import { termOf, useI18n } from '../i18n';
+import { termOf, useI18n, type Language } from '../i18n';
 import type { ActivityItem, Upcoming } from '../types';
 
-interface Feed {
+interface FeedPage {
   items: ActivityItem[];
   nextBefore: number | null;
+}
+
+/** The feed as shown, with the language its sentences are in. */
+interface Feed extends FeedPage {
+  language: Language;
 }
 
 const merge = (a: ActivityItem[], b: ActivityItem[]) => {
@@ -38,15 +43,22 @@ function ActivityFeed() {
   const [fresh, setFresh] = useState<Set<number>>(new Set());
   const [announcement, setAnnouncement] = useState('');
   const known = useRef<Set<number> | null>(null);
+  // The language the page shows now: an answer asked for in another one is dropped.
+  const shown = useRef(language);
+  shown.current = language;
 
   const loadNewest = async () => {
+    const asked = language;
     try {
-      const page = await get<Feed>(ENDPOINTS.activity, { limit: 20 });
+      const page = await get<FeedPage>(ENDPOINTS.activity, { limit: 20, lang: asked });
+      if (shown.current !== asked) return;
       setError(null);
-      setFeed((current) => ({
-        items: merge(current?.items ?? [], page.items),
-        nextBefore: current ? current.nextBefore : page.nextBefore,
-      }));
+      // In the language shown, newer entries join the feed; after a switch, the feed starts again in the new one.
+      setFeed((current) =>
+        current?.language === asked
+          ? { items: merge(current.items, page.items), nextBefore: current.nextBefore, language: asked }
+          : { ...page, language: asked },
+      );
       if (known.current) {
         const added = page.items.filter((item) => !known.current!.has(item.position));
         if (added.length) {
@@ -60,15 +72,20 @@ function ActivityFeed() {
     }
   };
   const loadOlder = async () => {
-    if (!feed?.nextBefore) return;
-    const page = await get<Feed>(ENDPOINTS.activity, { limit: 20, before: feed.nextBefore });
+    if (!feed?.nextBefore || feed.language !== language) return;
+    const page = await get<FeedPage>(ENDPOINTS.activity, {
+      limit: 20,
+      before: feed.nextBefore,
+      lang: feed.language,
+    });
+    if (shown.current !== feed.language) return;
     page.items.forEach((item) => known.current?.add(item.position));
-    setFeed({ items: merge(feed.items, page.items), nextBefore: page.nextBefore });
+    setFeed({ items: merge(feed.items, page.items), nextBefore: page.nextBefore, language: feed.language });
   };
 
   useEffect(() => {
     void loadNewest();
-  }, []);
+  }, [language]);
   useLive(() => void loadNewest());
 
   return (
@@ -85,7 +102,7 @@ function ActivityFeed() {
             return (
               <li key={item.position} class={`feed-item ${fresh.has(item.position) ? 'fresh' : ''}`}>
                 <span class="feed-type">{termOf(t, 'ev', item.type)}</span>
-                <p class="feed-text" lang="en">
+                <p class="feed-text" lang={feed.language}>
                   {item.partnershipId ? (
                     <a href={href(`/partnerships/${item.partnershipId}`)}>{item.text}</a>
                   ) : (
