@@ -225,6 +225,25 @@ describe('read models, dashboards and audit over HTTP, by role', () => {
     expect(upcoming.body).toMatchObject({ now: expect.any(String), meetings: [], pendingSignatures: [] });
   });
 
+  it('filters the pipeline and the matrix by party and by region, and refuses a malformed filter', async () => {
+    const viewer = ctx.as('viewer');
+    const all = (await viewer.get('/api/dashboard/pipeline').expect(200)).body.total as number;
+    expect(all).toBeGreaterThan(1);
+    const byParty = await viewer.get(`/api/dashboard/pipeline?organizationId=${deal.us.id}`).expect(200);
+    expect(byParty.body).toMatchObject({ total: 1, stages: { agreement_signed: 1, proposed: 0 } });
+    const region = encodeURIComponent("provence-alpes-côte d'azur");
+    expect((await viewer.get(`/api/dashboard/pipeline?region=${region}`).expect(200)).body.total).toBe(all);
+    expect((await viewer.get('/api/dashboard/pipeline?region=Bretagne').expect(200)).body.total).toBe(0);
+    const matrix = await viewer.get(`/api/dashboard/matrix?organizationId=${deal.fr.id}`).expect(200);
+    expect(matrix.body.cells).toEqual([
+      expect.objectContaining({ californiaId: deal.us.id, franceId: deal.fr.id }),
+    ]);
+    for (const query of ['organizationId=nope', `region=${'x'.repeat(201)}`, 'axis=diplomacy']) {
+      const refused = await viewer.get(`/api/dashboard/pipeline?${query}`).expect(400);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('says the activity in French to a reader who asks with ?lang=fr or Accept-Language, and refuses other languages', async () => {
     const viewer = ctx.as('viewer');
     const url = `/api/dashboard/activity?partnershipId=${deal.id}`;

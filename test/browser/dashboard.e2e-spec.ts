@@ -36,6 +36,8 @@ async function countOf(locator: Locator, count: number, timeout = 15_000): Promi
 }
 
 async function expectNoAxeViolations(page: Page): Promise<void> {
+  // The settled page: an entrance animation (a live item fading in) is checked once it has ended.
+  await page.evaluate('Promise.all(document.getAnimations().map((animation) => animation.finished))');
   expect(await axeViolations(page)).toEqual([]);
 }
 
@@ -66,7 +68,8 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
 
   const openPartnership = async (page: Page, title: string) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pipeline' }).click();
-    await page.getByRole('link', { name: title }).click();
+    // The list's link, named by the title alone (activity sentences on other pages quote it too).
+    await page.locator('table.partnerships').getByRole('link', { name: title, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
   };
 
@@ -128,7 +131,7 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
     expect(await countOf(rows, 1)).toBe(1);
     expect(await rows.textContent()).toContain('California–France Innovation Clusters');
 
-    // Region and organisation: the API lists the partnerships, the page figures their pipeline.
+    // Region and organisation: the API filters the funnel and the list alike.
     await officer.getByRole('link', { name: 'Clear the filters' }).click();
     await officer.getByLabel('Region').selectOption('Auvergne-Rhône-Alpes');
     await funnel('Proposed 1, Introduced 1, Agreement signed 0, Project active 0, MOU signed 0').waitFor();

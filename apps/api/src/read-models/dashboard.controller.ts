@@ -7,7 +7,7 @@ import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
-import { ActivityQuery, ReadQuery, SectorQuery } from './read-query.dto';
+import { ActivityQuery, DashboardFilterQuery, ReadQuery } from './read-query.dto';
 import { readerLanguage } from './reader-language';
 
 const HEARTBEAT_MS = 25_000;
@@ -25,14 +25,14 @@ export class DashboardController {
   /** Partnerships per stage, conversion between consecutive stages, and median business days per step. */
   @Get('pipeline')
   @Roles(...CAN_READ)
-  pipeline(@Query() query: SectorQuery): Promise<Pipeline> {
+  pipeline(@Query() query: DashboardFilterQuery): Promise<Pipeline> {
     return this.dashboard.pipeline(query);
   }
 
   /** California organisations × French organisations: partnerships linking each pair, by sector. */
   @Get('matrix')
   @Roles(...CAN_READ)
-  matrix(@Query() query: SectorQuery): Promise<Matrix> {
+  matrix(@Query() query: DashboardFilterQuery): Promise<Matrix> {
     return this.dashboard.matrix(query);
   }
 

@@ -5,6 +5,9 @@ import { AXES, Language, LANGUAGES, PARTNERSHIP_STAGES, SECTORS } from '@passere
 
 const CalendarDate = () => Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date YYYY-MM-DD' });
 
+const PARTY_REGION =
+  "Partnerships with a party from this region (as registered, any case), e.g. Provence-Alpes-Côte d'Azur";
+
 /** Every read accepts `minPosition` (read your writes; see MinPositionInterceptor). */
 export class ReadQuery {
   @ApiPropertyOptional({
@@ -53,6 +56,12 @@ export class ListPartnershipsQuery extends PagedQuery {
   @IsUUID()
   organizationId?: string;
 
+  @ApiPropertyOptional({ description: PARTY_REGION })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  region?: string;
+
   @ApiPropertyOptional({ description: 'Words in the title' })
   @IsOptional()
   @IsString()
@@ -90,7 +99,8 @@ export class ListOrganizationsQuery extends PagedQuery {
   q?: string;
 }
 
-export class SectorQuery extends ReadQuery {
+/** The dashboards' filters: partnerships in a sector, along an axis, with a party, or with a party from a region. */
+export class DashboardFilterQuery extends ReadQuery {
   @ApiPropertyOptional({ enum: SECTORS })
   @IsOptional()
   @IsIn(SECTORS)
@@ -100,6 +110,20 @@ export class SectorQuery extends ReadQuery {
   @IsOptional()
   @IsIn(AXES)
   axis?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Partnerships this organisation is a party to' })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Partnerships with a party from this region (as registered, any case), e.g. Provence-Alpes-Côte d'Azur",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  region?: string;
 }
 
 export class ActivityQuery extends ReadQuery {

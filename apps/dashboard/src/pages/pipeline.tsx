@@ -8,8 +8,7 @@ import { ENDPOINTS } from '../endpoints';
 import { formatDate, formatNumber } from '../format';
 import { href, replaceQuery, useLive, useLoad } from '../hooks';
 import { termOf, useI18n } from '../i18n';
-import { pipelineOf, StagedPartnership } from '../pipeline-of';
-import { AXES, Page, Partnership, PartnershipSummary, Pipeline, SECTORS, SIDE_STATES } from '../types';
+import { AXES, Page, PartnershipSummary, Pipeline, SECTORS, SIDE_STATES } from '../types';
 
 export interface Filters {
   sector?: string;
@@ -144,41 +143,16 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
     document.title = `${t('pipeline.title')} · Passerelle`;
   }, [t]);
 
-  const { organizations: orgs } = useApp();
-  const inRegion = (p: PartnershipSummary) =>
-    !filters.region || p.parties.some((party) => orgs.get(party.id)?.region === filters.region);
-  // The API filters by organisation and sector, not by region: the region is a property of the parties.
-  const listQuery = { sector: filters.sector, axis: filters.axis, organizationId: filters.organizationId };
-  const local = !!(filters.region || filters.organizationId);
+  // The API filters both the funnel and the list by every filter but the title words (list only).
+  const scope = {
+    sector: filters.sector,
+    axis: filters.axis,
+    organizationId: filters.organizationId,
+    region: filters.region,
+  };
   const pipeline = useLoad(
-    async (signal) => {
-      if (!local)
-        return get<Pipeline>(ENDPOINTS.pipeline, { sector: filters.sector, axis: filters.axis }, signal);
-      const matching: PartnershipSummary[] = [];
-      let cursor: string | undefined;
-      do {
-        const page: Page<PartnershipSummary> = await get(
-          ENDPOINTS.partnerships,
-          { ...listQuery, limit: 200, cursor },
-          signal,
-        );
-        matching.push(...page.items.filter(inRegion));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      // The stage dates are on each partnership's page; ten at a time.
-      const details: StagedPartnership[] = [];
-      for (let index = 0; index < matching.length; index += 10) {
-        details.push(
-          ...(await Promise.all(
-            matching
-              .slice(index, index + 10)
-              .map((p) => get<Partnership & StagedPartnership>(ENDPOINTS.partnership(p.id), {}, signal)),
-          )),
-        );
-      }
-      return pipelineOf(details);
-    },
-    [JSON.stringify({ ...filters, q: undefined }), local && filters.region ? orgs.size : 0],
+    (signal) => get<Pipeline>(ENDPOINTS.pipeline, scope, signal),
+    [JSON.stringify({ ...filters, q: undefined })],
   );
   // Pages after the first, fetched by "Show more" (the API pages by cursor, 200 at most at a time).
   const [more, setMore] = useState<{
@@ -188,11 +162,7 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
   } | null>(null);
   const list = useLoad(
     (signal) =>
-      get<Page<PartnershipSummary>>(
-        ENDPOINTS.partnerships,
-        { ...listQuery, q: filters.q, limit: 50 },
-        signal,
-      ),
+      get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, { ...scope, q: filters.q, limit: 50 }, signal),
     [key],
   );
   const extra = more?.key === key ? more : null;
@@ -200,7 +170,7 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
   const showMore = async () => {
     if (!nextCursor) return;
     const page = await get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, {
-      ...listQuery,
+      ...scope,
       q: filters.q,
       limit: 50,
       cursor: nextCursor,
@@ -213,10 +183,7 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
     setMore(null);
   });
 
-  const items = useMemo(
-    () => [...(list.data?.items ?? []), ...(extra?.items ?? [])].filter(inRegion),
-    [list.data, extra, filters.region, orgs],
-  );
+  const items = useMemo(() => [...(list.data?.items ?? []), ...(extra?.items ?? [])], [list.data, extra]);
 
   return (
     <>
@@ -255,7 +222,7 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
               <span class="muted">
                 {t('pipeline.showing', {
                   shown: formatNumber(language, items.length),
-                  total: formatNumber(language, filters.region ? items.length : list.data.total),
+                  total: formatNumber(language, list.data.total),
                 })}
               </span>
             )

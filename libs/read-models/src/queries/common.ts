@@ -56,6 +56,30 @@ export class Where {
   }
 }
 
+/** Which partnerships a list or a dashboard covers: in a sector, along an axis, with a party, with a party from a region. */
+export interface PartnershipScope {
+  sector?: string;
+  axis?: string;
+  organizationId?: string;
+  /** Matched against the parties' registered regions, ignoring case and surrounding spaces. */
+  region?: string;
+}
+
+/** Adds the scope's conditions on `rm_partnerships` (its `parties`, `sectors`, `axes`) to `where`. */
+export function whereInScope(where: Where, scope: PartnershipScope): Where {
+  if (scope.sector) where.add(`sectors @> ARRAY[${where.param(scope.sector)}::text]`);
+  if (scope.axis) where.add(`axes @> ARRAY[${where.param(scope.axis)}::text]`);
+  if (scope.organizationId) where.add(`parties @> ARRAY[${where.param(scope.organizationId)}::text]`);
+  const region = scope.region?.trim();
+  if (region) {
+    where.add(
+      `EXISTS (SELECT 1 FROM rm_organizations AS o
+         WHERE o.id::text = ANY(parties) AND lower(o.region) = lower(${where.param(region)}))`,
+    );
+  }
+  return where;
+}
+
 export interface OrganizationName {
   id: string;
   name: string;

@@ -10,7 +10,15 @@ import {
 import type { ActivityRow } from '../projections/activity/activity.projection';
 import type { StageDates } from '../projections/partnerships/partnership-row';
 import { describeActivity } from './activity-text';
-import { clampLimit, isoDay, OrganizationName, organizationNames, Where } from './common';
+import {
+  clampLimit,
+  isoDay,
+  OrganizationName,
+  organizationNames,
+  PartnershipScope,
+  Where,
+  whereInScope,
+} from './common';
 
 const DAY_MS = 86_400_000;
 
@@ -163,10 +171,8 @@ export function matrixOf(
 export class DashboardQuery {
   constructor(private readonly db: SqlExecutor) {}
 
-  async pipeline(filters: { sector?: string; axis?: string } = {}): Promise<Pipeline> {
-    const where = new Where();
-    if (filters.sector) where.add(`sectors @> ARRAY[${where.param(filters.sector)}::text]`);
-    if (filters.axis) where.add(`axes @> ARRAY[${where.param(filters.axis)}::text]`);
+  async pipeline(filters: PartnershipScope = {}): Promise<Pipeline> {
+    const where = whereInScope(new Where(), filters);
     const rows = await this.db.query<{ stage: string; stage_reached_on: StageDates }>(
       `SELECT stage, stage_reached_on FROM rm_partnerships ${where}`,
       where.params,
@@ -174,9 +180,8 @@ export class DashboardQuery {
     return pipelineOf(rows.map((row) => ({ stage: row.stage, stageReachedOn: row.stage_reached_on })));
   }
 
-  async matrix(filters: { sector?: string } = {}): Promise<Matrix> {
-    const where = new Where();
-    if (filters.sector) where.add(`sectors @> ARRAY[${where.param(filters.sector)}::text]`);
+  async matrix(filters: PartnershipScope = {}): Promise<Matrix> {
+    const where = whereInScope(new Where(), filters);
     const partnerships = await this.db.query<{ parties: string[]; sectors: string[]; status: string }>(
       `SELECT parties, sectors, status FROM rm_partnerships ${where}`,
       where.params,

@@ -9,14 +9,13 @@ import {
   OrganizationName,
   organizationNames,
   Page,
+  PartnershipScope,
   Where,
+  whereInScope,
 } from './common';
 
-export interface PartnershipFilters {
+export interface PartnershipFilters extends PartnershipScope {
   stage?: string;
-  sector?: string;
-  axis?: string;
-  organizationId?: string;
   /** Words in the title (case-insensitive substring). */
   q?: string;
   limit?: number;
@@ -85,9 +84,7 @@ export class PartnershipsQuery {
     const limit = clampLimit(filters.limit);
     const where = new Where();
     if (filters.stage) where.add(`stage = ${where.param(filters.stage)}`);
-    if (filters.sector) where.add(`sectors @> ARRAY[${where.param(filters.sector)}::text]`);
-    if (filters.axis) where.add(`axes @> ARRAY[${where.param(filters.axis)}::text]`);
-    if (filters.organizationId) where.add(`parties @> ARRAY[${where.param(filters.organizationId)}::text]`);
+    whereInScope(where, filters);
     if (filters.q) where.add(`title ILIKE ${where.param(likePattern(filters.q))}`);
     const [{ total }] = (await this.db.query<{ total: number }>(
       `SELECT count(*)::integer AS total FROM rm_partnerships ${where}`,

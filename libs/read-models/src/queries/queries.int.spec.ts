@@ -18,6 +18,15 @@ describe.each(DIALECTS)('read-model queries on %s', (dialect) => {
   let world: World;
   let states: Partnership[];
   const countryOf = (id: string) => ORGANIZATIONS.find((o) => o.id === id)?.country;
+  /** California × France pairs of parties, summed over the partnerships. */
+  const pairsOf = (partnerships: Partnership[]) =>
+    partnerships.reduce(
+      (sum, s) =>
+        sum +
+        s.parties.filter((id) => countryOf(id) === CALIFORNIA_COUNTRY).length *
+          s.parties.filter((id) => countryOf(id) === FRANCE_COUNTRY).length,
+      0,
+    );
 
   beforeAll(async () => {
     db = await openTestStore(dialect, `rm_queries_${dialect}`);
@@ -103,14 +112,34 @@ describe.each(DIALECTS)('read-model queries on %s', (dialect) => {
     }
     expect(pipeline.reached.introduced).toBe(states.filter((s) => s.lifecycleStage !== 'proposed').length);
     const matrix = await dashboard.matrix();
-    const pairs = states.reduce(
-      (sum, s) =>
-        sum +
-        s.parties.filter((id) => countryOf(id) === CALIFORNIA_COUNTRY).length *
-          s.parties.filter((id) => countryOf(id) === FRANCE_COUNTRY).length,
-      0,
-    );
-    expect(matrix.cells.reduce((sum, cell) => sum + cell.partnerships, 0)).toBe(pairs);
+    expect(matrix.cells.reduce((sum, cell) => sum + cell.partnerships, 0)).toBe(pairsOf(states));
+  });
+
+  it('filters the pipeline and the matrix by party and by the parties’ region', async () => {
+    const dashboard = new DashboardQuery(db.client);
+    for (const org of ORGANIZATIONS) {
+      const withOrg = states.filter((s) => s.parties.includes(org.id));
+      const pipeline = await dashboard.pipeline({ organizationId: org.id });
+      expect([org.name, pipeline.total]).toEqual([org.name, withOrg.length]);
+      // The matrix of those partnerships: every pair of their parties, not only the pairs with this one.
+      const matrix = await dashboard.matrix({ organizationId: org.id });
+      expect(matrix.cells.reduce((sum, cell) => sum + cell.partnerships, 0)).toBe(pairsOf(withOrg));
+    }
+    // The world's French parties are all in Provence-Alpes-Côte d'Azur, the Californian ones in California.
+    const withFrench = states.filter((s) => s.parties.some((id) => countryOf(id) === FRANCE_COUNTRY)).length;
+    expect((await dashboard.pipeline({ region: "  provence-alpes-côte d'azur " })).total).toBe(withFrench);
+    expect((await dashboard.pipeline({ region: 'California' })).total).toBe(states.length);
+    expect((await dashboard.pipeline({ region: 'Normandie' })).total).toBe(0);
+    expect((await dashboard.matrix({ region: 'Normandie' })).cells).toEqual([]);
+    // The partnership list takes the same scope.
+    const list = new PartnershipsQuery(db.client);
+    expect((await list.list({ region: 'CALIFORNIA' })).total).toBe(states.length);
+    expect((await list.list({ region: 'Normandie' })).total).toBe(0);
+    const [first] = ORGANIZATIONS;
+    expect(
+      (await dashboard.pipeline({ organizationId: first!.id, region: 'Normandie', sector: 'blue_economy' }))
+        .total,
+    ).toBe(0);
   });
 
   it('pages through the whole activity feed, newest first', async () => {
