@@ -10,6 +10,13 @@ import {
 } from '@passerelle/event-store';
 import { ProblemError } from '../http/problem';
 import { CommandContext } from './command-context';
+import {
+  AppliedCommand,
+  DecisionState,
+  DecisionStateCache,
+  emptyDecisionState,
+  foldDecisionState,
+} from './decision-states';
 import { eventIdFor } from './ids';
 import { CLOCK, Clock } from './clock';
 import { currentVersionOf } from '@passerelle/domain';
@@ -48,6 +55,8 @@ const MAX_ATTEMPTS = 4;
  */
 @Injectable()
 export class CommandExecutor {
+  private readonly decisionStates = new DecisionStateCache();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -78,17 +87,15 @@ export class CommandExecutor {
     context: CommandContext,
   ): Promise<ExecuteOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, events } = await this.load(streamId, decider);
-      const earlier = events.filter((e) => e.metadata.commandId === context.commandId);
-      if (earlier.length > 0) return this.replay(earlier, context);
+      const { state, revision, position, applied } = await this.decisionState(streamId, decider);
+      const earlier = applied.get(context.commandId);
+      if (earlier) return this.replay(earlier, context);
       if (context.ifMatch !== undefined && context.ifMatch !== revision) {
         throw this.stale(context.ifMatch, revision);
       }
       const now = this.clock.now();
       const produced = decider.decide(await makeCommand(state, now), state);
-      if (produced.length === 0) {
-        return { revision, position: events.at(-1)?.position ?? 0, appended: false };
-      }
+      if (produced.length === 0) return { revision, position, appended: false };
       const metadata = this.metadataFor(context);
       const newEvents = produced.map((event, index) => ({
         id: eventIdFor(context.commandId, index),
@@ -126,8 +133,8 @@ export class CommandExecutor {
     makeCommand: (state: S, now: Date) => C | Promise<C>,
     context: CommandContext,
   ): Promise<{ alreadyApplied: boolean }> {
-    const { state, events } = await this.load(streamId, decider);
-    if (events.some((e) => e.metadata.commandId === context.commandId)) return { alreadyApplied: true };
+    const { state, applied } = await this.decisionState(streamId, decider);
+    if (applied.has(context.commandId)) return { alreadyApplied: true };
     decider.decide(await makeCommand(state, this.clock.now()), state);
     return { alreadyApplied: false };
   }
@@ -140,12 +147,36 @@ export class CommandExecutor {
     );
   }
 
-  private replay(earlier: RecordedEvent[], context: CommandContext): ExecuteOutcome {
-    if (earlier[0]!.metadata.requestHash !== this.masterKey.requestDigest(context.requestHash)) {
+  private replay(earlier: AppliedCommand, context: CommandContext): ExecuteOutcome {
+    if (earlier.requestHash !== this.masterKey.requestDigest(context.requestHash)) {
       throw this.keyReused();
     }
-    const last = earlier[earlier.length - 1]!;
-    return { revision: last.revision, position: last.position, appended: false };
+    return { revision: earlier.revision, position: earlier.position, appended: false };
+  }
+
+  /**
+   * The stream as a decision needs it: the state kept from the last command on this stream (see
+   * DecisionStateCache), brought up to date with the events appended since — usually none or one.
+   */
+  private async decisionState<S, C, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+  ): Promise<DecisionState<S>> {
+    const now = Date.now();
+    const cached = this.decisionStates.get<S>(streamId, now);
+    const base = cached?.value ?? emptyDecisionState(decider);
+    const newer = await this.store.readStream(
+      streamId,
+      base.revision >= 0 ? { fromRevision: base.revision + 1 } : {},
+    );
+    const next = foldDecisionState(base, newer, decider);
+    this.decisionStates.set(streamId, next, cached?.loadedAt ?? now);
+    return next;
+  }
+
+  /** Drops every kept decision state (after "forget this person", so none holds their details in clear). */
+  forgetDecisionStates(): void {
+    this.decisionStates.clear();
   }
 
   private stale(expected: number, actual: number): ProblemError {

@@ -1,7 +1,7 @@
 import { migrate } from '@passerelle/database';
 import { createTestSqlClient, type TestSqlClient } from '@passerelle/database/testing';
 import { loadConfig } from '@passerelle/config';
-import { personStreamId } from '@passerelle/domain';
+import { organizationDecider, personStreamId, RegisterOrganization, streamIdFor } from '@passerelle/domain';
 import { eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import {
   CachedPersonKeyStore,
@@ -14,6 +14,7 @@ import {
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CommandExecutor } from '../application/command-executor';
 import { ForgetPersonCommand, ForgetPersonHandler } from './forget-person/forget-person.command';
 import { loadSigningKey } from './integrity/signing-key';
 import { loadMasterKey } from './personal-data.providers';
@@ -47,6 +48,7 @@ describe('forgetting a person', () => {
   let test: TestSqlClient;
   let store: PersonalDataEventStore;
   let handler: ForgetPersonHandler;
+  let executor: CommandExecutor;
   const actor = { sub: 'admin-1', roles: ['admin'] };
 
   beforeAll(async () => {
@@ -56,7 +58,8 @@ describe('forgetting a person', () => {
     store = new PersonalDataEventStore(new SqlEventStore(test.client), keys, (k, v) =>
       master.subjectOf(k, v),
     );
-    handler = new ForgetPersonHandler(keys, master, store);
+    executor = new CommandExecutor(store, { now: () => new Date() }, master);
+    handler = new ForgetPersonHandler(keys, master, store, executor);
   }, 60_000);
   afterAll(async () => {
     await store.close();
@@ -83,5 +86,41 @@ describe('forgetting a person', () => {
     const asName = await handler.execute(new ForgetPersonCommand('name', 'Alice@Example.org', actor, 'c-3'));
     expect(asName.id).not.toBe(master.subjectOf('email', 'alice@example.org'));
     expect(asName.id).toBe(master.subjectOf('name', 'alice@example.org'));
+  });
+
+  it('drops the states the command side kept, so a decision no longer sees the person in clear', async () => {
+    const organizationId = '0b000000-0000-4000-8000-000000000001';
+    const stream = streamIdFor.organization(organizationId);
+    const seen: string[] = [];
+    const register = (commandId: string) =>
+      executor
+        .execute(
+          stream,
+          organizationDecider,
+          (state, now): RegisterOrganization => {
+            seen.push(state.status === 'registered' ? state.contacts[0]!.email : '(none)');
+            return {
+              type: 'RegisterOrganization',
+              data: {
+                id: organizationId,
+                name: 'Pôle Oubli',
+                kind: 'pole',
+                country: 'FR',
+                region: 'Normandie',
+                sectors: [],
+                contacts: [{ name: 'Bob Martin', email: 'bob@example.fr', role: null, language: 'fr' }],
+              },
+              metadata: { now },
+            };
+          },
+          { actor, commandId, requestHash: commandId, correlationId: commandId },
+        )
+        .catch((error: unknown) => error);
+    await register('0b000000-0000-4000-8000-0000000000c1');
+    // A second registration is refused, after its decision has seen the kept state.
+    await register('0b000000-0000-4000-8000-0000000000c2');
+    await handler.execute(new ForgetPersonCommand('email', 'bob@example.fr', actor, 'c-4'));
+    await register('0b000000-0000-4000-8000-0000000000c3');
+    expect(seen).toEqual(['(none)', 'bob@example.fr', '[erased]']);
   });
 });

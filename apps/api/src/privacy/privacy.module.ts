@@ -4,6 +4,7 @@ import { APP_CONFIG } from '@passerelle/config';
 import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
 import { HeadSigner, SigningKey, STORED_EVENT_STORE } from '@passerelle/privacy';
+import { ApplicationModule } from '../application/application.module';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
 import { ForgetPersonHandler } from './forget-person/forget-person.command';
 import { PeopleController } from './forget-person/people.controller';
@@ -17,7 +18,7 @@ import { loadSigningKey, SIGNING_KEY } from './integrity/signing-key';
  * report. The encryption itself sits in the event store (InfrastructureModule, personalDataProviders).
  */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, ApplicationModule],
   controllers: [PeopleController, IntegrityController],
   providers: [
     ForgetPersonHandler,

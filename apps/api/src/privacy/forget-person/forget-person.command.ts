@@ -4,6 +4,7 @@ import { currentVersionOf, PersonForgotten, personStreamId, SubjectKind } from '
 import { Actor, EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { MasterKey, PERSON_KEY_STORE, PersonKeyStore } from '@passerelle/privacy';
 import { CommandResult } from '../../application/command-context';
+import { CommandExecutor } from '../../application/command-executor';
 import { deterministicUuid } from '../../application/ids';
 import { MASTER_KEY } from '../personal-data.providers';
 
@@ -19,7 +20,8 @@ export class ForgetPersonCommand extends Command<CommandResult> {
 }
 
 /**
- * Deletes the person's key (their fields read as "[erased]" from then on, in every event), records
+ * Deletes the person's key (their fields read as "[erased]" from then on, in every event; the command
+ * side drops the states it kept, which may hold them in clear), records
  * the tombstone so nothing of them is stored again, then appends PersonForgotten to their own stream.
  * The event holds the keyed hash only. Its id derives from the subject: forgetting again answers the
  * first result and appends nothing.
@@ -30,11 +32,13 @@ export class ForgetPersonHandler implements ICommandHandler<ForgetPersonCommand>
     @Inject(PERSON_KEY_STORE) private readonly keys: PersonKeyStore,
     @Inject(MASTER_KEY) private readonly master: MasterKey,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CommandExecutor) private readonly executor: CommandExecutor,
   ) {}
 
   async execute({ kind, value, actor, correlationId }: ForgetPersonCommand): Promise<CommandResult> {
     const subject = this.master.subjectOf(kind, value);
     const { forgottenAt } = await this.keys.forget(subject);
+    this.executor.forgetDecisionStates();
     const commandId = deterministicUuid('forget-person', subject);
     const event: PersonForgotten = {
       type: 'PersonForgotten',
