@@ -103,9 +103,10 @@ describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
     expect(await tableExists('rm_partnership_agenda_g1')).toBe(false);
     expect(await readCheckpoint(db.client, 'partnerships:rebuild')).toBeUndefined();
 
-    // The live runner resumed on the new generation and follows what was written meanwhile.
+    // The live runner learns of the swap when its next batch finds the checkpoint moved; the writer may
+    // have finished before the swap, so write a little more, then it follows on the new generation.
+    await world.run(walk(10, 7));
     expect(await runner.waitForPosition(world.lastPosition, 30_000)).toBe(true);
-    // The runner learns of the swap when its next batch finds the new generation: give it a moment.
     for (let waited = 0; waited < 10_000; waited += 50) {
       if (runner.status().find((s) => s.name === 'partnerships')?.generation === 2) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
