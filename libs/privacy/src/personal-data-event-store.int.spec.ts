@@ -5,7 +5,6 @@ import { ERASED } from '@passerelle/domain';
 import {
   type EventStore,
   eventStoreMigrations,
-  type NewEvent,
   type RecordedEvent,
   SqlEventStore,
   verifyChain,
@@ -16,30 +15,10 @@ import { generateDataKey, MasterKey } from './master-key';
 import { PersonalDataEventStore } from './personal-data-event-store';
 import { privacyMigrations } from './sql/migrations';
 import { SqlPersonKeyStore } from './sql/sql-person-key-store';
-
-const event = (type: string, data: Record<string, unknown>): NewEvent => ({
-  id: randomUUID(),
-  type,
-  version: 1,
-  data,
-  metadata: { actor: { sub: 'officer-1', roles: ['officer'] }, correlationId: randomUUID() },
-});
-
-const registered = (organizationId: string, contacts: { name: string; email: string }[]) =>
-  event('OrganizationRegistered', {
-    organizationId,
-    name: 'Pôle Mer Méditerranée',
-    kind: 'pole',
-    country: 'FR',
-    region: 'Provence-Alpes-Côte d’Azur',
-    sectors: ['blue_economy'],
-    website: null,
-    contacts: contacts.map((c) => ({ ...c, role: 'Director', language: 'fr' })),
-    occurredAt: '2025-03-10T09:00:00.000Z',
-  });
+import { domainEvent, registered, signed } from './testing/personal-events';
 
 const scheduled = (attendees: { email: string; name: string | null }[]) =>
-  event('IntroductionMeetingScheduled', {
+  domainEvent('IntroductionMeetingScheduled', {
     partnershipId: randomUUID(),
     meetingId: randomUUID(),
     startsAt: '2026-01-05T17:00:00.000Z',
@@ -51,18 +30,6 @@ const scheduled = (attendees: { email: string; name: string | null }[]) =>
     attendees: attendees.map((a) => ({ ...a, language: null, organizationId: null })),
     sequence: 0,
     invitations: true,
-    occurredAt: '2025-03-10T09:00:00.000Z',
-  });
-
-const signed = (signerName: string) =>
-  event('AgreementSigned', {
-    partnershipId: randomUUID(),
-    agreementId: randomUUID(),
-    organizationId: randomUUID(),
-    signerName,
-    signedAt: '2025-03-10T09:00:00.000Z',
-    signedOn: '2025-03-10',
-    pendingSignatories: [],
     occurredAt: '2025-03-10T09:00:00.000Z',
   });
 

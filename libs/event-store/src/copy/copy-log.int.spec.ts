@@ -16,10 +16,11 @@ import {
 } from '@passerelle/privacy';
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedRevisionError } from '../errors';
-import type { EventStore, NewEvent, RecordedEvent } from '../event-store.port';
+import type { EventStore, RecordedEvent } from '../event-store.port';
 import { eventStoreMigrations, SqlEventStore } from '../sql';
 import { copyLog } from './copy-log';
 import { sqlPositionKeeper } from './sql-position-keeper';
+import { domainEvent, registered, signed } from '@passerelle/privacy/testing/personal-events';
 
 async function openStore(dialect: 'postgres' | 'pglite', prefix: string) {
   const db = await createTestSqlClient(dialect, prefix);
@@ -124,39 +125,6 @@ async function everythingUpTo(store: EventStore, position: number): Promise<Reco
   return everything(store);
 }
 
-const domainEvent = (type: string, data: Record<string, unknown>): NewEvent => ({
-  id: randomUUID(),
-  type,
-  version: 1,
-  data,
-  metadata: { actor: { sub: 'officer-1', roles: ['officer'] }, correlationId: randomUUID() },
-});
-
-const registered = (organizationId: string, contacts: { name: string; email: string }[]) =>
-  domainEvent('OrganizationRegistered', {
-    organizationId,
-    name: 'Pôle Mer Méditerranée',
-    kind: 'pole',
-    country: 'FR',
-    region: 'Provence-Alpes-Côte d’Azur',
-    sectors: ['blue_economy'],
-    website: null,
-    contacts: contacts.map((contact) => ({ ...contact, role: 'Director', language: 'fr' })),
-    occurredAt: '2025-03-10T09:00:00.000Z',
-  });
-
-const signed = (partnershipId: string, signerName: string) =>
-  domainEvent('AgreementSigned', {
-    partnershipId,
-    agreementId: randomUUID(),
-    organizationId: randomUUID(),
-    signerName,
-    signedAt: '2025-03-10T09:00:00.000Z',
-    signedOn: '2025-03-10',
-    pendingSignatories: [],
-    occurredAt: '2025-03-10T09:00:00.000Z',
-  });
-
 describe('copying a deployment with personal data and signed heads (PGlite → PostgreSQL)', () => {
   const master = MasterKey.fromText(generateDataKey());
   const subjectOf = master.subjectOf.bind(master);
@@ -197,7 +165,7 @@ describe('copying a deployment with personal data and signed heads (PGlite → P
     ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
     await source.store.appendToStream(
       partnership,
-      [signed(partnership.slice('partnership-'.length), signer)],
+      [signed(signer, partnership.slice('partnership-'.length))],
       'no_stream',
     );
     await source.keys.forget(subjectOf('email', forgotten.email));
