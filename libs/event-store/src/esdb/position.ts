@@ -34,14 +34,18 @@ export class UnsupportedPositionError extends Error {
     super(
       `EventStoreDB position {commit: ${position.commit}, prepare: ${position.prepare}} cannot be expressed as one ` +
         'global position: ' +
-        (position.commit !== position.prepare
-          ? 'commit and prepare differ (an explicit transaction written through the legacy TCP API)'
-          : 'it is beyond Number.MAX_SAFE_INTEGER'),
+        (position.commit === NO_POSITION || position.prepare === NO_POSITION
+          ? 'the server gave the event no position (EventStoreDB before 22.6 on stream reads, or an event of an explicit transaction of the legacy TCP API); this adapter needs EventStoreDB 22.6 or later and events written through gRPC'
+          : position.commit !== position.prepare
+            ? 'commit and prepare differ (an explicit transaction written through the legacy TCP API)'
+            : 'it is beyond Number.MAX_SAFE_INTEGER'),
     );
   }
 }
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+/** What the client shows for the server's "no position" (-1 as an unsigned 64-bit number). */
+const NO_POSITION = 2n ** 64n - 1n;
 
 /** The port's global position of an event EventStoreDB reports at `position`. */
 export function toGlobalPosition(position: EsdbPosition): number {
