@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
-import { UnknownError } from './client';
+import { UnavailableError, UnknownError } from './client';
 import { EsdbEventStore } from './esdb-event-store';
 import { reservationStreamOf } from './event-codec';
 import { ScriptedEsdbClient } from './testing/scripted-esdb-client';
@@ -67,6 +67,22 @@ describe('EventStoreDB adapter on the error paths the review found (scripted cli
     expect(original).toMatchObject({ revision: 1, appended: true });
     expect(retried).toEqual({ revision: 1, position: original.position, appended: false });
     expect(double.idsIn('thing-2')).toEqual(events.map((event) => event.id));
+  });
+
+  it('finding 2: an append whose answer is lost while the cluster elects a leader is looked for, and stored once', async () => {
+    const events = [newEvent(1), newEvent(2)];
+    const unavailable = new UnavailableError({
+      code: 14,
+      details: 'Connection dropped',
+      message: '14 UNAVAILABLE: Connection dropped',
+    } as never);
+    // Stored, but the answer is lost, and the next three reads find no node either.
+    double.loseAnswerOfNextAppend('thing-2b', unavailable, 3);
+    await expect(store.appendToStream('thing-2b', events, 'no_stream')).resolves.toMatchObject({
+      revision: 1,
+      appended: true,
+    });
+    expect(double.idsIn('thing-2b')).toEqual(events.map((event) => event.id));
   });
 
   it('finding 3: the reservation winner finds the copy stored while it retried, and stores nothing twice', async () => {

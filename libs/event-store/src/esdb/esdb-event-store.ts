@@ -70,6 +70,8 @@ const RESERVATION_VISIBLE_MS = 2_500;
 const RESERVATION_ROUNDS = 3;
 /** Numbers that are no record boundary, once resolved (the store never hands one out: few). */
 const RESOLVED_POSITIONS = 1_000;
+/** Attempts of a call refused by a node that is no longer the leader. */
+const LEADER_ATTEMPTS = 3;
 /** Resubscriptions in a row without a delivered event before a subscription gives up. */
 const MAX_RESUBSCRIPTIONS = 5;
 
@@ -139,81 +141,93 @@ export class EsdbEventStore implements EventStore {
       if (ids.has(event.id)) throw new DuplicateEventIdError(event.id);
       ids.add(event.id);
     }
-    const stream = this.prefix + streamId;
-    const appendId = randomUUID();
+    const call: AppendCall = {
+      streamId,
+      stream: this.prefix + streamId,
+      events,
+      expectedRevision,
+      appendId: randomUUID(),
+      firstCurrent: undefined,
+      reserved: false,
+    };
     const giveUpAt = Date.now() + APPEND_BUDGET_MS;
-    let firstCurrent: number | undefined;
-    let reserved = false;
-
     for (let attempt = 1; ; attempt++) {
-      const tail = (
-        await this.readResolved(stream, { direction: 'backwards', maxCount: Math.max(events.length, 1) })
-      ).reverse();
-      const lastStored = tail.at(-1);
-      const last = lastStored ? this.toRecorded(lastStored) : undefined;
-      const current = last ? last.revision : -1;
-      const conflict = () =>
-        new WrongExpectedRevisionError(streamId, expectedRevision, current < 0 ? null : current);
+      let outcome: AppendResult | LostRace;
+      try {
+        outcome = await this.appendOnce(call);
+      } catch (error) {
+        // No answer (a node lost, a leader change, a timeout): the events may be stored; look again.
+        if (!isOutcomeUnknown(error) || Date.now() >= giveUpAt) throw error;
+        await pause(Math.random() * Math.min(1_000, 25 * 2 ** Math.min(attempt, 6)));
+        continue;
+      }
+      if (!(outcome instanceof LostRace)) return outcome;
+      if (Date.now() >= giveUpAt) throw outcome.error;
+      await pause(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+    }
+  }
 
-      if (events.length === 0) {
-        if (violates(expectedRevision, current)) throw conflict();
-        return { revision: current, position: last?.position ?? 0, appended: false };
-      }
-      if (tail.length === events.length && events.every((event, i) => tail[i]!.id === event.id)) {
-        return this.answerFrom(lastStored!, appendId);
-      }
-      firstCurrent ??= current;
-      if (violates(expectedRevision, current)) {
+  /** One attempt of {@link appendToStream}: its answer, or the race it lost (try again). */
+  private async appendOnce(call: AppendCall): Promise<AppendResult | LostRace> {
+    const { streamId, stream, events, expectedRevision, appendId } = call;
+    const tail = (
+      await this.readResolved(stream, { direction: 'backwards', maxCount: Math.max(events.length, 1) })
+    ).reverse();
+    const lastStored = tail.at(-1);
+    const last = lastStored ? this.toRecorded(lastStored) : undefined;
+    const current = last ? last.revision : -1;
+    const conflict = () =>
+      new WrongExpectedRevisionError(streamId, expectedRevision, current < 0 ? null : current);
+
+    if (events.length === 0) {
+      if (violates(expectedRevision, current)) throw conflict();
+      return { revision: current, position: last?.position ?? 0, appended: false };
+    }
+    if (tail.length === events.length && events.every((event, i) => tail[i]!.id === event.id)) {
+      return this.answerFrom(lastStored!, appendId);
+    }
+    call.firstCurrent ??= current;
+    if (violates(expectedRevision, current)) {
+      const earlier = await this.findAppend(stream, events, 0, appendId);
+      if (earlier) return earlier;
+      throw conflict();
+    }
+    if (!call.reserved) {
+      const reservedHere = await this.reserve(stream, events);
+      call.reserved = true;
+      if (!reservedHere) {
         const earlier = await this.findAppend(stream, events, 0, appendId);
         if (earlier) return earlier;
-        throw conflict();
       }
-      if (!reserved) {
-        const reservedHere = await this.reserve(stream, events);
-        reserved = true;
-        if (!reservedHere) {
-          const earlier = await this.findAppend(stream, events, 0, appendId);
-          if (earlier) return earlier;
-        }
-      } else {
-        // A copy of this append can only have landed after the revision the first attempt read.
-        const earlier = await this.findAppend(stream, events, firstCurrent + 1, appendId);
-        if (earlier) return earlier;
-      }
-
-      let result: EsdbAppendResult;
-      try {
-        result = await this.onLeader(() =>
-          this.client.appendToStream(
-            stream,
-            chainEvents(last ? last.hash : GENESIS_HASH, events, appendId).map((event) =>
-              jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.storedMetadata }),
-            ),
-            { ...appendOptions(current < 0 ? 'no_stream' : current), ...ON_LEADER },
-          ),
-        );
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) && !isOutcomeUnknown(error)) throw error;
-        if (Date.now() >= giveUpAt) {
-          if (!(error instanceof WrongExpectedVersionError)) throw error;
-          const actual = error.actualVersion === 'no_stream' ? null : Number(error.actualVersion);
-          throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
-        }
-        await backOff(attempt);
-        continue;
-      }
-      if (!result.success) {
-        // Only with throwOnAppendFailure=false (refused by createEsdbEventStore): a lost race all the same.
-        if (Date.now() >= giveUpAt) throw conflict();
-        await backOff(attempt);
-        continue;
-      }
-
-      const revision = Number(result.nextExpectedRevision);
-      const [stored] = await this.readResolved(stream, { fromRevision: revision, maxCount: 1 });
-      if (!stored) throw new Error(`Stream ${streamId} has no event at revision ${revision} after an append`);
-      return this.answerFrom(stored, appendId);
+    } else {
+      // A copy of this append can only have landed after the revision the first attempt read.
+      const earlier = await this.findAppend(stream, events, call.firstCurrent + 1, appendId);
+      if (earlier) return earlier;
     }
+
+    let result: EsdbAppendResult;
+    try {
+      result = await this.onLeader(() =>
+        this.client.appendToStream(
+          stream,
+          chainEvents(last ? last.hash : GENESIS_HASH, events, appendId).map((event) =>
+            jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.storedMetadata }),
+          ),
+          { ...appendOptions(current < 0 ? 'no_stream' : current), ...ON_LEADER },
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const actual = error.actualVersion === 'no_stream' ? null : Number(error.actualVersion);
+      return new LostRace(new WrongExpectedRevisionError(streamId, expectedRevision, actual));
+    }
+    // Only with throwOnAppendFailure=false (refused by createEsdbEventStore): a lost race all the same.
+    if (!result.success) return new LostRace(conflict());
+
+    const revision = Number(result.nextExpectedRevision);
+    const [stored] = await this.readResolved(stream, { fromRevision: revision, maxCount: 1 });
+    if (!stored) throw new Error(`Stream ${streamId} has no event at revision ${revision} after an append`);
+    return this.answerFrom(stored, appendId);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -331,11 +345,14 @@ export class EsdbEventStore implements EventStore {
 
   /** A call made once more when a node that is not the leader refused it (the client has moved on). */
   private async onLeader<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isNotLeader(error)) throw error;
-      return call();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isNotLeader(error) || attempt >= LEADER_ATTEMPTS) throw error;
+        // The client drops the connection and reconnects to the named leader in the background.
+        await pause(50 * attempt);
+      }
     }
   }
 
@@ -709,6 +726,27 @@ function violates(expected: ExpectedRevision, current: number): boolean {
 
 /** A short, growing, jittered pause before looking again. */
 function backOff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** Math.min(attempt, 6));
+  return pause(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+}
+
+function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What one attempt of an append knows, and what the attempts share. */
+interface AppendCall {
+  streamId: string;
+  stream: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  /** The id of this call, in each event's `$append`. */
+  appendId: string;
+  /** The stream's revision when the first attempt read it: a copy can only land after it. */
+  firstCurrent: number | undefined;
+  reserved: boolean;
+}
+
+/** An attempt lost a race; `error` is the answer once the time for attempts has run out. */
+class LostRace {
+  constructor(readonly error: WrongExpectedRevisionError) {}
 }

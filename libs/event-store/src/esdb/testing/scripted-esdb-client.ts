@@ -94,6 +94,8 @@ export class ScriptedEsdbClient {
   private stalled = false;
   private readonly holds = new Map<string, { inLog: () => void; released: Promise<void> }>();
   private readonly hooks = new Map<string, () => Promise<void>>();
+  private readonly lostAnswers = new Map<string, { error: Error; failingReads: number }>();
+  private failingReads: { count: number; error: Error } | undefined;
   private readonly waiters = new Set<() => void>();
   private readonly live = new Set<{ stream: ScriptedReadable; next: number }>();
 
@@ -129,6 +131,14 @@ export class ScriptedEsdbClient {
   /** Runs `before` when the next append to `streamId` arrives, before the server looks at it. */
   beforeNextAppend(streamId: string, before: () => Promise<void>): void {
     this.hooks.set(streamId, before);
+  }
+
+  /**
+   * The next append to `streamId` is stored, but its answer is lost: the client gets `error`, and
+   * the `failingReads` reads after it fail with `error` too (the node is gone until a leader is elected).
+   */
+  loseAnswerOfNextAppend(streamId: string, error: Error, failingReads = 0): void {
+    this.lostAnswers.set(streamId, { error, failingReads });
   }
 
   /**
@@ -231,6 +241,12 @@ export class ScriptedEsdbClient {
       for (const record of written) record.readable = true;
     }
     this.notify();
+    const lost = this.lostAnswers.get(streamId);
+    if (lost) {
+      this.lostAnswers.delete(streamId);
+      if (lost.failingReads > 0) this.failingReads = { count: lost.failingReads, error: lost.error };
+      throw lost.error;
+    }
     return this.answer(written.at(-1)!);
   }
 
@@ -392,6 +408,7 @@ export class ScriptedEsdbClient {
         if (this.stalled && withCommit) return;
         setImmediate(() => {
           try {
+            if (this.failingReads && this.failingReads.count-- > 0) throw this.failingReads.error;
             for (const record of produce()) stream.push(this.resolved(record, withCommit));
             stream.push(null);
           } catch (error) {
