@@ -80,7 +80,7 @@ const MAX_RESUBSCRIPTIONS = 5;
  *
  * Every call is made with `requiresLeader`: a follower would answer reads from its own copy, which
  * lags, and a client still connected to a former leader would never notice. A node that is not the
- * leader refuses; the client reconnects to the leader it names and the call is made once more.
+ * leader refuses; the client reconnects to the leader it names and the call is made again.
  *
  * Appends. The adapter first reads as many events from the end of the stream as it is about to
  * append: that gives the current revision, the hash to chain from, and the ids at the end.
@@ -96,8 +96,9 @@ const MAX_RESUBSCRIPTIONS = 5;
  * 4. The events go out pinned to the revision read (a number, or `no_stream`), so the hash chained
  *    to the last event read is never written after somebody else's event. Losing that race, or an
  *    answer that says nothing (a timeout: the server drops a copy of a write it has not indexed
- *    yet), means reading again; every attempt after the first looks for the events after the
- *    revision first read, where a concurrent copy would have put them.
+ *    yet, or a node lost), means reading again, for up to {@link APPEND_BUDGET_MS}; every attempt
+ *    after the first looks for the events after the revision first read, where a concurrent copy
+ *    would have put them.
  * `appended` is exact: the `$append` id of the last event tells whether this call wrote it
  * (EventStoreDB also answers success to a copy of an append that is already stored).
  *

@@ -16,9 +16,10 @@
  * keeps records whose position is `>=` the one asked for). The adapter drops every event at or
  * before the checkpoint on its side, which is right under either rule.
  *
- * Only record boundaries can be read from. A checkpoint handed out by the store is one; any other
- * number (the port allows "strictly after 41" when events sit at 40 and 97) is first resolved by
- * the adapter to the last record at or before it (see EsdbEventStore), never sent as is.
+ * Only record boundaries can be read from. A checkpoint handed out by the store is one, so it is
+ * sent as is and costs no read to resolve. Any other number (the port allows "strictly after 41"
+ * when events sit at 40 and 97) is refused by the server (INVALID_ARGUMENT), and only then resolved
+ * by the adapter to the last record at or before it (see EsdbEventStore).
  *
  * What does not fit. Explicit transactions of the legacy TCP API put a commit record after their
  * prepares, so their events share one commit position and their prepare order is not `$all` order.
