@@ -5,6 +5,7 @@
  * the contract suite itself runs only against a real server.
  */
 import { randomUUID } from 'node:crypto';
+import { copyLog } from '../copy/copy-log';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
 import { UnavailableError, UnknownError } from './client';
@@ -140,6 +141,7 @@ describe('EventStoreDB adapter on the error paths the review found (scripted cli
   });
 
   it('finding 7: resumes from a checkpoint with one read of $all, whatever the length of the log', async () => {
+    const seeded = (await store.appendToStream('before-7', [newEvent()], 'no_stream')).position;
     const mine = [newEvent(1), newEvent(2), newEvent(3)];
     await store.appendToStream('thing-7', mine, 'no_stream');
     double.seed('busy-stream', 20_000);
@@ -167,6 +169,19 @@ describe('EventStoreDB adapter on the error paths the review found (scripted cli
       direction: 'forwards',
       requiresLeader: true,
     });
+
+    // copy-log resumes the same way: forwards from the checkpoint, never a scan (the id reservations
+    // between the checkpoint and the events fill the first page, hence a second read).
+    const target = new EsdbEventStore(new ScriptedEsdbClient().asClient());
+    const beforeCopy = double.calls.length;
+    const copied = await copyLog(restarted, target, { after: seeded, batchSize: 3, stopAfter: 3 });
+    expect(copied).toMatchObject({ copied: 3, position: double.positionOf(mine[2]!.id) });
+    expect(double.calls.slice(beforeCopy).filter((call) => call.method === 'readAll')).toEqual([
+      { method: 'readAll', direction: 'forwards', requiresLeader: true },
+      { method: 'readAll', direction: 'forwards', requiresLeader: true },
+    ]);
+    await expect(target.readStream('thing-7')).resolves.toHaveLength(3);
+    await target.close();
 
     // A number that is no record boundary (never handed out) is still read correctly.
     await expect(restarted.readAll({ after: checkpoint + 1, maxCount: 1 })).resolves.toEqual([page[0]]);
