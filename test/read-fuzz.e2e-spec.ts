@@ -266,8 +266,9 @@ function caseFor(routes: ReadRoute[], known: { ids: string[] }): fc.Arbitrary<Ca
   });
 }
 
+const shortened = (value: string) => (value.length > 60 ? `${value.slice(0, 60)}… (${value.length})` : value);
 const described = (c: Case) =>
-  `GET ${c.route.path} as ${c.role} with ${JSON.stringify(c.values.map(([p, v]) => [p.name, v]))}`;
+  `GET ${c.route.path} as ${c.role} with ${JSON.stringify(c.values.map(([p, v]) => [p.name, v.map(shortened)]))}`;
 
 interface Answer {
   status: number;
