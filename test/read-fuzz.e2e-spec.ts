@@ -44,6 +44,12 @@ const STREAMS = new Set(['/api/stream', '/api/dashboard/stream']);
 const RUNS = Number(process.env.READ_FUZZ_RUNS ?? 700);
 const SEED = Number(process.env.FC_SEED ?? 20261201);
 const SLOW_MS = 2000;
+/**
+ * `/audit/verify` rebuilds every read model beside the live one and compares them (and recomputes every
+ * hash chain): its time grows with the log, whatever the parameters, so it is held to a bound of its own.
+ */
+const WHOLE_LOG_CHECKS = new Set(['/api/audit/verify']);
+const WHOLE_LOG_SLOW_MS = 10_000;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -440,17 +446,28 @@ describe.each([
     const byRole = new Map<string, number>();
     let sent = 0;
     let slowest = { ms: 0, what: '' };
+    let slowestCheck = 0;
+    const resent: string[] = [];
     await fc.assert(
       fc.asyncProperty(caseFor(routes, known), async (c) => {
         const answer = await send(base, ctx.tokens[c.role], c);
         sent += 1;
-        if (answer.ms > slowest.ms) slowest = { ms: answer.ms, what: described(c) };
+        if (WHOLE_LOG_CHECKS.has(c.route.path)) slowestCheck = Math.max(slowestCheck, answer.ms);
+        else if (answer.ms > slowest.ms) slowest = { ms: answer.ms, what: described(c) };
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         byRole.set(`${c.role} ${answer.status}`, (byRole.get(`${c.role} ${answer.status}`) ?? 0) + 1);
         const what = described(c);
         if (answer.status >= 500)
           throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-        if (answer.ms > SLOW_MS) throw new Error(`${what} took ${Math.round(answer.ms)} ms`);
+        const bound = WHOLE_LOG_CHECKS.has(c.route.path) ? WHOLE_LOG_SLOW_MS : SLOW_MS;
+        if (answer.ms > bound) {
+          // Once more, to tell what the request costs from a stall of a busy machine: slow twice fails.
+          resent.push(`${Math.round(answer.ms)} ms: ${what.slice(0, 160)}`);
+          const again = await send(base, ctx.tokens[c.role], c);
+          if (again.ms > bound) {
+            throw new Error(`${what} took ${Math.round(answer.ms)} ms, then ${Math.round(again.ms)} ms`);
+          }
+        }
         if (answer.status === 400) {
           expect(answer.contentType).toMatch(/^application\/problem\+json/);
           const named = namedIn(answer.body);
@@ -472,7 +489,9 @@ describe.each([
     const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
     console.log(
       `read fuzz (${store}, seed ${SEED}): ${sent} requests over ${routes.length} read routes × ${ROLES.length} roles: ` +
-        `${summary.join(', ')}; slowest ${Math.round(slowest.ms)} ms (${slowest.what.slice(0, 200)})\n` +
+        `${summary.join(', ')}; slowest ${Math.round(slowest.ms)} ms (${slowest.what.slice(0, 200)}); ` +
+        `slowest /audit/verify ${Math.round(slowestCheck)} ms; slow once and sent again: ${resent.length}` +
+        `${resent.map((line) => `\n  ${line}`).join('')}\n` +
         [...byRole.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([key, n]) => `${key}×${n}`)
