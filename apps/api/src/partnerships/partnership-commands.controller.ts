@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,6 +7,7 @@ import { CommandContext, CommandResult } from '../application/command-context';
 import { childIdFor } from '../application/ids';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
+import { UuidParameter } from '../http/parameters';
 import { emptyBody } from '../http/validation';
 import { PartnershipCommand } from './partnership-command';
 import {
@@ -24,7 +25,7 @@ import {
   SignDto,
 } from './partnership.dto';
 
-const Uuid = new ParseUUIDPipe();
+const Uuid = UuidParameter;
 
 /** An id the client may leave out: derived from the Idempotency-Key when there is one, so a repeat names the same thing. */
 function newId(context: CommandContext, kind: string, index = 0): string {

@@ -65,13 +65,19 @@ interface ListRow {
 }
 
 type Cursor = { c: string; i: string };
-const isCursor = (value: unknown): value is Cursor =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as Cursor).c === 'string' &&
-  !Number.isNaN(Date.parse((value as Cursor).c)) &&
-  typeof (value as Cursor).i === 'string' &&
-  /^[0-9a-f-]{36}$/.test((value as Cursor).i);
+/** As `encodeCursor` wrote it: the time as `toISOString` gives it back, and a UUID; nothing else reaches SQL. */
+const isCursor = (value: unknown): value is Cursor => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { c, i } = value as Partial<Cursor>;
+  if (typeof c !== 'string' || typeof i !== 'string') return false;
+  const time = new Date(c);
+  return (
+    !Number.isNaN(time.getTime()) &&
+    time.toISOString() === c &&
+    /^(?!0000)\d{4}-/.test(c) &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(i)
+  );
+};
 
 const partiesOf = (ids: string[], names: Map<string, OrganizationName>): OrganizationName[] =>
   ids.map((id) => names.get(id) ?? { id, name: '(unknown organisation)', kind: 'unknown', country: '' });
