@@ -94,7 +94,8 @@ export class NotificationDelivery implements QueueHandlers {
         return;
       }
       const receipt = await mailer.send(mail);
-      sent = await store.markSent(claimed.id, receipt, now());
+      const response = withoutAddress(receipt.response, claimed.recipient.email);
+      sent = await store.markSent(claimed.id, { ...receipt, response }, now());
     } catch (error) {
       // An SMTP refusal often quotes the address: the notification log keeps no address in clear.
       const message = withoutAddress(describeError(error), claimed.recipient.email);
