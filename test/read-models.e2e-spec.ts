@@ -369,7 +369,7 @@ describe('read models, dashboards and audit over HTTP, by role', () => {
     );
   });
 
-  it('rebuilds the read models after a person is forgotten, so their details read as erased there too', async () => {
+  it('reads a forgotten person as erased in the read models as soon as forget answers, with no rebuild', async () => {
     const email = deal.us.contacts[0]!.email;
     const attendees = async () =>
       (await ctx.as('viewer').get(`/api/partnerships/${deal.id}`).expect(200)).body.meetings[0].attendees.map(
@@ -378,14 +378,11 @@ describe('read models, dashboards and audit over HTTP, by role', () => {
     expect(await attendees()).toContain(email);
     const forgotten = await ctx.as('admin').post('/api/people/forget', { email });
     expect([200, 201]).toContain(forgotten.status);
-    const deadline = Date.now() + 30_000;
-    while ((await attendees()).includes(email) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    // The rows keep the address sealed under the person's key, which is gone: nothing to wait for.
     expect(await attendees()).toEqual(['[erased]', deal.fr.contacts[0]!.email]);
     const status = await ctx.as('admin').get('/api/projections').expect(200);
     expect(status.body.projections).toContainEqual(
-      expect.objectContaining({ name: 'partnerships', generation: 2 }),
+      expect.objectContaining({ name: 'partnerships', generation: 1 }),
     );
   });
 

@@ -9,6 +9,7 @@ import {
   MasterKey,
   PERSON_KEY_STORE,
   PersonalDataEventStore,
+  PersonalValues,
   PersonKeyStore,
   privacyMigrations,
   SqlPersonKeyStore,
@@ -17,6 +18,8 @@ import {
 import { join } from 'node:path';
 
 export const MASTER_KEY = Symbol('MASTER_KEY');
+/** Seals and opens the copies of personal values kept outside the log (read models, notifications). */
+export const PERSONAL_VALUES = Symbol('PERSONAL_VALUES');
 
 /** DATA_KEY, or on the embedded default a key generated once into DATA_DIR/keys/data.key. */
 export function loadMasterKey(config: AppConfig): MasterKey {
@@ -56,7 +59,14 @@ export function personalDataProviders(sqlClient: symbol): Provider[] {
       useFactory: (stored: EventStore, keys: PersonKeyStore, master: MasterKey): EventStore =>
         new PersonalDataEventStore(stored, keys, (kind, value) => master.subjectOf(kind, value)),
     },
+    {
+      // The same key store (and cache) as the event store: a forget in this process hides every copy at once.
+      provide: PERSONAL_VALUES,
+      inject: [PERSON_KEY_STORE, MASTER_KEY],
+      useFactory: (keys: PersonKeyStore, master: MasterKey): PersonalValues =>
+        new PersonalValues(keys, (kind, value) => master.subjectOf(kind, value)),
+    },
   ];
 }
 
-export const PERSONAL_DATA_EXPORTS = [STORED_EVENT_STORE, PERSON_KEY_STORE, MASTER_KEY];
+export const PERSONAL_DATA_EXPORTS = [STORED_EVENT_STORE, PERSON_KEY_STORE, MASTER_KEY, PERSONAL_VALUES];

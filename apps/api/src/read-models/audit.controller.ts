@@ -68,8 +68,9 @@ export class AuditController {
   async verify(): Promise<IntegrityReport & { signedHeads: IntegrityResult['heads'] }> {
     const report = await verifyIntegrity({
       client: this.readModels.client,
-      store: this.readModels.store,
+      store: this.readModels.openedStore,
       storedStore: this.stored,
+      projectionStore: this.readModels.store,
       projections: this.readModels.projections,
     });
     const { heads } = await this.integrity.run();

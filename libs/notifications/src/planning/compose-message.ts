@@ -1,4 +1,4 @@
-import type { Language, PartnershipEvent } from '@passerelle/domain';
+import { isErased, type Language, type PartnershipEvent } from '@passerelle/domain';
 import { buildMeetingCalendar, CalendarMethod } from '../ical/icalendar';
 import type { PlannedNotification, PlannedTimer } from '../model';
 import type { DocumentView, MeetingView, MessageModel } from '../templates/message-model';
@@ -219,6 +219,8 @@ export function composeMessage(input: CompositionInput): Composition {
  */
 function stillAddressed({ notification, facts, event, observerEmails }: CompositionInput): boolean {
   const email = notification.recipient.email;
+  // The address of a forgotten person (its key gone) reads as erased, as do theirs in the log.
+  if (isErased(email)) return false;
   const listed = (emails: readonly string[]) => emails.some((candidate) => candidate.toLowerCase() === email);
   if (notification.template.startsWith('meeting.')) {
     const attendees = isMeetingEvent(event)

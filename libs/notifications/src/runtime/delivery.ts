@@ -45,6 +45,20 @@ export function parseMailbox(mailbox: string): { email: string; name: string | n
   return { name: null, email: mailbox.trim() };
 }
 
+/** The text with every mention of the address (any case) replaced by `<recipient>`. */
+export function withoutAddress(text: string, address: string): string {
+  if (address.length === 0) return text;
+  const lower = text.toLowerCase();
+  const needle = address.toLowerCase();
+  let result = '';
+  let from = 0;
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, from)) {
+    result += `${text.slice(from, at)}<recipient>`;
+    from = at + needle.length;
+  }
+  return result + text.slice(from);
+}
+
 /** The Message-ID of a notification: the same on every attempt, so a repeat can be recognised downstream. */
 export function messageIdFor(notificationId: string, mailFrom: string): string {
   const domain = parseMailbox(mailFrom).email.split('@')[1] ?? 'passerelle.local';
@@ -80,9 +94,11 @@ export class NotificationDelivery implements QueueHandlers {
         return;
       }
       const receipt = await mailer.send(mail);
-      sent = await store.markSent(claimed.id, receipt, now());
+      const response = withoutAddress(receipt.response, claimed.recipient.email);
+      sent = await store.markSent(claimed.id, { ...receipt, response }, now());
     } catch (error) {
-      const message = describeError(error);
+      // An SMTP refusal often quotes the address: the notification log keeps no address in clear.
+      const message = withoutAddress(describeError(error), claimed.recipient.email);
       if (error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts) {
         await store.markFailed(claimed.id, message);
         throw new GiveUpError(message);

@@ -1,5 +1,10 @@
 import type { SqlExecutor } from '@passerelle/database';
-import type { Partnership, PartnershipStage } from '@passerelle/domain';
+import {
+  mapPartnershipPersonalData,
+  type Partnership,
+  type PartnershipStage,
+  personalValuesOf,
+} from '@passerelle/domain';
 import type { StageDates } from '../projections/partnerships/partnership-row';
 import {
   clampLimit,
@@ -13,6 +18,7 @@ import {
   Where,
   whereInScope,
 } from './common';
+import { PersonalDataOpener, readAsStored } from './personal-data';
 
 export interface PartnershipFilters extends PartnershipScope {
   stage?: string;
@@ -84,7 +90,11 @@ const partiesOf = (ids: string[], names: Map<string, OrganizationName>): Organiz
 
 /** Lists and details of partnerships, from `rm_partnerships` (newest first). */
 export class PartnershipsQuery {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    /** Attendees' and signers' names and addresses are kept sealed in the rows and opened here. */
+    private readonly open: PersonalDataOpener = readAsStored,
+  ) {}
 
   async list(filters: PartnershipFilters): Promise<Page<PartnershipSummary>> {
     const limit = clampLimit(filters.limit);
@@ -157,8 +167,9 @@ export class PartnershipsQuery {
     }>('SELECT state, revision, position, stage_reached_on FROM rm_partnerships WHERE id = $1', [id]);
     if (!row) return null;
     const names = await organizationNames(this.db, row.state.parties);
+    const read = await this.open(personalValuesOf((map) => mapPartnershipPersonalData(row.state, map)));
     return {
-      ...row.state,
+      ...mapPartnershipPersonalData(row.state, read),
       revision: row.revision,
       position: Number(row.position),
       stageReachedOn: row.stage_reached_on,
