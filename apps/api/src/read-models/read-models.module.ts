@@ -52,7 +52,7 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
     },
     { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
   ],
-  exports: [ReadModels, ReadModelsHealthIndicator],
+  exports: [ReadModels, ReadModelsHealthIndicator, OrganizationsQuery],
 })
 export class ReadModelsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
