@@ -519,7 +519,7 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     console.log(
       `organisation matrix: ${commands.length} command routes × ${columns.length} (${columns.map((c) => c.who).join(', ')}) + ${signatures.length} signature routes × officer of a party signing for another = ${cells.length} cells checked (${cells.length - refused} through, ${refused} out of scope)`,
     );
-  });
+  }, 600_000);
 
   it('never answers 5xx to a generated body, and appends nothing for a body it refuses', async () => {
     const commands = routes.filter((r) => COMMAND_CONTROLLERS.includes(r.controller) && r.method === 'POST');
