@@ -584,7 +584,7 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     expect([...statuses.keys()].some((s) => s === 200 || s === 201)).toBe(true);
     const report = await ctx.as('auditor').get('/api/audit/integrity').expect(200);
     expect(report.body.ok).toBe(true);
-  });
+  }, 600_000);
 });
 
 describe('abuse: tokens that must not pass', () => {
