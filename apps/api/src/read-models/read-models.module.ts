@@ -61,7 +61,7 @@ const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpen
     },
     { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
   ],
-  exports: [ReadModels, ReadModelsHealthIndicator],
+  exports: [ReadModels, ReadModelsHealthIndicator, OrganizationsQuery],
 })
 export class ReadModelsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,5 +1,5 @@
-/** How a refusal maps to HTTP: `rule` → 409, `not_found` → 404, `invalid` → 400. */
-export type DomainErrorKind = 'rule' | 'not_found' | 'invalid';
+/** How a refusal maps to HTTP: `rule` → 409, `not_found` → 404, `invalid` → 400, `forbidden` → 403. */
+export type DomainErrorKind = 'rule' | 'not_found' | 'invalid' | 'forbidden';
 
 /** Every code the domain can refuse with, and its kind. Codes are stable: clients and problem types rely on them. */
 export const DOMAIN_ERRORS = {
@@ -76,6 +76,8 @@ export const DOMAIN_ERRORS = {
   'mou.already_executed': 'rule',
   'mou.not_a_signatory': 'rule',
   'mou.already_signed': 'rule',
+
+  'forbidden.out_of_scope': 'forbidden',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;
