@@ -3,9 +3,8 @@ import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
 import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import {
   CachedPersonKeyStore,
-  generateDataKey,
-  loadOrCreateKeyFile,
-  MasterKey,
+  loadDataKeyRing,
+  openDataKeys,
   PersonalDataEventStore,
   privacyMigrations,
   SqlPersonKeyStore,
@@ -60,16 +59,17 @@ export async function openEventStore(config: AppConfig, client: SqlClient): Prom
     await migrate(client, eventStoreMigrations);
     stored = new SqlEventStore(client);
   }
-  const dataKey =
-    config.dataKey ??
-    (config.embedded
-      ? loadOrCreateKeyFile(join(config.dataDir, 'keys', 'data.key'), generateDataKey).text
-      : undefined);
-  if (!dataKey) throw new ConfigError('DATA_KEY is required to read personal data');
+  if (!config.dataKey && !config.embedded)
+    throw new ConfigError('DATA_KEY is required to read personal data');
+  // DATA_KEY (and DATA_KEY_PREVIOUS during a rotation), or on the embedded default the API's key files.
+  const { ring } = loadDataKeyRing({
+    current: config.dataKey,
+    previous: config.dataKeyPrevious,
+    keysDir: join(config.dataDir, 'keys'),
+  });
   await migrate(client, privacyMigrations);
-  const master = MasterKey.fromText(dataKey);
-  const keys = new SqlPersonKeyStore(client, master);
-  await keys.checkMasterKey();
+  const master = await openDataKeys(client, ring);
+  const keys = new SqlPersonKeyStore(client, ring);
   return new PersonalDataEventStore(stored, new CachedPersonKeyStore(keys), (kind, value) =>
     master.subjectOf(kind, value),
   );

@@ -10,3 +10,8 @@ export * from './personal-data-event-store';
 export * from './signed-heads';
 export * from './integrity';
 export * from './key-files';
+export * from './rotation/data-key-ring';
+export * from './rotation/rotate-data-key';
+export * from './rotation/signing-key-ring';
+export * from './rotation/rotate-keys';
+export * from './rotation/key-sources';
