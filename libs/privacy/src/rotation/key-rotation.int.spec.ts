@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { migrate } from '@passerelle/database';
 import { createTestSqlClient, type TestSqlClient } from '@passerelle/database/testing';
 import { ERASED } from '@passerelle/domain';
@@ -13,8 +13,14 @@ import { registered } from '../testing/personal-events';
 import { DataKeyRing, openDataKeys } from './data-key-ring';
 import { rotateDataKey, RotationInterrupted } from './rotate-data-key';
 import { rotateKeys } from './rotate-keys';
-import { openSigningKeys, rotateSigningKey, SigningKeyRing, trustedSigners } from './signing-key-ring';
-import { sign } from 'node:crypto';
+import {
+  listSigningKeySuccessions,
+  openSigningKeys,
+  rotateSigningKey,
+  SigningKeyRing,
+  trustedSigners,
+} from './signing-key-ring';
+import { copyPrivacyTables } from '../sql/copy-privacy-tables';
 
 /** Every contact of every organisation registered, by organisation id. */
 type Written = Map<string, { name: string; email: string }>;
@@ -202,4 +208,30 @@ describe.each(['pglite', 'postgres'] as const)('key rotation on %s', (dialect) =
     expect(rewritten.heads.failures.map((failure) => failure.reason)).toContain('untrusted_key');
     await test.client.query(`UPDATE signing_key_successions SET last_position = last_position - 1000`);
   }, 120_000);
+
+  it('carries the naming keys and the key successions to a copy of the deployment (copy-log)', async () => {
+    const target = await createTestSqlClient(dialect, 'key_rotation_copy');
+    try {
+      await migrate(target.client, eventStoreMigrations);
+      const copied = await copyPrivacyTables(test.client, target.client, { signedHeads: true });
+      expect(copied.tables).toEqual(
+        expect.objectContaining({
+          naming_keys: { copied: 1, alreadyThere: 0, differing: 0, skipped: 0 },
+          signing_key_successions: { copied: 1, alreadyThere: 0, differing: 0, skipped: 0 },
+        }),
+      );
+      // Started there with the new key alone, the copy names people as the original did.
+      const newOnly = DataKeyRing.fromText(newData);
+      const there = await openDataKeys(target.client, newOnly);
+      const here = await openDataKeys(test.client, newOnly);
+      expect(there.subjectOf('email', 'alice@example.org')).toBe(
+        here.subjectOf('email', 'alice@example.org'),
+      );
+      expect(await listSigningKeySuccessions(target.client)).toEqual(
+        await listSigningKeySuccessions(test.client),
+      );
+    } finally {
+      await target.cleanup();
+    }
+  }, 60_000);
 });
