@@ -33,6 +33,10 @@ export interface AppConfig {
   dataKey?: string;
   /** secret */
   signingKey?: string;
+  /** secret; the DATA_KEY being rotated from, held until the rotation completes (docs/deployment.md). */
+  dataKeyPrevious?: string;
+  /** secret; the SIGNING_KEY being rotated from. */
+  signingKeyPrevious?: string;
   /** How often the head of the log is signed; 0: only on demand. */
   signedHeadIntervalSeconds: number;
   logLevel: string;
@@ -147,6 +151,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('DATA_KEY must be the base64 of 32 random bytes (openssl rand -base64 32)');
   }
   if (!embedded && !signingKey) throw new ConfigError('SIGNING_KEY is required outside the embedded default');
+  const dataKeyPrevious = optional(env, 'DATA_KEY_PREVIOUS');
+  const signingKeyPrevious = optional(env, 'SIGNING_KEY_PREVIOUS');
+  if (dataKeyPrevious !== undefined && !/^[A-Za-z0-9+/_-]{43}=?$/.test(dataKeyPrevious)) {
+    throw new ConfigError('DATA_KEY_PREVIOUS must be the base64 of 32 random bytes, like DATA_KEY');
+  }
+  if (dataKeyPrevious !== undefined && dataKey === undefined) {
+    throw new ConfigError('DATA_KEY_PREVIOUS is set without DATA_KEY (the new key)');
+  }
+  if (signingKeyPrevious !== undefined && signingKey === undefined) {
+    throw new ConfigError('SIGNING_KEY_PREVIOUS is set without SIGNING_KEY (the new key)');
+  }
 
   const schema = optional(env, 'DATABASE_SCHEMA') ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -174,6 +189,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimit,
     dataKey,
     signingKey,
+    dataKeyPrevious,
+    signingKeyPrevious,
     signedHeadIntervalSeconds: integer(env, 'SIGNED_HEAD_INTERVAL_SECONDS', 300, 0, 86_400),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     embedded,

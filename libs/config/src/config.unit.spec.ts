@@ -36,6 +36,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 
+  it('reads the previous keys of a rotation, each only beside the new key', () => {
+    const key = 'a'.repeat(43) + '=';
+    const rotating = loadConfig({
+      DATA_KEY: key,
+      DATA_KEY_PREVIOUS: 'b'.repeat(43) + '=',
+      SIGNING_KEY: 'n',
+      SIGNING_KEY_PREVIOUS: 'o',
+    });
+    expect(rotating).toMatchObject({ dataKeyPrevious: 'b'.repeat(43) + '=', signingKeyPrevious: 'o' });
+    expect(() => loadConfig({ DATA_KEY: key, DATA_KEY_PREVIOUS: 'short' })).toThrow(/DATA_KEY_PREVIOUS/);
+    expect(() => loadConfig({ DATA_KEY_PREVIOUS: key })).toThrow(/without DATA_KEY/);
+    expect(() => loadConfig({ SIGNING_KEY_PREVIOUS: 'o' })).toThrow(/without SIGNING_KEY/);
+  });
+
   it('reads the observers and the rate limit', () => {
     const config = loadConfig({
       OBSERVER_EMAILS: 'gobiz@example.org, diplo@example.fr',

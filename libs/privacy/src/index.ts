@@ -11,3 +11,8 @@ export * from './signed-heads';
 export * from './integrity';
 export * from './key-files';
 export * from './personal-values';
+export * from './rotation/data-key-ring';
+export * from './rotation/rotate-data-key';
+export * from './rotation/signing-key-ring';
+export * from './rotation/rotate-keys';
+export * from './rotation/key-sources';
