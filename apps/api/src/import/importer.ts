@@ -63,6 +63,8 @@ export interface ImportReport {
 export interface ImportOptions {
   dryRun?: boolean;
   actor?: Actor;
+  /** Partnerships imported side by side (the lines of each in their order); 1: one line at a time. */
+  concurrency?: number;
   /** Called after each line with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -111,6 +113,7 @@ export class Importer {
     const dispatcher = dryRun ? this.dryRunDispatcher() : this.liveDispatcher();
     const facts = new FactsLoader(dispatcher.store, { partnerships: 1000, organizationTtlMs: 60_000 });
     const lines = sources.flatMap(readSource);
+    const fileOrder = (file: string) => sources.findIndex((source) => source.name === file);
     const report: ImportReport = {
       dryRun,
       read: lines.length,
@@ -123,33 +126,60 @@ export class Importer {
       durationMs: 0,
     };
     const headBefore = await dispatcher.store.headPosition();
-    // A command of this run appended only if its position lies past everything that was there before it.
-    let seen = headBefore;
     const correlationId = randomUUID();
     const actor = options.actor ?? IMPORT_ACTOR;
+    const firstLineOfKey = new Map<string, ImportLine>();
     let done = 0;
+
+    const importLine = async (line: ImportLine): Promise<void> => {
+      try {
+        const { command, partnershipId, commandId } = await this.commandFor(line, actor, correlationId);
+        const result = await dispatcher.execute(command);
+        // Appended now only if its position lies past everything the log held when the run began (each
+        // key runs once per run); otherwise the command was already there and was answered again.
+        if (result.position > headBefore) {
+          report.accepted++;
+          if (partnershipId && MAY_NOTIFY.has((command as PartnershipCommand).type)) {
+            await this.countWithheld(dispatcher.store, facts, partnershipId, commandId, report);
+          }
+        } else {
+          report.alreadyThere++;
+        }
+      } catch (error) {
+        report.refusals.push(this.refusal(line, error));
+      }
+    };
+
+    const lanes = new Lanes(options.concurrency ?? 1);
+    let phase: 'organization' | 'partnership' | undefined;
     for (const line of lines) {
+      const finish = () => options.onProgress?.(++done, lines.length);
       if (isUnreadable(line)) {
         report.refusals.push({ ...line, status: 400 });
-      } else {
-        try {
-          const { command, partnershipId, commandId } = await this.commandFor(line, actor, correlationId);
-          const result = await dispatcher.execute(command);
-          if (result.position > seen) {
-            seen = result.position;
-            report.accepted++;
-            if (partnershipId && MAY_NOTIFY.has((command as PartnershipCommand).type)) {
-              await this.countWithheld(dispatcher.store, facts, partnershipId, commandId, report);
-            }
-          } else {
-            report.alreadyThere++;
-          }
-        } catch (error) {
-          report.refusals.push(this.refusal(line, error));
-        }
+        finish();
+        continue;
       }
-      options.onProgress?.(++done, lines.length);
+      const earlier = firstLineOfKey.get(line.key);
+      if (earlier) {
+        report.refusals.push({
+          ...this.located(line),
+          status: 400,
+          type: 'import.duplicate_key',
+          detail: `the key ${line.key} is already used at ${earlier.file}:${earlier.line}`,
+        });
+        finish();
+        continue;
+      }
+      firstLineOfKey.set(line.key, line);
+      // Organisations are registered before the partnerships that name them, whatever the concurrency:
+      // the lines of one partnership run in their order, partnerships side by side.
+      const kind = line.command === 'register-organization' ? 'organization' : 'partnership';
+      if (phase !== kind) await lanes.drain();
+      phase = kind;
+      await lanes.add(laneOf(line), () => importLine(line).then(finish));
     }
+    await lanes.drain();
+    report.refusals.sort((a, b) => fileOrder(a.file) - fileOrder(b.file) || a.line - b.line);
     report.refused = report.refusals.length;
     report.events = (await dispatcher.store.headPosition()) - headBefore;
     report.durationMs = Math.round(performance.now() - started);
@@ -261,6 +291,10 @@ export class Importer {
     }
   }
 
+  private located(line: ImportLine) {
+    return { file: line.file, line: line.line, key: line.key, command: line.command };
+  }
+
   private refusal(line: ImportLine, error: unknown): ImportRefusal {
     const known =
       error instanceof ProblemError ||
@@ -274,10 +308,7 @@ export class Importer {
         'this key was imported before with another command or body: a line, once imported, stays as it was';
     }
     return {
-      file: line.file,
-      line: line.line,
-      key: line.key,
-      command: line.command,
+      ...this.located(line),
       status: body.status,
       type: body.type,
       detail,
@@ -316,5 +347,45 @@ function withCreatedIds(
       };
     default:
       return body;
+  }
+}
+
+/** Which lines must run one after another: those of one partnership (or one organisation). */
+function laneOf(line: ImportLine): string {
+  if (line.command === 'register-organization') {
+    const target = line.targets.organization ?? (typeof line.body.id === 'string' ? line.body.id : line.key);
+    return `organization:${importIdFor('organization', target)}`;
+  }
+  const target = line.targets.partnership ?? (typeof line.body.id === 'string' ? line.body.id : line.key);
+  return `partnership:${importIdFor('partnership', target)}`;
+}
+
+/**
+ * Work in lanes: tasks of one lane run in the order added, lanes run side by side, at most `width` tasks
+ * at a time. `add` waits while the width is taken, so a long file is never read ahead of the work.
+ */
+class Lanes {
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly width: number) {}
+
+  async add(lane: string, task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= Math.max(1, this.width)) await Promise.race(this.running);
+    const previous = this.tails.get(lane) ?? Promise.resolve();
+    const next = previous.then(task);
+    this.tails.set(lane, next);
+    this.running.add(next);
+    // A failure (not a refusal: the store is gone) surfaces through `add` or `drain`.
+    next
+      .finally(() => {
+        this.running.delete(next);
+        if (this.tails.get(lane) === next) this.tails.delete(lane);
+      })
+      .catch(() => undefined);
+  }
+
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
   }
 }
