@@ -5,7 +5,7 @@
  *   npm run generate-histories -- --count=10000 --out=/tmp/histories [--seed=14] [--business-dates]
  *
  * `IMPORT_SEED` overrides the default seed (14) to explore other files. `--business-dates` adds the `on`
- * date to propose, draft-agreement and draft-mou lines, for a service whose commands take business dates.
+ * date to propose, draft-agreement and withdraw lines, for a service whose commands take business dates.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
