@@ -15,6 +15,10 @@ export interface AppConfig {
   redisUrl: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** The ORGANIZER of invitations, a mailbox that reads replies; unset → MAIL_FROM, and no RSVP asked. */
+  calendarOrganizer?: string;
+  /** How long a signature request waits (and is checked again) before it goes. */
+  signatureRequestDelaySeconds: number;
   observerEmails: string[];
   jwt: {
     /** secret */
@@ -120,6 +124,18 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** `Name <address>` or a bare address. */
+function mailbox(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const address = /<([^>]+)>\s*$/.exec(raw)?.[1]?.trim() ?? raw;
+  if (!EMAIL.test(address))
+    throw new ConfigError(
+      `${name} must be a mailbox such as "Partnerships <partnerships@example.org>", got "${raw}"`,
+    );
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const eventstoreConnectionString = optional(env, 'EVENTSTORE_CONNECTION_STRING');
@@ -176,6 +192,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: optional(env, 'MAIL_FROM') ?? 'Passerelle <no-reply@localhost>',
+    calendarOrganizer: mailbox(env, 'CALENDAR_ORGANIZER'),
+    signatureRequestDelaySeconds: integer(env, 'SIGNATURE_REQUEST_DELAY_SECONDS', 300, 0, 86_400),
     observerEmails,
     jwt: {
       secret: secret ?? (jwksUrl ? undefined : DEVELOPMENT_JWT_SECRET),

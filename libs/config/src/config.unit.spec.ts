@@ -59,6 +59,20 @@ describe('loadConfig', () => {
     expect(config.rateLimitPerMinute).toBe(0);
   });
 
+  it('reads the calendar organiser and the signature-request delay', () => {
+    expect(loadConfig({})).toMatchObject({ calendarOrganizer: undefined, signatureRequestDelaySeconds: 300 });
+    const config = loadConfig({
+      CALENDAR_ORGANIZER: 'Partnerships <partnerships@example.org>',
+      SIGNATURE_REQUEST_DELAY_SECONDS: '0',
+    });
+    expect(config).toMatchObject({
+      calendarOrganizer: 'Partnerships <partnerships@example.org>',
+      signatureRequestDelaySeconds: 0,
+    });
+    expect(() => loadConfig({ CALENDAR_ORGANIZER: 'nobody' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SIGNATURE_REQUEST_DELAY_SECONDS: '-5' })).toThrow(ConfigError);
+  });
+
   describe('IN_PROCESS', () => {
     const server = {
       DATABASE_URL: 'postgres://localhost/x',

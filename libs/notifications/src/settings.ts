@@ -17,6 +17,8 @@ export interface NotificationSettings {
   smtpUrl?: string;
   outboxDir: string;
   mailFrom: string;
+  /** ORGANIZER of invitations: a mailbox whose replies someone reads; undefined → `mailFrom`, no RSVP asked. */
+  calendarOrganizer?: string;
   observerEmails: string[];
 
   /** How long before a meeting its reminder goes out (24 h). */
@@ -65,6 +67,9 @@ export interface NotificationConfigSource {
   redisUrl: string;
   smtpUrl?: string;
   mailFrom: string;
+  calendarOrganizer?: string;
+  /** SIGNATURE_REQUEST_DELAY_SECONDS (default 300). */
+  signatureRequestDelaySeconds?: number;
   observerEmails: string[];
   dataDir: string;
   databaseUrl?: string;
@@ -103,12 +108,13 @@ export function notificationSettingsFrom(
     smtpUrl: config.smtpUrl,
     outboxDir: join(config.dataDir, 'outbox'),
     mailFrom: config.mailFrom,
+    calendarOrganizer: config.calendarOrganizer,
     observerEmails: config.observerEmails,
     meetingReminderLeadMs: DAY,
     signatureReminderIntervalMs: 7 * DAY,
     signatureReminderMax: 3,
     renewalLeadMs: 60 * DAY,
-    signatureRequestDelayMs: 5 * MINUTE,
+    signatureRequestDelayMs: (config.signatureRequestDelaySeconds ?? 5 * 60) * SECOND,
     historyCutoffMs: 30 * DAY,
     lateReminderToleranceMs: 3 * DAY,
     attempts: 8,

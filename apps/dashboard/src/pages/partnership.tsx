@@ -3,7 +3,7 @@ import { ApiError, get } from '../api';
 import { ErrorBox, Loading, Section, StageBadge, Chips } from '../components/ui';
 import { useApp } from '../context';
 import { ENDPOINTS } from '../endpoints';
-import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format';
+import { formatDate, formatDateTime, formatMeetingTime, formatMoney, formatNumber } from '../format';
 import { useLive, useLoad } from '../hooks';
 import { termOf, Translate, useI18n } from '../i18n';
 import { changeOf, LiveMessage } from '../live';
@@ -81,14 +81,14 @@ function MeetingItem({
   const { t, language } = useI18n();
   const started = new Date(meeting.startsAt).getTime() <= Date.now();
   const formOpen = acting.open?.kind === 'outcome' && acting.open.id === meeting.meetingId;
+  const when = formatMeetingTime(language, meeting.startsAt, meeting.timezone);
   return (
     <li class={`item meeting meeting-${meeting.status}`}>
       <div class="item-head">
         <strong>
-          <time dateTime={meeting.startsAt}>
-            {formatDateTime(language, meeting.startsAt, meeting.timezone)}
-          </time>
+          <time dateTime={meeting.startsAt}>{when.meeting}</time>
         </strong>
+        {when.reader && <span class="sub">{t('meeting.yourTime', { time: when.reader })}</span>}
         <span class={`badge status-${meeting.status}`}>{t(`meeting.${meeting.status}`)}</span>
       </div>
       <dl class="facts">

@@ -24,6 +24,8 @@ export interface CompositionInput {
   /** The timer it comes from (for a reminder). */
   timer: PlannedTimer | null;
   organizer: { email: string; name: string | null };
+  /** Whether replies to the organiser reach someone: only then are attendees asked to reply. */
+  rsvp?: boolean;
   now: Date;
   signatureReminderMax: number;
   observerEmails: readonly string[];
@@ -91,6 +93,8 @@ export function composeMessage(input: CompositionInput): Composition {
           stamp: new Date(data.occurredAt),
           start: new Date(data.startsAt),
           end: new Date(data.endsAt),
+          timezone: data.timezone,
+          rsvp: input.rsvp ?? false,
           summary: CALENDAR_SUMMARY[language](partnershipTitle),
           description: data.agenda,
           location: data.location ?? data.videoUrl,

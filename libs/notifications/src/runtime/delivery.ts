@@ -38,6 +38,10 @@ export const UNKNOWN_OUTCOME =
   'Delivery outcome unknown: the worker stopped while handing the message to the SMTP server. ' +
   'Not sent again automatically, to avoid a duplicate; retry it if the recipient did not get it.';
 
+/** Replies reach someone only at an organiser address the operator set; MAIL_FROM is a sender. */
+const repliesReachSomeone = (settings: { calendarOrganizer?: string }): boolean =>
+  settings.calendarOrganizer !== undefined;
+
 /** `Passerelle <no-reply@example.org>` → its parts. */
 export function parseMailbox(mailbox: string): { email: string; name: string | null } {
   const match = /^\s*(?:"?([^"<]*?)"?\s*)?<([^>]+)>\s*$/.exec(mailbox);
@@ -78,7 +82,7 @@ export class NotificationDelivery implements QueueHandlers {
   private readonly organizer: { email: string; name: string | null };
 
   constructor(private readonly deps: DeliveryDeps) {
-    this.organizer = parseMailbox(deps.settings.mailFrom);
+    this.organizer = parseMailbox(deps.settings.calendarOrganizer ?? deps.settings.mailFrom);
   }
 
   async send(job: SendJob, attempt: SendAttempt): Promise<void> {
@@ -163,6 +167,7 @@ export class NotificationDelivery implements QueueHandlers {
       event: record.source.kind === 'event' ? (loaded.events.get(record.source.id) ?? null) : null,
       timer,
       organizer: this.organizer,
+      rsvp: repliesReachSomeone(this.deps.settings),
       now: now(),
       signatureReminderMax: settings.signatureReminderMax,
       observerEmails: settings.observerEmails,
