@@ -22,7 +22,7 @@ pg_write() {
 redis_write() {
   local master
   master=$(sentinel_master) || return 1
-  [[ $(timeout 2 redis-cli -p "${master#*:}" set ha_probe "$(now)") == OK ]] && echo "${master#*:}"
+  [[ $(timeout 2 redis-cli -p "${master#*:}" set ha_probe "$(now)" 2>/dev/null) == OK ]] && echo "${master#*:}"
 }
 
 case "${1:-}" in
