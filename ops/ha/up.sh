@@ -117,7 +117,12 @@ log "HAProxy routes writes to the primary"
 # --- Redis: a master, two replicas, three Sentinels --------------------------------------------------------
 mkdir -p "$HA_DIR/redis"
 # A node that comes back joins whichever master the Sentinels name now, not the one of the first start.
-master="$(sentinel_master || echo "127.0.0.1:${REDIS_PORTS[0]}")"
+# With the Sentinels stopped too, the last master they recorded in their files (they rewrite them on failover).
+recorded_master() {
+  awk -v name="$SENTINEL_NAME" '$1 == "sentinel" && $2 == "monitor" && $3 == name { print $4 ":" $5; exit }' \
+    "$HA_DIR/redis/sentinel-${SENTINEL_PORTS[0]}.conf" 2>/dev/null | grep .
+}
+master="$(sentinel_master || recorded_master || echo "127.0.0.1:${REDIS_PORTS[0]}")"
 for i in 0 1 2; do
   port="${REDIS_PORTS[$i]}"
   mkdir -p "$HA_DIR/redis/$port"
