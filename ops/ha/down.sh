@@ -8,34 +8,51 @@ source "$HERE/lib.sh"
 
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 
-# stop NAME: SIGTERM to the recorded pid, SIGKILL if it is still there after STOP_TIMEOUT seconds.
+# stop NAME...: SIGTERM to each recorded pid, then waits for all of them; SIGKILL for any still there after
+# STOP_TIMEOUT seconds. Each name's records are removed once its process is gone.
 stop() {
-  local name="$1" pid
-  if pid=$(pid_of "$name"); then
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((SECONDS >= deadline)); then
-        log "$name (pid $pid) did not stop in ${STOP_TIMEOUT}s: SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-      sleep 0.1
-    done
-    log "$name stopped (pid $pid)"
-  fi
-  rm -f "$PIDS/$name.pid" "$PIDS/$name.cmd"
+  local name pid names=() pids=()
+  for name in "$@"; do
+    if pid=$(pid_of "$name"); then
+      kill -TERM "$pid" 2>/dev/null || true
+      names+=("$name")
+      pids+=("$pid")
+    else
+      rm -f "$PIDS/$name.pid" "$PIDS/$name.cmd"
+    fi
+  done
+  local deadline=$((SECONDS + STOP_TIMEOUT)) i alive
+  while :; do
+    alive=0
+    for i in "${!pids[@]}"; do kill -0 "${pids[$i]}" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    if ((SECONDS >= deadline)); then
+      for i in "${!pids[@]}"; do
+        kill -0 "${pids[$i]}" 2>/dev/null || continue
+        log "${names[$i]} (pid ${pids[$i]}) did not stop in ${STOP_TIMEOUT}s: SIGKILL"
+        kill -KILL "${pids[$i]}" 2>/dev/null || true
+      done
+    fi
+    sleep 0.1
+  done
+  for i in "${!pids[@]}"; do
+    log "${names[$i]} stopped (pid ${pids[$i]})"
+    rm -f "$PIDS/${names[$i]}.pid" "$PIDS/${names[$i]}.cmd"
+  done
 }
 
 [[ -d "$PIDS" ]] || { log "nothing recorded in $PIDS"; exit 0; }
 
 # Clients first, then the engines they use, etcd last (Patroni needs it to stop cleanly).
-for file in "$PIDS"/app-*.pid; do [[ -e "$file" ]] && stop "$(basename "$file" .pid)"; done
-stop haproxy
-stop smtp-sink
-for port in "${SENTINEL_PORTS[@]}"; do stop "sentinel-$port"; done
-for port in "${REDIS_PORTS[@]}"; do stop "redis-$port"; done
-for i in 1 2 3; do stop "patroni-pg$i"; done
+apps=()
+for file in "$PIDS"/app-*.pid; do [[ -e "$file" ]] && apps+=("$(basename "$file" .pid)"); done
+((${#apps[@]})) && stop "${apps[@]}"
+stop haproxy smtp-sink
+stop "${SENTINEL_PORTS[@]/#/sentinel-}"
+stop "${REDIS_PORTS[@]/#/redis-}"
+stop patroni-pg1 patroni-pg2 patroni-pg3
 # Patroni stops its PostgreSQL on the way out; one left behind (Patroni killed) is found by its own pid file.
+leftover=()
 for i in 1 2 3; do
   file="$HA_DIR/pg/pg$i/postmaster.pid"
   [[ -f "$file" ]] || continue
@@ -43,10 +60,11 @@ for i in 1 2 3; do
   if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && grep -q postgres "/proc/$pid/comm" 2>/dev/null; then
     echo "$pid" >"$PIDS/postgres-pg$i.pid"
     echo postgres >"$PIDS/postgres-pg$i.cmd"
-    stop "postgres-pg$i"
+    leftover+=("postgres-pg$i")
   fi
 done
-for i in 1 2 3; do stop "etcd-e$i"; done
+((${#leftover[@]})) && stop "${leftover[@]}"
+stop etcd-e1 etcd-e2 etcd-e3
 
 listening=()
 for port in "${ALL_PORTS[@]}"; do
