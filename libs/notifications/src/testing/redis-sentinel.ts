@@ -77,7 +77,18 @@ export class PrivateSentinelSet {
 
   private async up(): Promise<void> {
     const [master, replica] = this.redisPorts;
-    const common = ['--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+    const common = [
+      '--bind',
+      HOST,
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+    ];
     this.launch(master, ['--port', String(master), ...common]);
     this.launch(replica, ['--port', String(replica), ...common, '--replicaof', HOST, String(master)]);
     await until(
