@@ -52,8 +52,11 @@ describe('BullMQ notification queue through Redis Sentinel', () => {
   });
 
   afterAll(async () => {
-    await queue?.close();
-    await set?.stop();
+    try {
+      await queue?.close();
+    } finally {
+      await set?.stop();
+    }
   });
 
   it('finds the master through the Sentinels, follows a failover, and runs a job enqueued after it', async () => {
