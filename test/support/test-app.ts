@@ -149,7 +149,11 @@ export class TestApp {
       await this.app.close();
     } finally {
       rmSync(this.dataDir, { recursive: true, force: true });
-      await deleteQueueKeys(this.config.redisUrl, `${queuePrefixFor(this.config)}:`);
+      await deleteQueueKeys(
+        this.config.redisUrl,
+        `${queuePrefixFor(this.config)}:`,
+        this.config.redisSentinel,
+      );
       if (this.ownSchema) {
         const client = new Client({ connectionString: POSTGRES_URL });
         await client.connect();

@@ -13,6 +13,11 @@ export interface AppConfig {
   databaseSchema: string;
   eventstoreConnectionString?: string;
   redisUrl: string;
+  /**
+   * Redis through Sentinel: when set, the master is asked of these Sentinels by name and REDIS_URL gives only
+   * the master's credentials, database and TLS (its host and port are not used).
+   */
+  redisSentinel?: RedisSentinelConfig;
   smtpUrl?: string;
   mailFrom: string;
   /** The ORGANIZER of invitations, a mailbox that reads replies; unset → MAIL_FROM, and no RSVP asked. */
@@ -51,6 +56,14 @@ export interface AppConfig {
    * API replicas beside `apps/projector` and `apps/worker` turn them off.
    */
   inProcess: { projections: boolean; notifications: boolean };
+}
+
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[];
+  /** The master's name in the Sentinels' configuration (`sentinel monitor <name> …`). */
+  name: string;
+  /** secret; for the Sentinels themselves (the master's password is REDIS_URL's). */
+  password?: string;
 }
 
 export class ConfigError extends Error {}
@@ -122,6 +135,32 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** REDIS_SENTINELS=host:port,host:port with REDIS_SENTINEL_NAME (and optional REDIS_SENTINEL_PASSWORD). */
+function redisSentinel(env: Env): RedisSentinelConfig | undefined {
+  const raw = optional(env, 'REDIS_SENTINELS');
+  const name = optional(env, 'REDIS_SENTINEL_NAME');
+  const password = optional(env, 'REDIS_SENTINEL_PASSWORD');
+  if (raw === undefined) {
+    if (name !== undefined || password !== undefined)
+      throw new ConfigError('REDIS_SENTINEL_NAME and REDIS_SENTINEL_PASSWORD need REDIS_SENTINELS');
+    return undefined;
+  }
+  const sentinels = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^([^\s:]+):(\d{1,5})$/.exec(part);
+      const port = match ? Number(match[2]) : 0;
+      if (!match || port < 1 || port > 65535)
+        throw new ConfigError(`REDIS_SENTINELS must be host:port pairs separated by commas, got "${part}"`);
+      return { host: match[1], port };
+    });
+  if (sentinels.length === 0) throw new ConfigError('REDIS_SENTINELS lists no Sentinel');
+  if (name === undefined) throw new ConfigError('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
+  return { sentinels, name, ...(password !== undefined ? { password } : {}) };
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `Name <address>` or a bare address. */
@@ -190,6 +229,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseSchema: schema,
     eventstoreConnectionString,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+    redisSentinel: redisSentinel(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: optional(env, 'MAIL_FROM') ?? 'Passerelle <no-reply@localhost>',
     calendarOrganizer: mailbox(env, 'CALENDAR_ORGANIZER'),

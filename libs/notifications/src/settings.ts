@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { RedisSentinelOptions } from './adapters/bullmq-queue';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -11,6 +12,7 @@ export interface NotificationSettings {
   /** Run the dispatcher and the worker in this process (the embedded default). */
   inProcess: boolean;
   redisUrl: string;
+  redisSentinel?: RedisSentinelOptions;
   /** Namespaces every queue key in Redis: one deployment (database and schema) per prefix. */
   queuePrefix: string;
   /** `smtp://…`; undefined → `.eml` files in `outboxDir`. */
@@ -65,6 +67,7 @@ export interface NotificationSettings {
 /** The part of the application configuration notifications read. */
 export interface NotificationConfigSource {
   redisUrl: string;
+  redisSentinel?: RedisSentinelOptions;
   smtpUrl?: string;
   mailFrom: string;
   calendarOrganizer?: string;
@@ -104,6 +107,7 @@ export function notificationSettingsFrom(
   return {
     inProcess: config.inProcess?.notifications ?? true,
     redisUrl: config.redisUrl,
+    ...(config.redisSentinel ? { redisSentinel: config.redisSentinel } : {}),
     queuePrefix: queuePrefixFor(config),
     smtpUrl: config.smtpUrl,
     outboxDir: join(config.dataDir, 'outbox'),

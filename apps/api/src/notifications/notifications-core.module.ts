@@ -120,6 +120,7 @@ const PROVIDERS: Provider[] = [
     useFactory: (settings: NotificationSettings, clock: Clock): NotificationQueue =>
       new BullmqNotificationQueue({
         redisUrl: settings.redisUrl,
+        redisSentinel: settings.redisSentinel,
         prefix: settings.queuePrefix,
         attempts: settings.attempts,
         backoffMs: settings.backoffMs,
