@@ -114,7 +114,8 @@ async function saveAgenda(
 /** One row per partnership (the folded state and the columns lists filter on), and what is coming up. */
 export const partnershipsProjection: Projection<Table> = {
   name: 'partnerships',
-  version: 1,
+  // 2: business dates (`on` in every event, `proposedOn`, `lastStepOn`, … in the state; signatures pending since the terms' date).
+  version: 2,
   // Attendees' addresses and signers' names live in the rows: a forgotten person's must go.
   rebuildAfter: ['PersonForgotten'],
   handles: PARTNERSHIP_EVENT_TYPES,
