@@ -92,6 +92,7 @@ export class DemoLoader {
         'business_development',
         'investment',
       ],
+      on: '2016-03-02',
     });
     await this.partnership('initiative:meeting', initiative, 'ScheduleIntroductionMeeting', {
       meetingId: infoMeeting,
@@ -122,6 +123,7 @@ export class DemoLoader {
       parties: ['pole-mer', 'paca', 'san-diego', 'satt'].map(demoId),
       sectors: ['blue_economy'],
       axes: ['technology_transfer', 'business_development', 'investment'],
+      on: '2016-05-10',
     });
     await this.partnership('blue:meeting', blue, 'ScheduleIntroductionMeeting', {
       meetingId: blueMeeting,
@@ -142,6 +144,7 @@ export class DemoLoader {
       scope: 'Exchange of delegations, joint presence at ocean technology fairs, start-up soft landing.',
       termMonths: 120,
       signatories: ['pole-mer', 'san-diego'].map(demoId),
+      on: '2016-12-20',
     });
     await this.partnership('blue:sign-1', blue, 'SignAgreement', {
       agreementId: blueAgreement,
@@ -185,6 +188,7 @@ export class DemoLoader {
       title: 'Memorandum between the City of San Diego and the Provence-Alpes-Côte d’Azur region',
       scope: 'First step of a Blue Tech Alliance between American and European clusters.',
       signatories: ['san-diego', 'paca'].map(demoId),
+      on: '2017-02-15',
     });
     await this.partnership('blue:mou-sign-1', blue, 'SignMou', {
       mouId: blueMou,
@@ -208,6 +212,7 @@ export class DemoLoader {
       parties: ['eurobiomed', 'biocom', 'satt'].map(demoId),
       sectors: ['biotech_health'],
       axes: ['technology_transfer', 'entrepreneurship_incubation', 'business_development'],
+      on: '2016-10-18',
     });
     await this.partnership('bio:meeting', bio, 'ScheduleIntroductionMeeting', {
       meetingId: bioMeeting,
@@ -235,14 +240,15 @@ export class DemoLoader {
 
     // Digital media and XR: freshly introduced, with a follow-up meeting coming up.
     const xr = demoId('partnership:digital-media');
+    const xrFirst = demoId('meeting:xr-first');
+    const heldAt = at(Math.floor((now - 12 * DAY) / 3_600_000) * 3_600_000);
     await this.partnership('xr:propose', xr, 'ProposePartnership', {
       title: 'Digital media and XR: TES, SoNumérique and the WCE Alliance',
       parties: ['tes', 'sonumerique', 'wce'].map(demoId),
       sectors: ['digital_media_xr', 'secure_transactions', 'smart_territories'],
       axes: ['entrepreneurship_incubation', 'business_development'],
+      on: heldAt.slice(0, 10),
     });
-    const xrFirst = demoId('meeting:xr-first');
-    const heldAt = at(Math.floor((now - 12 * DAY) / 3_600_000) * 3_600_000);
     await this.partnership('xr:meeting', xr, 'ScheduleIntroductionMeeting', {
       meetingId: xrFirst,
       startsAt: heldAt,

@@ -7,7 +7,6 @@ import { CommandContext, CommandResult } from '../application/command-context';
 import { childIdFor } from '../application/ids';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
-import { emptyBody } from '../http/validation';
 import { PartnershipCommand } from './partnership-command';
 import {
   AmendAgreementDto,
@@ -19,6 +18,7 @@ import {
   ReachMilestoneDto,
   ReasonDto,
   RecordMeetingOutcomeDto,
+  ResumeDto,
   RescheduleMeetingDto,
   ScheduleMeetingDto,
   SignDto,
@@ -75,6 +75,7 @@ export class PartnershipCommandsController {
         parties: body.parties,
         sectors: body.sectors,
         axes: body.axes,
+        on: body.on,
       },
       context,
     );
@@ -233,12 +234,8 @@ export class PartnershipCommandsController {
 
   @Post(':id/resumption')
   @HttpCode(200)
-  resume(
-    @Param('id', Uuid) id: string,
-    @Body(emptyBody) _body: Record<string, never>,
-    @CommandRequest() context: CommandContext,
-  ) {
-    return this.send(id, 'ResumePartnership', {}, context);
+  resume(@Param('id', Uuid) id: string, @Body() body: ResumeDto, @CommandRequest() context: CommandContext) {
+    return this.send(id, 'ResumePartnership', { ...body }, context);
   }
 
   @Post(':id/withdrawal')

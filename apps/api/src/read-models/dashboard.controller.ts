@@ -7,7 +7,7 @@ import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
-import { ActivityQuery, DashboardFilterQuery, ReadQuery } from './read-query.dto';
+import { ActivityQuery, DashboardFilterQuery, PipelineQuery, ReadQuery } from './read-query.dto';
 import { readerLanguage } from './reader-language';
 
 const HEARTBEAT_MS = 25_000;
@@ -22,11 +22,21 @@ export class DashboardController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Partnerships per stage, conversion between consecutive stages, and median business days per step. */
+  /**
+   * Partnerships per stage, conversion between consecutive stages, and median business days per step; with
+   * `from`/`to`, conversion and medians over that period of business dates.
+   */
   @Get('pipeline')
   @Roles(...CAN_READ)
-  pipeline(@Query() query: DashboardFilterQuery): Promise<Pipeline> {
-    return this.dashboard.pipeline(query);
+  pipeline(@Query() query: PipelineQuery): Promise<Pipeline> {
+    const { from, to, ...filters } = query;
+    for (const day of [from, to]) {
+      if (day !== undefined && Number.isNaN(Date.parse(day))) {
+        throw new ProblemError(400, 'validation', 'from and to must be real calendar dates');
+      }
+    }
+    if (from && to && from > to) throw new ProblemError(400, 'validation', 'from must not come after to');
+    return this.dashboard.pipeline(filters, { from, to });
   }
 
   /** California organisations × French organisations: partnerships linking each pair, by sector. */

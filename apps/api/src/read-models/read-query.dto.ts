@@ -126,6 +126,19 @@ export class DashboardFilterQuery extends ReadQuery {
   region?: string;
 }
 
+/** The pipeline's filters, and the period its conversion and medians count in (business dates). */
+export class PipelineQuery extends DashboardFilterQuery {
+  @ApiPropertyOptional({ description: 'First business day of the period, YYYY-MM-DD (default: open)' })
+  @IsOptional()
+  @CalendarDate()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Last business day of the period, YYYY-MM-DD (default: open)' })
+  @IsOptional()
+  @CalendarDate()
+  to?: string;
+}
+
 export class ActivityQuery extends ReadQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
   @IsOptional()
