@@ -195,7 +195,7 @@ export const cancelMeeting = (command: CancelIntroductionMeeting, context: Conte
  */
 const requireHeldAfterStart = (meeting: Meeting, heldAt: Instant, written: unknown): void => {
   const startedOn = dateInZone(new Date(meeting.startsAt), meeting.timezone);
-  const isDate = typeof written === 'string' && !written.includes('T');
+  const isDate = typeof written === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(written.trim());
   const before = isDate ? heldAt.localDate < startedOn : heldAt.ms < Date.parse(meeting.startsAt);
   if (before) {
     throw fail(
