@@ -31,6 +31,8 @@ describe('E-mail notifications over HTTP: each trigger (real Redis, real SMTP se
         parties: [ihub.id, pole.id, city.id, region.id],
         sectors: ['blue_economy'],
         axes: ['business_development'],
+        // Proposed a month ago: the meeting recorded after the fact took place last week.
+        on: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
       })
       .expect(201);
     partnershipId = response.body.id;

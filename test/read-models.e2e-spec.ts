@@ -24,6 +24,7 @@ async function executedAgreement(ctx: TestApp) {
       title: 'Cluster agreement',
       termMonths: 120,
       signatories: [us.id, fr.id],
+      on: '2024-05-20',
     })
     .expect(201);
   await officer

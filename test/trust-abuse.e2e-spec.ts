@@ -190,7 +190,8 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     const project = await officer
       .post(`/api/partnerships/${deal.id}/projects`, {
         title: 'Sensors',
-        startsOn: '2024-07-01',
+        // The agreement it rests on was signed today.
+        startsOn: new Date().toISOString().slice(0, 10),
         budget: { amount: 150000, currency: 'EUR' },
         fundingSources: ['Région Sud'],
         leads: [deal.fr.id],

@@ -8,7 +8,6 @@ import { childIdFor } from '../application/ids';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
 import { UuidParameter } from '../http/parameters';
-import { emptyBody } from '../http/validation';
 import { PartnershipCommand } from './partnership-command';
 import {
   AmendAgreementDto,
@@ -20,6 +19,7 @@ import {
   ReachMilestoneDto,
   ReasonDto,
   RecordMeetingOutcomeDto,
+  ResumeDto,
   RescheduleMeetingDto,
   ScheduleMeetingDto,
   SignDto,
@@ -76,6 +76,7 @@ export class PartnershipCommandsController {
         parties: body.parties,
         sectors: body.sectors,
         axes: body.axes,
+        on: body.on,
       },
       context,
     );
@@ -234,12 +235,8 @@ export class PartnershipCommandsController {
 
   @Post(':id/resumption')
   @HttpCode(200)
-  resume(
-    @Param('id', Uuid) id: string,
-    @Body(emptyBody) _body: Record<string, never>,
-    @CommandRequest() context: CommandContext,
-  ) {
-    return this.send(id, 'ResumePartnership', {}, context);
+  resume(@Param('id', Uuid) id: string, @Body() body: ResumeDto, @CommandRequest() context: CommandContext) {
+    return this.send(id, 'ResumePartnership', { ...body }, context);
   }
 
   @Post(':id/withdrawal')

@@ -5,9 +5,10 @@ import type { Response } from 'express';
 import { interval, map, merge, Observable } from 'rxjs';
 import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
+import { invalidParameter } from '../http/parameters';
 import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
-import { ActivityQuery, DashboardFilterQuery, ReadQuery } from './read-query.dto';
+import { ActivityQuery, DashboardFilterQuery, PipelineQuery, ReadQuery } from './read-query.dto';
 import { readerLanguage } from './reader-language';
 
 const HEARTBEAT_MS = 25_000;
@@ -22,11 +23,16 @@ export class DashboardController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Partnerships per stage, conversion between consecutive stages, and median business days per step. */
+  /**
+   * Partnerships per stage, conversion between consecutive stages, and median business days per step; with
+   * `from`/`to`, conversion and medians over that period of business dates.
+   */
   @Get('pipeline')
   @Roles(...CAN_READ)
-  pipeline(@Query() query: DashboardFilterQuery): Promise<Pipeline> {
-    return this.dashboard.pipeline(query);
+  pipeline(@Query() query: PipelineQuery): Promise<Pipeline> {
+    const { from, to, ...filters } = query;
+    if (from && to && from > to) throw invalidParameter('from', 'from must not come after to');
+    return this.dashboard.pipeline(filters, { from, to });
   }
 
   /** California organisations × French organisations: partnerships linking each pair, by sector. */

@@ -116,6 +116,15 @@ export class DashboardFilterQuery extends ReadQuery {
   region?: string;
 }
 
+/** The pipeline's filters, and the period its conversion and medians count in (business dates). */
+export class PipelineQuery extends DashboardFilterQuery {
+  @CalendarDay('First business day of the period, YYYY-MM-DD (default: open)')
+  from?: string;
+
+  @CalendarDay('Last business day of the period, YYYY-MM-DD (default: open)')
+  to?: string;
+}
+
 export class ActivityQuery extends ReadQuery {
   @WholeNumber({ min: 1, max: 200, default: 20, description: 'Page size' })
   limit?: number;

@@ -115,7 +115,9 @@ async function saveAgenda(
 export const partnershipsProjection: Projection<Table> = {
   name: 'partnerships',
   // 2: attendees' names and addresses and signers' names are kept sealed, as the events carry them
-  // (decision 0005): forgetting a person deletes their key and leaves nothing here to rewrite.
+  // (decision 0005): forgetting a person deletes their key and leaves nothing here to rewrite. Business
+  // dates (`on` in every event, `proposedOn`, `lastStepOn`, … in the state; signatures pending since the
+  // terms' date).
   version: 2,
   handles: PARTNERSHIP_EVENT_TYPES,
   tables: ['partnerships', 'partnership_agenda'],
