@@ -2,10 +2,10 @@
  * Generates import files for measuring and exploring the import: organisations (CSV) and partnership
  * histories (JSON Lines), every step dated in the past and in order. The same seed gives the same files.
  *
- *   npm run generate-histories -- --count=10000 --out=/tmp/histories [--seed=14] [--business-dates]
+ *   npm run generate-histories -- --count=10000 --out=/tmp/histories [--seed=14]
  *
- * `IMPORT_SEED` overrides the default seed (14) to explore other files. `--business-dates` adds the `on`
- * date to propose, draft-agreement and withdraw lines, for a service whose commands take business dates.
+ * `IMPORT_SEED` overrides the default seed (14) to explore other files. Propose, draft-agreement and
+ * withdraw lines carry their business date (`on`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +41,6 @@ function main(): void {
       out: { type: 'string', default: 'import-generated' },
       seed: { type: 'string' },
       organizations: { type: 'string', default: '200' },
-      'business-dates': { type: 'boolean', default: false },
     },
   });
   const count = Number(values.count);
@@ -50,7 +49,6 @@ function main(): void {
   const random = rng(seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const dated = values['business-dates'];
 
   mkdirSync(values.out, { recursive: true });
   const csv = ['key,name,kind,country,region,sectors,contact_name,contact_email,contact_language'];
@@ -90,7 +88,7 @@ function main(): void {
     const parties = [a, b];
     const sector = pick(SECTORS);
     let t = start + Math.floor(random() * (end - start));
-    const on = (ms: number) => (dated ? { on: day(ms) } : {});
+    const on = (ms: number) => ({ on: day(ms) });
     emit({
       key: `${p}/propose`,
       command: 'propose',
