@@ -344,6 +344,7 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
       (
         await staff
           .post('/api/partnerships', {
+            on: '2024-01-15',
             title: 'Scoped',
             parties,
             sectors: ['aerospace'],
@@ -355,7 +356,7 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     const at = (rest: string) => `/api/partnerships/${deal}/${rest}`;
     const meeting = { startsAt: '2024-02-01T17:00:00Z', attendees: [city.contacts[0]!.email] };
     const schedule = async () => (await staff.post(at('meetings'), meeting).expect(201)).body.meetingId;
-    const agreement = { title: 'Agreement', termMonths: 24, signatories: parties };
+    const agreement = { on: '2024-02-15', title: 'Agreement', termMonths: 24, signatories: parties };
     const draft = async () => (await staff.post(at('agreements'), agreement).expect(201)).body.agreementId;
     const project = (milestoneId: string) => ({
       title: 'Satellites',
@@ -367,7 +368,7 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     });
     const launch = async (milestoneId = randomUUID()) =>
       (await staff.post(at('projects'), project(milestoneId)).expect(201)).body.projectId;
-    const mou = { title: 'MOU', signatories: parties };
+    const mou = { on: '2024-05-01', title: 'MOU', signatories: parties };
     const signature = { organizationId: region.id, signerName: 'Signer' };
     const heldMeeting = await schedule();
     await staff
@@ -376,7 +377,11 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     const executed = await draft();
     for (const organizationId of parties) {
       await staff
-        .post(at(`agreements/${executed}/signatures`), { organizationId, signerName: 'S' })
+        .post(at(`agreements/${executed}/signatures`), {
+          organizationId,
+          signerName: 'S',
+          signedAt: '2024-03-01',
+        })
         .expect(200);
     }
     await launch();

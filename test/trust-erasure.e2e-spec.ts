@@ -84,6 +84,8 @@ describe.each([
     const officer = ctx.as('officer');
     const proposed = await officer
       .post('/api/partnerships', {
+        // Proposed before the meeting held last week (a business date: history entered after the fact).
+        on: new Date(Date.now() - 14 * DAY).toISOString().slice(0, 10),
         title,
         parties: [us.id, fr.id],
         sectors: ['blue_economy'],
