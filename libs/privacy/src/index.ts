@@ -10,3 +10,4 @@ export * from './personal-data-event-store';
 export * from './signed-heads';
 export * from './integrity';
 export * from './key-files';
+export * from './export';

@@ -1,0 +1,3 @@
+export * from './export-format';
+export * from './export-writer';
+export * from './export-verifier';
