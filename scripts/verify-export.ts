@@ -13,34 +13,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig, register } from 'tsconfig-paths';
-import type { ExportReport } from '@passerelle/privacy/export/export-verifier';
 
 const USAGE = 'usage: verify-export <file|-> [--trust-key <public key or file>]… [--json]';
-const SHOWN_FAILURES = 20;
 
 /** Compiled (dist/scripts), the libraries' aliases resolve against dist with the repository's tsconfig paths. */
 function registerAliases(): void {
   if (!__filename.endsWith('.js')) return;
   const config = loadConfig(join(__dirname, '..', '..'));
   if (config.resultType === 'success') register({ baseUrl: join(__dirname, '..'), paths: config.paths });
-}
-
-function describe(report: ExportReport, pinned: boolean): string[] {
-  const scope =
-    report.scope?.kind === 'partnership'
-      ? `partnership ${report.scope.partnershipId} (${report.scope.streams.join(', ')})`
-      : 'the whole log';
-  const lines = [
-    `Export of ${scope}, up to position ${report.position}, exported ${report.exportedAt ?? '?'}`,
-  ];
-  for (const key of report.keys) {
-    const trust = key.trusted ? 'pinned' : 'not pinned';
-    lines.push(`Signing key ${key.fingerprint} (Ed25519, sha256 of SPKI): ${key.heads} heads, ${trust}`);
-  }
-  if (report.keys.every((key) => key.trusted) && report.keys.length > 0 && !pinned) {
-    lines.push('No key pinned: compare the fingerprints above with the key you hold (--trust-key).');
-  }
-  return lines;
 }
 
 async function main(): Promise<number> {
@@ -54,6 +34,7 @@ async function main(): Promise<number> {
   }
   registerAliases();
   const { verifyExport } = await import('@passerelle/privacy/export/export-verifier');
+  const { describeExportReport } = await import('@passerelle/privacy/export/export-report-text');
   const trustedKeys = (values['trust-key'] ?? []).map((key) =>
     existsSync(key) ? readFileSync(key, 'utf8') : key,
   );
@@ -76,20 +57,8 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(report, null, 2));
     return report.ok ? 0 : 1;
   }
-  for (const line of describe(report, pinned)) console.log(line);
-  if (report.ok) {
-    console.log(
-      `OK: ${report.events} events in ${report.streams} streams; every hash chain holds; ${report.heads} signed heads hold (signature and digest); every event is covered by the head signed at position ${report.coveredTo}.`,
-    );
-    return 0;
-  }
-  console.log(`FAILED: ${report.failureCount} problem(s), the first one first:`);
-  for (const failure of report.failures.slice(0, SHOWN_FAILURES)) {
-    console.log(`  line ${failure.line}: ${failure.reason}: ${failure.message}`);
-  }
-  if (report.failureCount > SHOWN_FAILURES)
-    console.log(`  … and ${report.failureCount - SHOWN_FAILURES} more`);
-  return 1;
+  for (const line of describeExportReport(report)) console.log(line);
+  return report.ok ? 0 : 1;
 }
 
 main().then(

@@ -67,6 +67,8 @@ export interface ExportReport {
   /** Position of the covering head once it holds: every event up to it is covered (0: not verified). */
   coveredTo: number;
   keys: ExportKeyReport[];
+  /** Whether the auditor named the keys to trust (else those the export lists are accepted). */
+  keysPinned: boolean;
   /** The first failure in file order: the first event (or head) that does not match. */
   firstFailure?: ExportFailure;
   failureCount: number;
@@ -218,6 +220,7 @@ export class ExportVerifier {
       heads: this.headsChecked,
       coveredTo: this.coveredTo,
       keys: [...this.keys.values()],
+      keysPinned: this.pinned !== undefined,
       ...(this.failures[0] ? { firstFailure: this.failures[0] } : {}),
       failureCount: this.failureCount,
       failures: this.failures,
