@@ -43,7 +43,9 @@ describe('the demo, exported and verified offline', () => {
     const exportedAgain = performance.now();
     const inProcess = await verifyExport(again.text.trimEnd().split('\n'));
     const inProcessDone = performance.now();
-    expect(inProcess).toEqual(expect.objectContaining({ ok: true, events }));
+    // E-mails delivered meanwhile add their records to the log: the second export may be longer.
+    expect(inProcess.ok).toBe(true);
+    expect(inProcess.events).toBeGreaterThanOrEqual(events);
     expect([built.code, built.stderr]).toEqual([0, '']);
     expect(built.stdout).toContain(`OK: ${events} events`);
     console.info(
