@@ -16,7 +16,8 @@ import { loadSigningKey, SIGNING_KEY } from './integrity/signing-key';
 
 /**
  * "Forget this person" (admin) and tamper evidence: the signed heads of the log, the integrity
- * report and the export auditors verify offline. The encryption itself sits in the event store (InfrastructureModule, personalDataProviders).
+ * report and the export auditors verify offline. The encryption itself sits in the event store
+ * (InfrastructureModule, personalDataProviders).
  */
 @Module({
   imports: [CqrsModule, ApplicationModule],
