@@ -43,6 +43,13 @@ describe('an API replica with IN_PROCESS=none', () => {
     expect(readModels.runner.status().every((status) => !status.active)).toBe(true);
     expect(await readModels.waitForPosition(position, 1500)).toBe(false);
     await ctx.as('viewer').get(`/api/partnerships/${id}`).expect(404);
+    // The position is in the log but no projection has processed it: 503 after the 5 s wait.
+    const behind = await ctx.as('viewer').get(`/api/partnerships/${id}?minPosition=${position}`).expect(503);
+    expect(behind.headers['retry-after']).toBe('1');
+    expect(behind.body).toMatchObject({
+      type: 'urn:passerelle:problem:read_model_behind',
+      minPosition: position,
+    });
     const mail = ctx.app.get<NotificationStore>(NOTIFICATION_STORE, { strict: false });
     expect(await mail.checkpoint()).toBe(0);
 

@@ -40,6 +40,9 @@ const TEST_SIGNING_KEY = generateKeyPairSync('ed25519')
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** The business date `days` before today (UTC). */
+const daysAgo = (days: number): string => new Date(Date.now() - days * DAY).toISOString().slice(0, 10);
+
 /** Quick retries and checks, no grace delay on signature requests: tests wait seconds, not minutes. */
 export const FAST: Partial<NotificationSettings> = {
   attempts: 5,
@@ -190,7 +193,7 @@ export class NotificationsApp {
     return { ...body, id: response.body.id as string };
   }
 
-  /** A Californian and a French party, and a partnership between them. */
+  /** A Californian and a French party, and a partnership between them, proposed 90 days ago. */
   async newPartnership(extra: { us?: Partial<OrganizationBody>; fr?: Partial<OrganizationBody> } = {}) {
     const us = await this.newOrganization({ country: 'US', ...extra.us });
     const fr = await this.newOrganization({ country: 'FR', ...extra.fr });
@@ -200,14 +203,15 @@ export class NotificationsApp {
         parties: [us.id, fr.id],
         sectors: ['blue_economy'],
         axes: ['business_development'],
+        on: daysAgo(90),
       })
       .expect(201);
     return { id: response.body.id as string, us, fr };
   }
 
-  /** An introduction meeting held last week with a good outcome: the parties are introduced (no e-mail). */
-  async introduce(partnershipId: string, attendees: string[]): Promise<void> {
-    const startsAt = new Date(Date.now() - 7 * DAY).toISOString();
+  /** An introduction meeting held last week (or `days` ago) with a good outcome: the parties are introduced (no e-mail). */
+  async introduce(partnershipId: string, attendees: string[], days = 7): Promise<void> {
+    const startsAt = new Date(Date.now() - days * DAY).toISOString();
     const meeting = await this.as('officer')
       .post(`/api/partnerships/${partnershipId}/meetings`, { startsAt, attendees })
       .expect(201);
@@ -219,12 +223,19 @@ export class NotificationsApp {
       .expect(200);
   }
 
-  async draftAgreement(partnershipId: string, signatories: string[], termMonths = 24): Promise<string> {
+  /** An agreement drafted today, or on the business date `on`. */
+  async draftAgreement(
+    partnershipId: string,
+    signatories: string[],
+    termMonths = 24,
+    on?: string,
+  ): Promise<string> {
     const response = await this.as('officer')
       .post(`/api/partnerships/${partnershipId}/agreements`, {
         title: 'Cluster cooperation',
         termMonths,
         signatories,
+        ...(on ? { on } : {}),
       })
       .expect(201);
     return response.body.agreementId as string;

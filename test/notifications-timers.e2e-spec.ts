@@ -152,11 +152,11 @@ describe('Notification timers (BullMQ delayed jobs)', () => {
 
   it('appends AgreementExpired through the command path at the end of the term, without e-mailing history', async () => {
     const { id, us, fr } = await ctx.newPartnership();
-    await ctx.introduce(id, [us.contacts[0]!.email]);
-    const agreementId = await ctx.draftAgreement(id, [us.id, fr.id], 1);
+    await ctx.introduce(id, [us.contacts[0]!.email], 70);
+    const twoMonthsAgo = new Date(Date.now() - 62 * DAY).toISOString().slice(0, 10);
+    const agreementId = await ctx.draftAgreement(id, [us.id, fr.id], 1, twoMonthsAgo);
     await ctx.settle();
     smtp.clear();
-    const twoMonthsAgo = new Date(Date.now() - 62 * DAY).toISOString().slice(0, 10);
     await ctx.sign(id, agreementId, us.id, twoMonthsAgo);
     await ctx.sign(id, agreementId, fr.id, twoMonthsAgo);
     const deadline = Date.now() + 15_000;

@@ -31,6 +31,8 @@ describe('E-mail notifications over HTTP: each trigger (real Redis, real SMTP se
         parties: [ihub.id, pole.id, city.id, region.id],
         sectors: ['blue_economy'],
         axes: ['business_development'],
+        // Proposed a month ago: the meeting recorded after the fact took place last week.
+        on: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
       })
       .expect(201);
     partnershipId = response.body.id;
@@ -77,8 +79,10 @@ describe('E-mail notifications over HTTP: each trigger (real Redis, real SMTP se
           'METHOD:REQUEST',
           `UID:${meetingId}@passerelle`,
           'SEQUENCE:0',
-          'DTSTART:20270302T160000Z',
-          'DTEND:20270302T173000Z',
+          'BEGIN:VTIMEZONE',
+          'TZID:Europe/Paris',
+          'DTSTART;TZID=Europe/Paris:20270302T170000',
+          'DTEND;TZID=Europe/Paris:20270302T183000',
           'STATUS:CONFIRMED',
           'ORGANIZER;CN=Passerelle:mailto:no-reply@passerelle.test',
           'SUMMARY;LANGUAGE=fr:Réunion d’introduction : Blue economy pilot',
@@ -88,6 +92,10 @@ describe('E-mail notifications over HTTP: each trigger (real Redis, real SMTP se
       expect(
         lines.filter((line) => line.startsWith('ATTENDEE')).map((line) => line.split(':mailto:')[1]),
       ).toEqual([email(ihub), email(pole)]);
+      // The organiser is MAIL_FROM, whose replies nobody reads: attendees are not asked to reply.
+      expect(
+        lines.filter((line) => line.startsWith('ATTENDEE')).every((line) => line.includes('RSVP=FALSE')),
+      ).toBe(true);
       expect(lines.find((line) => line.startsWith('DTSTAMP:'))).toMatch(/^DTSTAMP:\d{8}T\d{6}Z$/);
       const alternative = french.parsed.attachments.find(
         (attachment) => attachment.contentType === 'text/calendar',
@@ -114,8 +122,8 @@ describe('E-mail notifications over HTTP: each trigger (real Redis, real SMTP se
           'METHOD:REQUEST',
           `UID:${meetingId}@passerelle`,
           'SEQUENCE:1',
-          'DTSTART:20270309T160000Z',
-          'DTEND:20270309T173000Z',
+          'DTSTART;TZID=Europe/Paris:20270309T170000',
+          'DTEND;TZID=Europe/Paris:20270309T183000',
         ]),
       );
     });

@@ -24,6 +24,7 @@ async function executedAgreement(ctx: TestApp) {
       title: 'Cluster agreement',
       termMonths: 120,
       signatories: [us.id, fr.id],
+      on: '2024-05-20',
     })
     .expect(201);
   await officer
@@ -82,19 +83,21 @@ describe.each([
     }
   });
 
-  it('answers 503 with Retry-After when the read models do not reach the position in 5 s', async () => {
-    const head = await ctx.eventCount();
+  it('refuses a position past the end of the log at once: no command answered it', async () => {
+    const head = await ctx.store.headPosition();
     const response = await ctx
       .as('viewer')
       .get(`/api/dashboard/pipeline?minPosition=${head + 1000}`)
-      .expect(503);
-    expect(response.headers['retry-after']).toBe('1');
-    expect(response.body).toMatchObject({ type: problem('read_model_behind'), minPosition: head + 1000 });
+      .expect(400);
+    expect(response.body).toMatchObject({
+      type: problem('validation'),
+      errors: [{ field: 'minPosition' }],
+    });
   });
 
   it('refuses a minPosition that is not a position', async () => {
     const response = await ctx.as('viewer').get('/api/partnerships?minPosition=soon').expect(400);
-    expect(response.body.type).toBe(problem('validation'));
+    expect(response.body).toMatchObject({ type: problem('validation'), errors: [{ field: 'minPosition' }] });
   });
 });
 
@@ -367,7 +370,7 @@ describe('read models, dashboards and audit over HTTP, by role', () => {
     );
   });
 
-  it('rebuilds the read models after a person is forgotten, so their details read as erased there too', async () => {
+  it('reads a forgotten person as erased in the read models as soon as forget answers, with no rebuild', async () => {
     const email = deal.us.contacts[0]!.email;
     const attendees = async () =>
       (await ctx.as('viewer').get(`/api/partnerships/${deal.id}`).expect(200)).body.meetings[0].attendees.map(
@@ -376,14 +379,11 @@ describe('read models, dashboards and audit over HTTP, by role', () => {
     expect(await attendees()).toContain(email);
     const forgotten = await ctx.as('admin').post('/api/people/forget', { email });
     expect([200, 201]).toContain(forgotten.status);
-    const deadline = Date.now() + 30_000;
-    while ((await attendees()).includes(email) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    // The rows keep the address sealed under the person's key, which is gone: nothing to wait for.
     expect(await attendees()).toEqual(['[erased]', deal.fr.contacts[0]!.email]);
     const status = await ctx.as('admin').get('/api/projections').expect(200);
     expect(status.body.projections).toContainEqual(
-      expect.objectContaining({ name: 'partnerships', generation: 2 }),
+      expect.objectContaining({ name: 'partnerships', generation: 1 }),
     );
   });
 

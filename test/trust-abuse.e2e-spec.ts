@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
+import { mintToken } from '../apps/api/src/auth/mint-token';
 import { ROLES, Role } from '../apps/api/src/auth/roles';
 import { TEST_SECRET, TestApp } from './support/test-app';
 import {
@@ -189,7 +190,8 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     const project = await officer
       .post(`/api/partnerships/${deal.id}/projects`, {
         title: 'Sensors',
-        startsOn: '2024-07-01',
+        // The agreement it rests on was signed today.
+        startsOn: new Date().toISOString().slice(0, 10),
         budget: { amount: 150000, currency: 'EUR' },
         fundingSources: ['Région Sud'],
         leads: [deal.fr.id],
@@ -252,6 +254,11 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
   });
 
   it('answers 401 without a token, 403 to a role not allowed, and lets every allowed role through', async () => {
+    const scopedOfficer = await mintToken(TEST_SECRET, {
+      sub: 'test-officer-with-org',
+      roles: ['officer'],
+      org: fixture.deal.fr.id,
+    });
     const cells: { route: string; who: string; status: number; expected: string }[] = [];
     const call = async (route: DiscoveredRoute, token: string | null): Promise<number> => {
       const url = base + route.path.replace(/:\w+/g, () => randomUUID());
@@ -288,6 +295,10 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
         const status = await call(route, ctx.tokens[role as Role]);
         cells.push({ route: name, who: role, status, expected: allowed ? 'through' : '403' });
       }
+      // Acting for an organisation narrows commands to its partnerships, never the roles: the same as an officer.
+      const allowed = route.public || route.roles.includes('officer');
+      const status = await call(route, scopedOfficer);
+      cells.push({ route: name, who: 'officer with org', status, expected: allowed ? 'through' : '403' });
     }
     const wrong = cells.filter(({ status, expected }) =>
       expected === 'through'
@@ -295,15 +306,221 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
         : String(status) !== expected,
     );
     expect(wrong).toEqual([]);
-    expect(cells.length).toBe(routes.length * 5);
+    expect(cells.length).toBe(routes.length * 6);
     // The matrix has all three kinds of cell, so each expectation was really put to the test.
     for (const expected of ['401', '403', 'through']) {
       expect(cells.filter((cell) => cell.expected === expected).length).toBeGreaterThan(10);
     }
     console.log(
-      `role matrix: ${routes.length} routes × 5 (no token, ${ROLES.join(', ')}) = ${cells.length} cells checked`,
+      `role matrix: ${routes.length} routes × 6 (no token, ${ROLES.join(', ')}, officer with org) = ${cells.length} cells checked`,
     );
   });
+
+  it('the organisation dimension: an officer acting for an organisation commands only its partnerships, signs only for it', async () => {
+    const staff = ctx.as('officer');
+    const city = await ctx.newOrganization({ country: 'US', kind: 'city' });
+    const region = await ctx.newOrganization({ country: 'FR', kind: 'region' });
+    const outsider = await ctx.newOrganization({ country: 'FR' });
+    const parties = [city.id, region.id];
+    const token = (sub: string, roles: Role[], org: string) => mintToken(TEST_SECRET, { sub, roles, org });
+    const officerOfParty = await token('test-officer-of-party', ['officer'], region.id);
+    const columns = [
+      { who: 'program staff (officer, no org)', token: ctx.tokens.officer, scoped: false },
+      {
+        who: 'admin with another org',
+        token: await token('test-admin-of-outsider', ['admin'], outsider.id),
+        scoped: false,
+      },
+      { who: 'officer of a party (in scope)', token: officerOfParty, scoped: false },
+      {
+        who: 'officer of another org (out of scope)',
+        token: await token('test-officer-of-outsider', ['officer'], outsider.id),
+        scoped: true,
+      },
+    ];
+
+    // A partnership far enough along for every command, set up by program staff.
+    const propose = async () =>
+      (
+        await staff
+          .post('/api/partnerships', {
+            title: 'Scoped',
+            parties,
+            sectors: ['aerospace'],
+            axes: ['investment'],
+          })
+          .expect(201)
+      ).body.id as string;
+    const deal = await propose();
+    const at = (rest: string) => `/api/partnerships/${deal}/${rest}`;
+    const meeting = { startsAt: '2024-02-01T17:00:00Z', attendees: [city.contacts[0]!.email] };
+    const schedule = async () => (await staff.post(at('meetings'), meeting).expect(201)).body.meetingId;
+    const agreement = { title: 'Agreement', termMonths: 24, signatories: parties };
+    const draft = async () => (await staff.post(at('agreements'), agreement).expect(201)).body.agreementId;
+    const project = (milestoneId: string) => ({
+      title: 'Satellites',
+      startsOn: '2024-04-01',
+      budget: { amount: 1000, currency: 'EUR' },
+      fundingSources: ['Région'],
+      leads: [region.id],
+      milestones: [{ milestoneId, title: 'First', dueOn: '2025-01-01' }],
+    });
+    const launch = async (milestoneId = randomUUID()) =>
+      (await staff.post(at('projects'), project(milestoneId)).expect(201)).body.projectId;
+    const mou = { title: 'MOU', signatories: parties };
+    const signature = { organizationId: region.id, signerName: 'Signer' };
+    const heldMeeting = await schedule();
+    await staff
+      .post(at(`meetings/${heldMeeting}/outcome`), { heldAt: meeting.startsAt, outcome: 'interested' })
+      .expect(200);
+    const executed = await draft();
+    for (const organizationId of parties) {
+      await staff
+        .post(at(`agreements/${executed}/signatures`), { organizationId, signerName: 'S' })
+        .expect(200);
+    }
+    await launch();
+
+    /** Per command route: a request program staff would see accepted, on a target set up afresh. */
+    const requests: Record<string, () => Promise<{ path: string; body: Record<string, unknown> }>> = {
+      '/api/organizations': async () => ({
+        path: '/api/organizations',
+        body: validBody('/api/organizations', fixture),
+      }),
+      '/api/partnerships': async () => ({
+        path: '/api/partnerships',
+        body: { title: 'Another', parties, sectors: ['aerospace'], axes: ['investment'] },
+      }),
+      '/api/partnerships/:id/meetings': async () => ({ path: at('meetings'), body: meeting }),
+      '/api/partnerships/:id/meetings/:meetingId/reschedule': async () => ({
+        path: at(`meetings/${await schedule()}/reschedule`),
+        body: { startsAt: '2024-02-02T17:00:00Z' },
+      }),
+      '/api/partnerships/:id/meetings/:meetingId/cancel': async () => ({
+        path: at(`meetings/${await schedule()}/cancel`),
+        body: { reason: 'Travel' },
+      }),
+      '/api/partnerships/:id/meetings/:meetingId/outcome': async () => ({
+        path: at(`meetings/${await schedule()}/outcome`),
+        body: { heldAt: meeting.startsAt, outcome: 'follow_up' },
+      }),
+      '/api/partnerships/:id/agreements': async () => ({ path: at('agreements'), body: agreement }),
+      '/api/partnerships/:id/agreements/:agreementId/amendments': async () => ({
+        path: at(`agreements/${await draft()}/amendments`),
+        body: { reason: 'Scope', termMonths: 12 },
+      }),
+      '/api/partnerships/:id/agreements/:agreementId/signatures': async () => ({
+        path: at(`agreements/${await draft()}/signatures`),
+        body: signature,
+      }),
+      '/api/partnerships/:id/projects': async () => ({ path: at('projects'), body: project(randomUUID()) }),
+      '/api/partnerships/:id/projects/:projectId/milestones': async () => {
+        const milestoneId = randomUUID();
+        return {
+          path: at(`projects/${await launch(milestoneId)}/milestones`),
+          body: { milestoneId, reachedOn: '2024-06-01' },
+        };
+      },
+      '/api/partnerships/:id/projects/:projectId/completion': async () => ({
+        path: at(`projects/${await launch()}/completion`),
+        body: { completedOn: '2024-06-01' },
+      }),
+      '/api/partnerships/:id/mous': async () => ({ path: at('mous'), body: mou }),
+      '/api/partnerships/:id/mous/:mouId/signatures': async () => ({
+        path: at(`mous/${(await staff.post(at('mous'), mou).expect(201)).body.mouId}/signatures`),
+        body: signature,
+      }),
+      '/api/partnerships/:id/suspension': async () => ({
+        path: `/api/partnerships/${await propose()}/suspension`,
+        body: { reason: 'Budget' },
+      }),
+      '/api/partnerships/:id/resumption': async () => {
+        const id = await propose();
+        await staff.post(`/api/partnerships/${id}/suspension`, { reason: 'Budget' }).expect(200);
+        return { path: `/api/partnerships/${id}/resumption`, body: {} };
+      },
+      '/api/partnerships/:id/withdrawal': async () => ({
+        path: `/api/partnerships/${await propose()}/withdrawal`,
+        body: { reason: 'Priorities' },
+      }),
+    };
+
+    const commands = routes.filter((r) => COMMAND_CONTROLLERS.includes(r.controller) && r.method === 'POST');
+    const cells: {
+      route: string;
+      who: string;
+      expected: 'through' | 'out of scope';
+      status: number;
+      type?: string;
+      appended: number;
+    }[] = [];
+    const cell = async (
+      route: DiscoveredRoute,
+      who: string,
+      bearer: string,
+      expected: 'through' | 'out of scope',
+      change: (body: Record<string, unknown>) => Record<string, unknown> = (body) => body,
+    ) => {
+      const prepare = requests[route.path];
+      if (!prepare) throw new Error(`No scoped request known for ${route.path}: add one`);
+      const { path, body } = await prepare();
+      const before = await eventsByTestUsers(ctx);
+      const response = await ctx
+        .http()
+        .post(path)
+        .set('Authorization', `Bearer ${bearer}`)
+        .send(change(body));
+      const problem = /^application\/problem\+json/.test(response.headers['content-type'] ?? '');
+      cells.push({
+        route: route.path,
+        who,
+        expected,
+        status: response.status,
+        ...(problem ? { type: response.body.type as string } : {}),
+        appended: (await eventsByTestUsers(ctx)) - before,
+      });
+    };
+    const signatures = commands.filter((r) => r.path.endsWith('/signatures'));
+    for (const route of commands) {
+      // Registering an organisation touches no partnership: open to every officer.
+      const registration = route.path === '/api/organizations';
+      for (const column of columns) {
+        await cell(
+          route,
+          column.who,
+          column.token,
+          column.scoped && !registration ? 'out of scope' : 'through',
+        );
+      }
+      if (signatures.includes(route)) {
+        await cell(
+          route,
+          'officer of a party, signing for another party',
+          officerOfParty,
+          'out of scope',
+          (body) => ({
+            ...body,
+            organizationId: city.id,
+          }),
+        );
+      }
+    }
+
+    const wrong = cells.filter((c) =>
+      c.expected === 'through'
+        ? !(c.status === 200 || c.status === 201) || c.appended === 0
+        : c.status !== 403 || c.type !== 'urn:passerelle:problem:forbidden.out_of_scope' || c.appended !== 0,
+    );
+    expect(wrong).toEqual([]);
+    expect(commands).toHaveLength(17);
+    expect(signatures).toHaveLength(2);
+    expect(cells).toHaveLength(commands.length * columns.length + signatures.length);
+    const refused = cells.filter((c) => c.expected === 'out of scope').length;
+    expect(refused).toBe(commands.length - 1 + signatures.length);
+    console.log(
+      `organisation matrix: ${commands.length} command routes × ${columns.length} (${columns.map((c) => c.who).join(', ')}) + ${signatures.length} signature routes × officer of a party signing for another = ${cells.length} cells checked (${cells.length - refused} through, ${refused} out of scope)`,
+    );
+  }, 600_000);
 
   it('never answers 5xx to a generated body, and appends nothing for a body it refuses', async () => {
     const commands = routes.filter((r) => COMMAND_CONTROLLERS.includes(r.controller) && r.method === 'POST');
@@ -368,7 +585,7 @@ describe('abuse: every command endpoint, every role, forged tokens', () => {
     expect([...statuses.keys()].some((s) => s === 200 || s === 201)).toBe(true);
     const report = await ctx.as('auditor').get('/api/audit/integrity').expect(200);
     expect(report.body.ok).toBe(true);
-  });
+  }, 600_000);
 });
 
 describe('abuse: tokens that must not pass', () => {

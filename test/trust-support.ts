@@ -64,6 +64,7 @@ export async function dealWithPeople(ctx: TestApp, tag: string): Promise<PeopleD
       parties: [us.id, fr.id],
       sectors: ['blue_economy'],
       axes: ['technology_transfer'],
+      on: '2020-02-03',
     })
     .expect(201);
   const id = proposed.body.id as string;

@@ -171,7 +171,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     async close(): Promise<void> {
       try {
         await opened.close();
-        await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`);
+        await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`, config.redisSentinel);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }

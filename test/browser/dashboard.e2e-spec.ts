@@ -58,10 +58,11 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
     return page;
   };
 
-  const devSignIn = async (page: Page, role: string) => {
+  const devSignIn = async (page: Page, role: string, organization?: string) => {
     await page.goto(running.baseUrl);
     await page.getByRole('heading', { name: 'Development sign-in' }).waitFor();
     await page.getByLabel('Role').selectOption(role);
+    if (organization) await page.getByLabel('Acting for').selectOption({ label: organization });
     await page.getByRole('button', { name: 'Sign in as this role' }).click();
     await page.getByRole('heading', { level: 1, name: 'Pipeline' }).waitFor();
   };
@@ -281,6 +282,28 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
     ).toBe(0);
     await expectNoAxeViolations(auditor);
     await auditor.close();
+  });
+
+  it('offers an officer acting for an organisation commands on its partnerships only, signatures for it only', async () => {
+    const scopedContext = await browser.newContext({ viewport: WIDE, locale: 'en-US' });
+    const scoped = watch(await scopedContext.newPage());
+    await devSignIn(scoped, 'officer', 'Biocom (US)');
+    expect(await scoped.locator('.who').textContent()).toContain('for Biocom');
+    await openPartnership(scoped, BLUE);
+    await scoped.getByRole('heading', { level: 2, name: 'Timeline' }).waitFor();
+    expect(await scoped.getByRole('button', { name: /Schedule|Record/ }).count()).toBe(0);
+    await openPartnership(scoped, BIOTECH);
+    await scoped.getByRole('button', { name: 'Schedule a meeting' }).waitFor();
+    // Eurobiomed has signed; Biocom's signature is awaited, and only Biocom is offered.
+    const agreement = scoped
+      .locator('.document')
+      .filter({ hasText: 'Eurobiomed–Biocom soft-landing agreement' });
+    await agreement.getByRole('button', { name: 'Record a signature' }).click();
+    const signFor = agreement.getByLabel('Signing organisation');
+    expect(await signFor.locator('option').allTextContents()).toEqual(['Biocom']);
+    await expectNoAxeViolations(scoped);
+    await agreement.getByRole('button', { name: 'Cancel' }).click();
+    await scopedContext.close();
   });
 
   it('records a past meeting, its outcome and a signature from the page', async () => {

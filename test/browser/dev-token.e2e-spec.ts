@@ -56,6 +56,7 @@ describe('POST /api/dev/token', () => {
     it('mints a token for the chosen role that the API accepts', async () => {
       expect((await request(app.getHttpServer()).get('/api/dev')).body).toEqual({
         roles: ['admin', 'officer', 'auditor', 'viewer'],
+        organizations: [],
       });
       const minted = await request(app.getHttpServer())
         .post('/api/dev/token')
@@ -63,6 +64,49 @@ describe('POST /api/dev/token', () => {
         .expect(201);
       const actor = await app.get(TokenVerifier).verify(minted.body.token);
       expect(actor).toMatchObject({ sub: 'dev-auditor', roles: ['auditor'] });
+    });
+
+    it('mints a token acting for the chosen organisation, one of those it lists', async () => {
+      const server = app.getHttpServer();
+      const admin = await request(server).post('/api/dev/token').send({ role: 'admin' }).expect(201);
+      const registered = await request(server)
+        .post('/api/organizations')
+        .set('Authorization', `Bearer ${admin.body.token}`)
+        .send({
+          name: 'Pôle Mer Méditerranée',
+          kind: 'pole',
+          country: 'FR',
+          region: "Provence-Alpes-Côte d'Azur",
+          sectors: ['blue_economy'],
+          contacts: [{ name: 'Bruno Martin', email: 'bruno@polemer.example.fr', language: 'fr' }],
+        })
+        .expect(201);
+      const id = registered.body.id as string;
+      await request(server)
+        .get(`/api/organizations?minPosition=${registered.body.position}`)
+        .set('Authorization', `Bearer ${admin.body.token}`)
+        .expect(200);
+      expect((await request(server).get('/api/dev')).body.organizations).toEqual([
+        { id, name: 'Pôle Mer Méditerranée', country: 'FR' },
+      ]);
+      const minted = await request(server)
+        .post('/api/dev/token')
+        .send({ role: 'officer', organizationId: id })
+        .expect(201);
+      expect(minted.body).toMatchObject({ role: 'officer', organizationId: id });
+      expect(await app.get(TokenVerifier).verify(minted.body.token)).toMatchObject({
+        roles: ['officer'],
+        org: id,
+      });
+      const staff = await request(server).post('/api/dev/token').send({ role: 'officer' }).expect(201);
+      expect(await app.get(TokenVerifier).verify(staff.body.token)).not.toHaveProperty('org');
+      const refused = await request(server)
+        .post('/api/dev/token')
+        .send({ role: 'officer', organizationId: 'pole-mer' })
+        .expect(400);
+      expect(refused.body.errors).toEqual([
+        { field: 'organizationId', messages: [expect.stringContaining('organizationId')] },
+      ]);
     });
 
     it('refuses an unknown role beside the field', async () => {

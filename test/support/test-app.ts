@@ -113,8 +113,13 @@ export class TestApp {
     return { ...body, id: response.body.id };
   }
 
-  /** A Californian and a French party (plus the given extra organisations), and a proposed partnership. */
-  async newPartnership(extra: { us?: Partial<OrganizationBody>; fr?: Partial<OrganizationBody> } = {}) {
+  /**
+   * A Californian and a French party (plus the given extra organisations), and a partnership between them,
+   * proposed on 4 January 2016 (`on`) so that history can be entered after it.
+   */
+  async newPartnership(
+    extra: { us?: Partial<OrganizationBody>; fr?: Partial<OrganizationBody>; on?: string } = {},
+  ) {
     const us = await this.newOrganization({ country: 'US', ...extra.us });
     const fr = await this.newOrganization({ country: 'FR', ...extra.fr });
     const response = await this.as('officer')
@@ -123,6 +128,7 @@ export class TestApp {
         parties: [us.id, fr.id],
         sectors: ['blue_economy'],
         axes: ['business_development'],
+        on: extra.on ?? '2016-01-04',
       })
       .expect(201);
     return { id: response.body.id as string, us, fr, result: response.body };
@@ -149,7 +155,11 @@ export class TestApp {
       await this.app.close();
     } finally {
       rmSync(this.dataDir, { recursive: true, force: true });
-      await deleteQueueKeys(this.config.redisUrl, `${queuePrefixFor(this.config)}:`);
+      await deleteQueueKeys(
+        this.config.redisUrl,
+        `${queuePrefixFor(this.config)}:`,
+        this.config.redisSentinel,
+      );
       if (this.ownSchema) {
         const client = new Client({ connectionString: POSTGRES_URL });
         await client.connect();

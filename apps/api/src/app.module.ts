@@ -18,6 +18,7 @@ import { PartnershipCommandsController } from './partnerships/partnership-comman
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
+import { Importer } from './import/importer';
 import { PrivacyModule } from './privacy/privacy.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -60,6 +61,7 @@ export class AppModule {
       providers: [
         TokenVerifier,
         DemoLoader,
+        Importer,
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -11,7 +11,7 @@ import { PipelinePage } from './pages/pipeline';
 import { SignInPage } from './pages/sign-in';
 import { WherePage } from './pages/where';
 import { ENDPOINTS } from './endpoints';
-import { loadSession, primaryRole, saveSession, Session } from './session';
+import { actingFor, loadSession, primaryRole, saveSession, Session } from './session';
 import type { Organization, Page } from './types';
 
 export function App() {
@@ -131,6 +131,13 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         <div class="who">
           <span class="who-name">{t('session.as', { name: session.name || session.subject })}</span>
           <span class={`badge role role-${role}`}>{t(`role.${role}`)}</span>
+          {actingFor(session) && (
+            <span class="who-org">
+              {t('session.for', {
+                organization: byId.get(actingFor(session)!)?.name ?? t('common.unknownOrg'),
+              })}
+            </span>
+          )}
           <button type="button" class="button link" onClick={onSignOut}>
             {t('session.signOut')}
           </button>

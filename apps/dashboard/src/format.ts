@@ -79,3 +79,38 @@ export const instantToLocalInput = (date: Date): string => {
 export const todayLocal = (): string => instantToLocalInput(new Date()).slice(0, 10);
 
 export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+const timeIn = (language: Language, date: Date, timeZone: string): string =>
+  new Intl.DateTimeFormat(locale(language), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+    date,
+  );
+
+/**
+ * A meeting's time that names its zone: in the meeting's own zone (`Dec 2, 2026, 10:00 PM (Europe/Paris)`),
+ * then in the reader's when it differs (`· Dec 2, 2026, 1:00 PM (America/Los_Angeles)`); a meeting without
+ * a zone in the reader's, named. "10:00 PM" between Paris and San Diego is otherwise ambiguous.
+ */
+export const formatMeetingTime = (
+  language: Language,
+  iso: string,
+  meetingZone: string | null | undefined,
+  readerZone: string = browserTimeZone(),
+): { meeting: string; reader: string | null } => {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return { meeting: iso, reader: null };
+  let zone = readerZone;
+  if (meetingZone) {
+    try {
+      timeIn(language, date, meetingZone);
+      zone = meetingZone;
+    } catch {
+      zone = readerZone;
+    }
+  }
+  const meeting = `${timeIn(language, date, zone)} (${zone})`;
+  const sameClock = timeIn(language, date, zone) === timeIn(language, date, readerZone);
+  return {
+    meeting,
+    reader: zone === readerZone || sameClock ? null : `${timeIn(language, date, readerZone)} (${readerZone})`,
+  };
+};

@@ -16,6 +16,7 @@ const en = {
   'lang.fr': 'Français',
   'session.as': 'Signed in as {name}',
   'session.signOut': 'Sign out',
+  'session.for': 'for {organization}',
   'session.expired': 'Your session has ended: sign in again.',
   'role.admin': 'administrator',
   'role.officer': 'program officer',
@@ -36,6 +37,10 @@ const en = {
   'signIn.dev.intro':
     'This server uses the built-in development secret, so it can hand out a token for any role.',
   'signIn.dev.role': 'Role',
+  'signIn.dev.organization': 'Acting for',
+  'signIn.dev.organizationHint':
+    'An officer acting for an organisation issues commands only on its partnerships, and signs only for it.',
+  'signIn.dev.staff': 'No organisation (program staff: every partnership)',
   'signIn.dev.submit': 'Sign in as this role',
 
   'common.loading': 'Loading…',
@@ -181,6 +186,7 @@ const en = {
   'meeting.location': 'Location',
   'meeting.video': 'Video link',
   'meeting.agenda': 'Agenda',
+  'meeting.yourTime': 'your time: {time}',
   'meeting.attendees': 'Attendees',
   'meeting.outcome': 'Outcome',
   'meeting.heldAt': 'Held on {date}',
@@ -312,6 +318,7 @@ const fr: Record<MessageKey, string> = {
   'lang.fr': 'Français',
   'session.as': 'Connecté·e : {name}',
   'session.signOut': 'Se déconnecter',
+  'session.for': 'pour {organization}',
   'session.expired': 'Votre session a pris fin : reconnectez-vous.',
   'role.admin': 'administrateur',
   'role.officer': 'chargé·e de programme',
@@ -332,6 +339,10 @@ const fr: Record<MessageKey, string> = {
   'signIn.dev.intro':
     'Ce serveur utilise le secret de développement intégré : il peut délivrer un jeton pour n’importe quel rôle.',
   'signIn.dev.role': 'Rôle',
+  'signIn.dev.organization': 'Pour le compte de',
+  'signIn.dev.organizationHint':
+    'Un·e chargé·e de programme qui agit pour une organisation n’agit que sur ses partenariats, et ne signe que pour elle.',
+  'signIn.dev.staff': 'Aucune organisation (équipe du programme : tous les partenariats)',
   'signIn.dev.submit': 'Se connecter avec ce rôle',
 
   'common.loading': 'Chargement…',
@@ -478,6 +489,7 @@ const fr: Record<MessageKey, string> = {
   'meeting.location': 'Lieu',
   'meeting.video': 'Lien vidéo',
   'meeting.agenda': 'Ordre du jour',
+  'meeting.yourTime': 'chez vous : {time}',
   'meeting.attendees': 'Participants',
   'meeting.outcome': 'Issue',
   'meeting.heldAt': 'Tenue le {date}',

@@ -6,6 +6,8 @@ export interface Session {
   subject: string;
   name: string;
   roles: Role[];
+  /** The organisation the token acts for (`org`); null for program staff. */
+  org: string | null;
   expiresAt: number | null;
 }
 
@@ -30,6 +32,7 @@ export function sessionFromToken(raw: string): Session | null {
       sub?: string;
       name?: string;
       roles?: unknown;
+      org?: unknown;
       exp?: number;
     };
     const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((r): r is Role =>
@@ -40,6 +43,7 @@ export function sessionFromToken(raw: string): Session | null {
       subject: claims.sub ?? '',
       name: claims.name ?? claims.sub ?? '',
       roles,
+      org: typeof claims.org === 'string' ? claims.org : null,
       expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
     };
   } catch {
@@ -66,9 +70,23 @@ export function saveSession(session: Session | null): void {
 const has = (session: Session | null, ...roles: Role[]) =>
   !!session && session.roles.some((role) => role === 'admin' || roles.includes(role));
 
+/** The organisation the session acts for, or null when it acts for everyone (admin, program staff). */
+export const actingFor = (session: Session | null): string | null =>
+  !session || session.roles.includes('admin') ? null : session.org;
+
 /** What the role may do, as the API decides it: the page offers nothing else. */
 export const can = {
   command: (session: Session | null) => has(session, 'officer'),
+  /** Commands on a partnership: an officer acting for an organisation, only where it is a party. */
+  commandOn: (session: Session | null, parties: string[]) => {
+    const org = actingFor(session);
+    return has(session, 'officer') && (org === null || parties.includes(org));
+  },
+  /** A signature is recorded only for the organisation the session acts for, if it acts for one. */
+  signFor: (session: Session | null, organizationId: string) => {
+    const org = actingFor(session);
+    return has(session, 'officer') && (org === null || org === organizationId);
+  },
   readHistory: (session: Session | null) => has(session, 'officer', 'auditor'),
 };
 

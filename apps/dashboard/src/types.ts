@@ -260,6 +260,7 @@ export interface Upcoming {
     meetingId: string;
     startsAt: string;
     endsAt: string | null;
+    timezone: string | null;
     agenda: string | null;
     location: string | null;
   }[];

@@ -2,22 +2,12 @@ import { AppConfig, ConfigError } from '@passerelle/config';
 import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
 import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import {
-  CachedPersonKeyStore,
-  generateDataKey,
-  loadOrCreateKeyFile,
-  MasterKey,
-  PersonalDataEventStore,
-  privacyMigrations,
-  SqlPersonKeyStore,
-} from '@passerelle/privacy';
-import {
   AnyProjection,
   PostgresAdvisoryLocks,
   ProjectionRunner,
   READ_MODEL_PROJECTIONS,
   RunnerLogger,
 } from '@passerelle/read-models';
-import { join } from 'node:path';
 
 export interface ProjectorOptions {
   /** Projection names to run (default: all); instances may split them between themselves. */
@@ -46,33 +36,19 @@ function selectProjections(names: string[] | undefined): AnyProjection[] {
 }
 
 /**
- * The events as the API reads them: from SQL or EventStoreDB, personal fields opened with DATA_KEY (on
- * the embedded default, the key the API generated into DATA_DIR).
+ * The events as stored, from SQL or EventStoreDB. The projections fold them with personal fields sealed
+ * as the events carry them (decision 0005), so the projector needs no DATA_KEY and never holds a name or
+ * an address in clear.
  */
 export async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
-  let stored: EventStore;
   if (config.eventstoreConnectionString) {
     const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
     const esdb = createEsdbEventStore(config.eventstoreConnectionString);
     await checkEsdbConnection(esdb, 5000);
-    stored = esdb;
-  } else {
-    await migrate(client, eventStoreMigrations);
-    stored = new SqlEventStore(client);
+    return esdb;
   }
-  const dataKey =
-    config.dataKey ??
-    (config.embedded
-      ? loadOrCreateKeyFile(join(config.dataDir, 'keys', 'data.key'), generateDataKey).text
-      : undefined);
-  if (!dataKey) throw new ConfigError('DATA_KEY is required to read personal data');
-  await migrate(client, privacyMigrations);
-  const master = MasterKey.fromText(dataKey);
-  const keys = new SqlPersonKeyStore(client, master);
-  await keys.checkMasterKey();
-  return new PersonalDataEventStore(stored, new CachedPersonKeyStore(keys), (kind, value) =>
-    master.subjectOf(kind, value),
-  );
+  await migrate(client, eventStoreMigrations);
+  return new SqlEventStore(client);
 }
 
 /**

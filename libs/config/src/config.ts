@@ -13,8 +13,17 @@ export interface AppConfig {
   databaseSchema: string;
   eventstoreConnectionString?: string;
   redisUrl: string;
+  /**
+   * Redis through Sentinel: when set, the master is asked of these Sentinels by name and REDIS_URL gives only
+   * the master's credentials, database and TLS (its host and port are not used).
+   */
+  redisSentinel?: RedisSentinelConfig;
   smtpUrl?: string;
   mailFrom: string;
+  /** The ORGANIZER of invitations, a mailbox that reads replies; unset → MAIL_FROM, and no RSVP asked. */
+  calendarOrganizer?: string;
+  /** How long a signature request waits (and is checked again) before it goes. */
+  signatureRequestDelaySeconds: number;
   observerEmails: string[];
   jwt: {
     /** secret */
@@ -33,6 +42,10 @@ export interface AppConfig {
   dataKey?: string;
   /** secret */
   signingKey?: string;
+  /** secret; the DATA_KEY being rotated from, held until the rotation completes (docs/deployment.md). */
+  dataKeyPrevious?: string;
+  /** secret; the SIGNING_KEY being rotated from. */
+  signingKeyPrevious?: string;
   /** How often the head of the log is signed; 0: only on demand. */
   signedHeadIntervalSeconds: number;
   logLevel: string;
@@ -43,6 +56,14 @@ export interface AppConfig {
    * API replicas beside `apps/projector` and `apps/worker` turn them off.
    */
   inProcess: { projections: boolean; notifications: boolean };
+}
+
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[];
+  /** The master's name in the Sentinels' configuration (`sentinel monitor <name> …`). */
+  name: string;
+  /** secret; for the Sentinels themselves (the master's password is REDIS_URL's). */
+  password?: string;
 }
 
 export class ConfigError extends Error {}
@@ -114,7 +135,45 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** REDIS_SENTINELS=host:port,host:port with REDIS_SENTINEL_NAME (and optional REDIS_SENTINEL_PASSWORD). */
+function redisSentinel(env: Env): RedisSentinelConfig | undefined {
+  const raw = optional(env, 'REDIS_SENTINELS');
+  const name = optional(env, 'REDIS_SENTINEL_NAME');
+  const password = optional(env, 'REDIS_SENTINEL_PASSWORD');
+  if (raw === undefined) {
+    if (name !== undefined || password !== undefined)
+      throw new ConfigError('REDIS_SENTINEL_NAME and REDIS_SENTINEL_PASSWORD need REDIS_SENTINELS');
+    return undefined;
+  }
+  const sentinels = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^([^\s:]+):(\d{1,5})$/.exec(part);
+      const port = match ? Number(match[2]) : 0;
+      if (!match || port < 1 || port > 65535)
+        throw new ConfigError(`REDIS_SENTINELS must be host:port pairs separated by commas, got "${part}"`);
+      return { host: match[1], port };
+    });
+  if (sentinels.length === 0) throw new ConfigError('REDIS_SENTINELS lists no Sentinel');
+  if (name === undefined) throw new ConfigError('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
+  return { sentinels, name, ...(password !== undefined ? { password } : {}) };
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** `Name <address>` or a bare address. */
+function mailbox(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const address = /<([^>]+)>\s*$/.exec(raw)?.[1]?.trim() ?? raw;
+  if (!EMAIL.test(address))
+    throw new ConfigError(
+      `${name} must be a mailbox such as "Partnerships <partnerships@example.org>", got "${raw}"`,
+    );
+  return raw;
+}
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -147,6 +206,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('DATA_KEY must be the base64 of 32 random bytes (openssl rand -base64 32)');
   }
   if (!embedded && !signingKey) throw new ConfigError('SIGNING_KEY is required outside the embedded default');
+  const dataKeyPrevious = optional(env, 'DATA_KEY_PREVIOUS');
+  const signingKeyPrevious = optional(env, 'SIGNING_KEY_PREVIOUS');
+  if (dataKeyPrevious !== undefined && !/^[A-Za-z0-9+/_-]{43}=?$/.test(dataKeyPrevious)) {
+    throw new ConfigError('DATA_KEY_PREVIOUS must be the base64 of 32 random bytes, like DATA_KEY');
+  }
+  if (dataKeyPrevious !== undefined && dataKey === undefined) {
+    throw new ConfigError('DATA_KEY_PREVIOUS is set without DATA_KEY (the new key)');
+  }
+  if (signingKeyPrevious !== undefined && signingKey === undefined) {
+    throw new ConfigError('SIGNING_KEY_PREVIOUS is set without SIGNING_KEY (the new key)');
+  }
 
   const schema = optional(env, 'DATABASE_SCHEMA') ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -159,8 +229,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseSchema: schema,
     eventstoreConnectionString,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+    redisSentinel: redisSentinel(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: optional(env, 'MAIL_FROM') ?? 'Passerelle <no-reply@localhost>',
+    calendarOrganizer: mailbox(env, 'CALENDAR_ORGANIZER'),
+    signatureRequestDelaySeconds: integer(env, 'SIGNATURE_REQUEST_DELAY_SECONDS', 300, 0, 86_400),
     observerEmails,
     jwt: {
       secret: secret ?? (jwksUrl ? undefined : DEVELOPMENT_JWT_SECRET),
@@ -174,6 +247,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimit,
     dataKey,
     signingKey,
+    dataKeyPrevious,
+    signingKeyPrevious,
     signedHeadIntervalSeconds: integer(env, 'SIGNED_HEAD_INTERVAL_SECONDS', 300, 0, 86_400),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     embedded,

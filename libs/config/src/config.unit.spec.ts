@@ -31,9 +31,25 @@ describe('loadConfig', () => {
     ['DATA_KEY', 'k'.repeat(44)],
     ['SIGNED_HEAD_INTERVAL_SECONDS', '-1'],
     ['IN_PROCESS', 'projections,mail'],
+    ['REDIS_SENTINELS', '127.0.0.1'],
+    ['REDIS_SENTINEL_NAME', 'passerelle'],
   ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('reads the previous keys of a rotation, each only beside the new key', () => {
+    const key = 'a'.repeat(43) + '=';
+    const rotating = loadConfig({
+      DATA_KEY: key,
+      DATA_KEY_PREVIOUS: 'b'.repeat(43) + '=',
+      SIGNING_KEY: 'n',
+      SIGNING_KEY_PREVIOUS: 'o',
+    });
+    expect(rotating).toMatchObject({ dataKeyPrevious: 'b'.repeat(43) + '=', signingKeyPrevious: 'o' });
+    expect(() => loadConfig({ DATA_KEY: key, DATA_KEY_PREVIOUS: 'short' })).toThrow(/DATA_KEY_PREVIOUS/);
+    expect(() => loadConfig({ DATA_KEY_PREVIOUS: key })).toThrow(/without DATA_KEY/);
+    expect(() => loadConfig({ SIGNING_KEY_PREVIOUS: 'o' })).toThrow(/without SIGNING_KEY/);
   });
 
   it('reads the observers and the rate limit', () => {
@@ -43,6 +59,52 @@ describe('loadConfig', () => {
     });
     expect(config.observerEmails).toEqual(['gobiz@example.org', 'diplo@example.fr']);
     expect(config.rateLimitPerMinute).toBe(0);
+  });
+
+  it('reads the calendar organiser and the signature-request delay', () => {
+    expect(loadConfig({})).toMatchObject({ calendarOrganizer: undefined, signatureRequestDelaySeconds: 300 });
+    const config = loadConfig({
+      CALENDAR_ORGANIZER: 'Partnerships <partnerships@example.org>',
+      SIGNATURE_REQUEST_DELAY_SECONDS: '0',
+    });
+    expect(config).toMatchObject({
+      calendarOrganizer: 'Partnerships <partnerships@example.org>',
+      signatureRequestDelaySeconds: 0,
+    });
+    expect(() => loadConfig({ CALENDAR_ORGANIZER: 'nobody' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SIGNATURE_REQUEST_DELAY_SECONDS: '-5' })).toThrow(ConfigError);
+  });
+
+  describe('Redis through Sentinel', () => {
+    it('is off unless REDIS_SENTINELS is set', () => {
+      expect(loadConfig({}).redisSentinel).toBeUndefined();
+    });
+
+    it('reads the Sentinels, the master name and their password', () => {
+      const config = loadConfig({
+        REDIS_SENTINELS: '127.0.0.1:26379, redis-b.internal:26380',
+        REDIS_SENTINEL_NAME: 'passerelle',
+        REDIS_SENTINEL_PASSWORD: 's3cret',
+      });
+      expect(config.redisSentinel).toEqual({
+        sentinels: [
+          { host: '127.0.0.1', port: 26379 },
+          { host: 'redis-b.internal', port: 26380 },
+        ],
+        name: 'passerelle',
+        password: 's3cret',
+      });
+    });
+
+    it('needs the master name', () => {
+      expect(() => loadConfig({ REDIS_SENTINELS: '127.0.0.1:26379' })).toThrow(/REDIS_SENTINEL_NAME/);
+    });
+
+    it('refuses a Sentinel without a valid port', () => {
+      expect(() =>
+        loadConfig({ REDIS_SENTINELS: '127.0.0.1:26379,127.0.0.1:0', REDIS_SENTINEL_NAME: 'm' }),
+      ).toThrow(/REDIS_SENTINELS/);
+    });
   });
 
   describe('IN_PROCESS', () => {

@@ -28,6 +28,7 @@ export * from './partnership/state';
 export { MAX_TERM_MONTHS, MIN_TERM_MONTHS } from './partnership/agreements';
 export { partnershipDecider } from './partnership/decider';
 export { organizationFactsNeeded, type OrganizationFactsNeed } from './partnership/organization-facts';
+export { checkActingFor } from './partnership/acting-for';
 
 // Event schema versions, upcasting, stream names
 export * from './event-versions';

@@ -1,5 +1,7 @@
 import type { DomainEvent } from './shared/decider';
 import type { DomainEventType } from './event-versions';
+import type { Organization } from './organization/state';
+import type { Partnership, Signature } from './partnership/state';
 
 /**
  * Which fields of which events hold personal data, and whose. The event store keeps these fields
@@ -164,3 +166,56 @@ export const PERSON_EVENT_VERSIONS = {
 
 /** Stream of the erasures of one subject. */
 export const personStreamId = (subject: string): string => `person-${subject}`;
+
+/** Called for each personal string of a folded state; returns what to put there instead. */
+export type PersonalValueMapper = (value: string) => string;
+
+type Person = { name: string | null; email: string };
+
+const mapPeople = <P extends Person>(people: readonly P[], map: PersonalValueMapper): P[] =>
+  people.map((person) => ({
+    ...person,
+    name: person.name === null ? null : map(person.name),
+    email: map(person.email),
+  }));
+
+const mapSignatures = <S extends { signatures: readonly Signature[] }>(
+  documents: readonly S[],
+  map: PersonalValueMapper,
+): S[] =>
+  documents.map((document) => ({
+    ...document,
+    signatures: document.signatures.map((s) => ({ ...s, signerName: map(s.signerName) })),
+  }));
+
+/**
+ * The organisation with each personal field (its contacts' names and addresses: what
+ * OrganizationRegistered carries, see PERSONAL_DATA) passed through `map`. A read model keeps these
+ * fields as the events store them and opens them when read. Pure; the state given is not modified.
+ */
+export const mapOrganizationPersonalData = (
+  organization: Organization,
+  map: PersonalValueMapper,
+): Organization => ({ ...organization, contacts: mapPeople(organization.contacts, map) });
+
+/** The partnership with each personal field (attendees, those present, signers) passed through `map`. Pure. */
+export const mapPartnershipPersonalData = (
+  partnership: Partnership,
+  map: PersonalValueMapper,
+): Partnership => ({
+  ...partnership,
+  meetings: partnership.meetings.map((meeting) => ({
+    ...meeting,
+    attendees: mapPeople(meeting.attendees, map),
+    attendeesPresent: meeting.attendeesPresent === null ? null : mapPeople(meeting.attendeesPresent, map),
+  })),
+  agreements: mapSignatures(partnership.agreements, map),
+  mous: mapSignatures(partnership.mous, map),
+});
+
+/** Every personal string of a folded state (to fetch the keys that open them first). */
+export function personalValuesOf(mapState: (map: PersonalValueMapper) => unknown): string[] {
+  const values: string[] = [];
+  mapState((value) => (values.push(value), value));
+  return values;
+}

@@ -7,6 +7,7 @@ export * from './templates/render';
 export * from './planning/facts';
 export * from './planning/plan-event';
 export * from './planning/fire-timer';
+export * from './planning/withheld';
 export * from './planning/compose-message';
 export * from './ports/mailer.port';
 export * from './ports/notification-queue.port';

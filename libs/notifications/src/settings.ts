@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { RedisSentinelOptions } from './adapters/bullmq-queue';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -11,12 +12,15 @@ export interface NotificationSettings {
   /** Run the dispatcher and the worker in this process (the embedded default). */
   inProcess: boolean;
   redisUrl: string;
+  redisSentinel?: RedisSentinelOptions;
   /** Namespaces every queue key in Redis: one deployment (database and schema) per prefix. */
   queuePrefix: string;
   /** `smtp://…`; undefined → `.eml` files in `outboxDir`. */
   smtpUrl?: string;
   outboxDir: string;
   mailFrom: string;
+  /** ORGANIZER of invitations: a mailbox whose replies someone reads; undefined → `mailFrom`, no RSVP asked. */
+  calendarOrganizer?: string;
   observerEmails: string[];
 
   /** How long before a meeting its reminder goes out (24 h). */
@@ -63,8 +67,12 @@ export interface NotificationSettings {
 /** The part of the application configuration notifications read. */
 export interface NotificationConfigSource {
   redisUrl: string;
+  redisSentinel?: RedisSentinelOptions;
   smtpUrl?: string;
   mailFrom: string;
+  calendarOrganizer?: string;
+  /** SIGNATURE_REQUEST_DELAY_SECONDS (default 300). */
+  signatureRequestDelaySeconds?: number;
   observerEmails: string[];
   dataDir: string;
   databaseUrl?: string;
@@ -99,16 +107,18 @@ export function notificationSettingsFrom(
   return {
     inProcess: config.inProcess?.notifications ?? true,
     redisUrl: config.redisUrl,
+    ...(config.redisSentinel ? { redisSentinel: config.redisSentinel } : {}),
     queuePrefix: queuePrefixFor(config),
     smtpUrl: config.smtpUrl,
     outboxDir: join(config.dataDir, 'outbox'),
     mailFrom: config.mailFrom,
+    calendarOrganizer: config.calendarOrganizer,
     observerEmails: config.observerEmails,
     meetingReminderLeadMs: DAY,
     signatureReminderIntervalMs: 7 * DAY,
     signatureReminderMax: 3,
     renewalLeadMs: 60 * DAY,
-    signatureRequestDelayMs: 5 * MINUTE,
+    signatureRequestDelayMs: (config.signatureRequestDelaySeconds ?? 5 * 60) * SECOND,
     historyCutoffMs: 30 * DAY,
     lateReminderToleranceMs: 3 * DAY,
     attempts: 8,

@@ -49,6 +49,8 @@ export interface IntegrityResult {
 export interface VerifyOptions {
   /** Public keys (SPKI DER, base64) whose signatures are accepted: the configured signing key's. */
   trustedPublicKeys: readonly string[];
+  /** Keys trusted only up to a position (a rotated-out signing key, see trustedSigners): a later head is untrusted. */
+  signerLimits?: ReadonlyMap<string, number>;
   batchSize?: number;
 }
 
@@ -86,6 +88,8 @@ export async function verifyIntegrity(
   const checkHead = (head: SignedHead, logEnded: boolean) => {
     const signature = checkHeadSignature(head, options.trustedPublicKeys);
     if (signature) return fail(head, signature);
+    if (head.position > (options.signerLimits?.get(head.publicKey) ?? Infinity))
+      return fail(head, 'untrusted_key');
     if (logEnded && head.position > lastPosition) return fail(head, 'log_truncated');
     if (headDigest(lastHashes) !== head.digest) fail(head, 'digest_mismatch');
   };

@@ -52,6 +52,22 @@ const derive = (master: Buffer, purpose: string): Buffer =>
   Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `passerelle/${purpose}`, KEY_BYTES));
 
 const WRAP_FORMAT = 'v1';
+const NAMING_FORMAT = 'n1';
+
+/**
+ * The keys that name people (subjects) and requests. Subjects are written into the log itself (the
+ * stream of a PersonForgotten, the tombstones), so these keys must outlive any DATA_KEY: derived from
+ * the DATA_KEY a database was first written with, and kept, wrapped, when that key is rotated.
+ */
+export interface NamingKeys {
+  subject: Buffer;
+  request: Buffer;
+}
+
+export const namingKeysOf = (master: Buffer): NamingKeys => ({
+  subject: derive(master, 'subject/v1'),
+  request: derive(master, 'request/v1'),
+});
 
 /**
  * What the master key (DATA_KEY) is used for, each through a key of its own derived with HKDF-SHA256:
@@ -65,12 +81,47 @@ export class MasterKey {
   /** hex; reveals nothing about the key. */
   readonly fingerprint: string;
 
-  constructor(master: Buffer) {
+  /** `naming`: the naming keys kept from an earlier DATA_KEY (see NamingKeys); by default derived from this one. */
+  constructor(master: Buffer, naming?: NamingKeys) {
     if (master.length !== KEY_BYTES) throw new KeyConfigError(`The master key must be ${KEY_BYTES} bytes`);
     this.wrappingKey = derive(master, 'person-key-wrapping/v1');
-    this.subjectKey = derive(master, 'subject/v1');
-    this.requestKey = derive(master, 'request/v1');
+    const names = naming ?? namingKeysOf(master);
+    this.subjectKey = names.subject;
+    this.requestKey = names.request;
     this.fingerprint = derive(master, 'key-check/v1').subarray(0, 16).toString('hex');
+    this.withNaming = (kept) => new MasterKey(master, kept);
+  }
+
+  /** This key, naming people and requests with the given naming keys (kept from the database's first DATA_KEY). */
+  readonly withNaming: (naming: NamingKeys) => MasterKey;
+
+  /** The keys this instance names people and requests with. */
+  get namingKeys(): NamingKeys {
+    return { subject: this.subjectKey, request: this.requestKey };
+  }
+
+  /** The naming keys sealed by this key: `n1:<iv>:<ciphertext+tag>` (base64url). */
+  wrapNamingKeys(naming: NamingKeys): string {
+    const { iv, sealed } = seal(
+      this.wrappingKey,
+      Buffer.concat([naming.subject, naming.request]),
+      `naming-keys:${NAMING_FORMAT}`,
+    );
+    return `${NAMING_FORMAT}:${iv.toString('base64url')}:${sealed.toString('base64url')}`;
+  }
+
+  /** null when not sealed by this key. */
+  unwrapNamingKeys(wrapped: string): NamingKeys | null {
+    const [format, iv, sealed, ...rest] = wrapped.split(':');
+    if (format !== NAMING_FORMAT || iv === undefined || sealed === undefined || rest.length > 0) return null;
+    const keys = open(
+      this.wrappingKey,
+      Buffer.from(iv, 'base64url'),
+      Buffer.from(sealed, 'base64url'),
+      `naming-keys:${NAMING_FORMAT}`,
+    );
+    if (!keys || keys.length !== 2 * KEY_BYTES) return null;
+    return { subject: keys.subarray(0, KEY_BYTES), request: keys.subarray(KEY_BYTES) };
   }
 
   static fromText(dataKey: string): MasterKey {

@@ -45,4 +45,17 @@ describe('the master key (DATA_KEY)', () => {
     expect(MasterKey.fromText(text).fingerprint).toBe(MasterKey.fromText(text).fingerprint);
     expect(MasterKey.fromText(text).fingerprint).not.toBe(MasterKey.fromText(generateDataKey()).fingerprint);
   });
+
+  it('keeps the naming keys of another master key: sealed by this one, opened by it alone', () => {
+    const [first, next] = [MasterKey.fromText(generateDataKey()), MasterKey.fromText(generateDataKey())];
+    const sealed = next.wrapNamingKeys(first.namingKeys);
+    expect(first.unwrapNamingKeys(sealed)).toBeNull();
+    const kept = next.withNaming(next.unwrapNamingKeys(sealed)!);
+    expect(kept.subjectOf('email', 'alice@example.org')).toBe(first.subjectOf('email', 'alice@example.org'));
+    expect(kept.requestDigest('r')).toBe(first.requestDigest('r'));
+    expect(kept.fingerprint).toBe(next.fingerprint);
+    expect(next.subjectOf('email', 'alice@example.org')).not.toBe(
+      first.subjectOf('email', 'alice@example.org'),
+    );
+  });
 });

@@ -7,11 +7,12 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import type { SqlClient } from '@passerelle/database';
+import type { SqlClient, SqlExecutor } from '@passerelle/database';
 import type { EventStore } from '@passerelle/event-store';
 // The hash chain's module alone: the offline export verifier loads this file without the store adapters.
 import { canonicalJson } from '@passerelle/event-store/hash-chain';
 import { KeyConfigError } from './master-key';
+import type { SigningKeyRing } from './rotation/signing-key-ring';
 
 /**
  * Signed heads. Per-stream hash chains show an altered event, but not a stream cut short: drop the
@@ -142,10 +143,14 @@ export class HeadSigner {
   private position = 0;
   private running: Promise<unknown> = Promise.resolve();
 
+  /**
+   * `key`: the signing key, or the keys of a ring (key rotation), of which the one signing_key_check
+   * names signs (read under a share lock, so a rotation waits for the head being signed).
+   */
   constructor(
     private readonly store: EventStore,
     private readonly client: SqlClient,
-    private readonly key: SigningKey,
+    private readonly key: SigningKey | SigningKeyRing,
     private readonly batchSize = 1000,
   ) {}
 
@@ -181,15 +186,32 @@ export class HeadSigner {
     }
     if (this.position === 0) return null;
     const digest = headDigest(this.lastHashes);
-    const signature = sign(null, headMessage(this.position, digest), this.key.privateKey).toString('base64');
-    await this.client.query(
-      `INSERT INTO signed_heads (position, digest, streams, signature, public_key)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (position) DO NOTHING`,
-      [this.position, digest, this.lastHashes.size, signature, this.key.publicKeyText],
-    );
+    const [position, streams] = [this.position, this.lastHashes.size];
+    await this.client.transaction(async (tx) => {
+      const key = 'keys' in this.key ? await keyInUse(tx, this.key) : this.key;
+      const signature = sign(null, headMessage(position, digest), key.privateKey).toString('base64');
+      await tx.query(
+        `INSERT INTO signed_heads (position, digest, streams, signature, public_key)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (position) DO NOTHING`,
+        [position, digest, streams, signature, key.publicKeyText],
+      );
+    });
     const [row] = await this.client.query<HeadRow>('SELECT * FROM signed_heads WHERE position = $1', [
       this.position,
     ]);
     return toSignedHead(row!);
   }
+}
+
+/** The ring's key that signing_key_check names (the ring's current key while none is named). */
+async function keyInUse(tx: SqlExecutor, ring: SigningKeyRing): Promise<SigningKey> {
+  const [row] = await tx.query<{ public_key: string }>('SELECT public_key FROM signing_key_check FOR SHARE');
+  if (!row) return ring.current;
+  const key = ring.find(row.public_key);
+  if (!key) {
+    throw new KeyConfigError(
+      `The SIGNING_KEY in use is not configured in this process (in use: ${row.public_key}); set SIGNING_KEY and SIGNING_KEY_PREVIOUS as the rotation procedure says`,
+    );
+  }
+  return key;
 }

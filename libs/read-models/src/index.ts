@@ -7,6 +7,7 @@ export * from './runner/projection-runner';
 export * from './runner/change-feed';
 export * from './projections';
 export * from './queries/common';
+export * from './queries/personal-data';
 export * from './queries/partnerships.query';
 export * from './queries/organizations.query';
 export * from './queries/dashboard.query';

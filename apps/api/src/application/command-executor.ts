@@ -46,6 +46,14 @@ export interface ExecuteOutcome {
   appended: boolean;
 }
 
+export interface ExecuteOptions<State> {
+  /**
+   * Refuses (throws) when the actor may not issue this command on this stream's state — before a
+   * repeat is replayed, If-Match is checked or anything is decided.
+   */
+  authorize?: (state: State) => void;
+}
+
 /** How many times a write that lost a race without If-Match is decided again on fresh state. */
 const MAX_ATTEMPTS = 4;
 
@@ -85,9 +93,11 @@ export class CommandExecutor {
     decider: Decider<C, E, S>,
     makeCommand: (state: S, now: Date) => C | Promise<C>,
     context: CommandContext,
+    options: ExecuteOptions<S> = {},
   ): Promise<ExecuteOutcome> {
     for (let attempt = 1; ; attempt++) {
       const { state, revision, position, applied } = await this.decisionState(streamId, decider);
+      options.authorize?.(state);
       const earlier = applied.get(context.commandId);
       if (earlier) return this.replay(earlier, context);
       if (context.ifMatch !== undefined && context.ifMatch !== revision) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ReadModelsModule } from '../read-models/read-models.module';
 import { DevTokenController } from './dev-token.controller';
 
 /** dist/dashboard, whether the API runs from its sources (tests, tsx) or from dist/ (npm start, the image). */
@@ -17,6 +18,7 @@ export function dashboardRoot(): string {
 /** The dashboard's built assets at `/` (the API, health and metrics keep their own routes), and the dev sign-in. */
 @Module({
   imports: [
+    ReadModelsModule,
     ServeStaticModule.forRoot({
       rootPath: dashboardRoot(),
       exclude: ['/api{/*path}', '/health{/*path}', '/metrics{/*path}'],

@@ -1,24 +1,36 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
-import { IsIn } from 'class-validator';
+import { OrganizationsQuery } from '@passerelle/read-models';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { mintToken } from '../auth/mint-token';
 import { Public, Role, ROLES } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 
 export class DevTokenDto {
   @IsIn([...ROLES]) role!: Role;
+  /** The organisation the token acts for (its `org` claim); absent: program staff. */
+  @IsOptional() @IsUUID() organizationId?: string;
+}
+
+/** What the sign-in page may offer: the roles, and the organisations one may act for. */
+export interface DevSignInOptions {
+  roles: readonly Role[];
+  organizations: { id: string; name: string; country: string }[];
 }
 
 /**
- * Development sign-in for the dashboard: a token for the chosen role, minted only while the
- * built-in development secret is in use. Anywhere else the route does not exist (404).
+ * Development sign-in for the dashboard: a token for the chosen role (and organisation), minted only
+ * while the built-in development secret is in use. Anywhere else the route does not exist (404).
  */
 @ApiExcludeController()
 @Controller('dev')
 @Public()
 export class DevTokenController {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly organizations: OrganizationsQuery,
+  ) {}
 
   private developmentSecret(): string {
     const { jwt } = this.config;
@@ -32,23 +44,35 @@ export class DevTokenController {
     return jwt.secret;
   }
 
-  /** Whether the sign-in page may offer the development sign-in (404 when it may not). */
+  /** Whether the sign-in page may offer the development sign-in (404 when it may not), and its choices. */
   @Get()
-  available(): { roles: readonly Role[] } {
+  async available(): Promise<DevSignInOptions> {
     this.developmentSecret();
-    return { roles: ROLES };
+    const { items } = await this.organizations.list({ limit: 200 });
+    return {
+      roles: ROLES,
+      organizations: items.map(({ id, name, country }) => ({ id, name, country })),
+    };
   }
 
   @Post('token')
   @HttpCode(201)
-  async token(@Body() body: DevTokenDto): Promise<{ token: string; role: Role }> {
+  async token(
+    @Body() body: DevTokenDto,
+  ): Promise<{ token: string; role: Role; organizationId: string | null }> {
     const secret = this.developmentSecret();
     const { jwt } = this.config;
+    const org = body.organizationId;
     const token = await mintToken(
       secret,
-      { sub: `dev-${body.role}`, name: `Development ${body.role}`, roles: [body.role] },
+      {
+        sub: org ? `dev-${body.role}-${org}` : `dev-${body.role}`,
+        name: `Development ${body.role}`,
+        roles: [body.role],
+        ...(org ? { org } : {}),
+      },
       { expiresIn: '12h', issuer: jwt.issuer, audience: jwt.audience },
     );
-    return { token, role: body.role };
+    return { token, role: body.role, organizationId: org ?? null };
   }
 }

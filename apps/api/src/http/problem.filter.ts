@@ -5,7 +5,7 @@ import { WrongExpectedRevisionError } from '@passerelle/event-store';
 import type { Request, Response } from 'express';
 import { problem, ProblemBody, ProblemError } from './problem';
 
-const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400 } as const;
+const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400, forbidden: 403 } as const;
 
 /** The one place where errors become HTTP answers. */
 export function toProblem(error: unknown): { body: ProblemBody; headers: Record<string, string> } {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { invalidParameter } from './parameters';
 import { ProblemError } from './problem';
 
 /** A NUL, or half of a surrogate pair (not a character at all): PostgreSQL stores neither in text or jsonb. */
@@ -12,15 +13,22 @@ const unstorable = (value: unknown, depth = 0): boolean => {
   return Object.entries(value).some(([key, item]) => UNSTORABLE.test(key) || unstorable(item, depth + 1));
 };
 
+const REASON = 'may not contain NUL (U+0000) or half of a surrogate pair';
+
 /**
- * Refuses, with 400, text that could never be stored: a NUL anywhere in the URL or the JSON body, or
- * a lone surrogate in the body. Otherwise it would reach the database and come back as a 500.
+ * Refuses, with 400, text that could never be stored: a NUL or a lone surrogate in a query parameter
+ * (the 400 names it) or in the JSON body. Otherwise it would reach the database and come back as a 500.
+ * Path parameters are checked by their routes (ids are UUIDs).
  */
 export function refuseUnstorableText(request: Request, _response: Response, next: NextFunction): void {
-  if (/%00/i.test(request.originalUrl) || unstorable(request.body)) {
-    next(
-      new ProblemError(400, 'validation', 'Text may not contain NUL (U+0000) or half of a surrogate pair'),
-    );
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const parameter = Object.keys(query).find((name) => UNSTORABLE.test(name) || unstorable(query[name]));
+  if (parameter !== undefined) {
+    next(invalidParameter(parameter, `${parameter} ${REASON}`));
+    return;
+  }
+  if (unstorable(request.body)) {
+    next(new ProblemError(400, 'validation', `Text ${REASON}`));
     return;
   }
   next();

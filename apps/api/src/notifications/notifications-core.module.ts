@@ -33,8 +33,8 @@ import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/rea
 import { ApplicationModule } from '../application/application.module';
 import { CLOCK, Clock } from '../application/clock';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
-import { MASTER_KEY } from '../privacy/personal-data.providers';
-import type { MasterKey } from '@passerelle/privacy';
+import { MASTER_KEY, PERSONAL_VALUES } from '../privacy/personal-data.providers';
+import type { MasterKey, PersonalValues } from '@passerelle/privacy';
 import { CommandBusAgreementExpiry } from './command-bus-agreement-expiry';
 import { DISPATCHER_LOCKS, NOTIFICATION_SETTINGS, NOTIFICATIONS_RUNTIME } from './notification-tokens';
 
@@ -109,8 +109,10 @@ export class NotificationsCoreModule {
 const PROVIDERS: Provider[] = [
   {
     provide: NOTIFICATION_STORE,
-    inject: [SQL_CLIENT],
-    useFactory: (client: SqlClient): NotificationStore => new SqlNotificationStore(client),
+    inject: [SQL_CLIENT, PERSONAL_VALUES],
+    // Recipients sealed under each person's key, as in the log: forgetting someone erases them at once.
+    useFactory: (client: SqlClient, personalValues: PersonalValues): NotificationStore =>
+      new SqlNotificationStore(client, personalValues),
   },
   {
     provide: NOTIFICATION_QUEUE,
@@ -118,6 +120,7 @@ const PROVIDERS: Provider[] = [
     useFactory: (settings: NotificationSettings, clock: Clock): NotificationQueue =>
       new BullmqNotificationQueue({
         redisUrl: settings.redisUrl,
+        redisSentinel: settings.redisSentinel,
         prefix: settings.queuePrefix,
         attempts: settings.attempts,
         backoffMs: settings.backoffMs,

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Logger, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   NOTIFICATION_QUEUE,
@@ -9,6 +9,7 @@ import {
 } from '@passerelle/notifications';
 import { clampLimit } from '@passerelle/read-models';
 import { CAN_READ_HISTORY, Roles } from '../auth/roles';
+import { UuidParameter } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { PagedQuery } from '../read-models/read-query.dto';
 import { ListNotificationsQuery, NotificationView, toView } from './notification.dto';
@@ -53,7 +54,7 @@ export class NotificationsController {
   @Post(':id/retry')
   @HttpCode(202)
   @Roles()
-  async retry(@Param('id', new ParseUUIDPipe()) id: string): Promise<NotificationView> {
+  async retry(@Param('id', UuidParameter) id: string): Promise<NotificationView> {
     const current = await this.store.get(id);
     if (!current) throw new ProblemError(404, 'notification.not_found', `No notification ${id}`);
     const requeued = await this.store.requeue(id);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { organizationDecider, streamIdFor } from '@passerelle/domain';
@@ -8,10 +8,12 @@ import { CommandContext, CommandResult } from '../application/command-context';
 import { CommandExecutor } from '../application/command-executor';
 import { CAN_COMMAND, CAN_READ, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
+import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { RegisterOrganizationDto } from './organization.dto';
 import { RegisterOrganizationCommand } from './register-organization.command';
 import { childIdFor } from '../application/ids';
+import { ReadYourWrites } from '../read-models/min-position.interceptor';
 
 @ApiTags('organizations')
 @ApiBearerAuth()
@@ -39,7 +41,9 @@ export class OrganizationsController {
 
   @Get(':id')
   @Roles(...CAN_READ)
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) response: Response) {
+  @ReadYourWrites()
+  @UuidPath()
+  async get(@Param('id', UuidParameter) id: string, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
     if (revision < 0) throw new ProblemError(404, 'organization.not_found', `No organisation ${id}`);
     response.setHeader('ETag', `"${revision}"`);

@@ -2,11 +2,13 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import {
+  checkActingFor,
   PartnershipCommand as DomainCommand,
   organizationFactsNeeded,
   partnershipDecider,
   streamIdFor,
 } from '@passerelle/domain';
+import { actingForOf } from '../application/acting-scope';
 import { CommandContext, CommandResult } from '../application/command-context';
 import { CommandExecutor } from '../application/command-executor';
 import { OrganizationDirectory } from '../application/organization-directory';
@@ -26,7 +28,10 @@ export class PartnershipCommand<T extends CommandType = CommandType> extends Com
   }
 }
 
-/** Load the partnership and the organisation facts its rule reads (most read none), decide, append. */
+/**
+ * Check that the actor may act on this partnership, load the organisation facts its rule reads (most
+ * read none), decide, append.
+ */
 @CommandHandler(PartnershipCommand)
 export class PartnershipCommandHandler implements ICommandHandler<PartnershipCommand> {
   constructor(
@@ -36,6 +41,7 @@ export class PartnershipCommandHandler implements ICommandHandler<PartnershipCom
   ) {}
 
   async execute({ partnershipId, type, data, context }: PartnershipCommand): Promise<CommandResult> {
+    const actingFor = actingForOf(context.actor);
     const { revision, position } = await this.executor.execute(
       streamIdFor.partnership(partnershipId),
       partnershipDecider,
@@ -48,6 +54,8 @@ export class PartnershipCommandHandler implements ICommandHandler<PartnershipCom
         } as DomainCommand;
       },
       context,
+      // Who may act for whom needs the partnership's parties: judged on the state the decision uses.
+      actingFor === null ? {} : { authorize: (state) => checkActingFor(actingFor, { type, data }, state) },
     );
     return { id: partnershipId, revision, position };
   }

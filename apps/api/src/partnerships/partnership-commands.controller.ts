@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,7 +7,7 @@ import { CommandContext, CommandResult } from '../application/command-context';
 import { childIdFor } from '../application/ids';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
-import { emptyBody } from '../http/validation';
+import { UuidParameter } from '../http/parameters';
 import { PartnershipCommand } from './partnership-command';
 import {
   AmendAgreementDto,
@@ -19,12 +19,13 @@ import {
   ReachMilestoneDto,
   ReasonDto,
   RecordMeetingOutcomeDto,
+  ResumeDto,
   RescheduleMeetingDto,
   ScheduleMeetingDto,
   SignDto,
 } from './partnership.dto';
 
-const Uuid = new ParseUUIDPipe();
+const Uuid = UuidParameter;
 
 /** An id the client may leave out: derived from the Idempotency-Key when there is one, so a repeat names the same thing. */
 function newId(context: CommandContext, kind: string, index = 0): string {
@@ -75,6 +76,7 @@ export class PartnershipCommandsController {
         parties: body.parties,
         sectors: body.sectors,
         axes: body.axes,
+        on: body.on,
       },
       context,
     );
@@ -233,12 +235,8 @@ export class PartnershipCommandsController {
 
   @Post(':id/resumption')
   @HttpCode(200)
-  resume(
-    @Param('id', Uuid) id: string,
-    @Body(emptyBody) _body: Record<string, never>,
-    @CommandRequest() context: CommandContext,
-  ) {
-    return this.send(id, 'ResumePartnership', {}, context);
+  resume(@Param('id', Uuid) id: string, @Body() body: ResumeDto, @CommandRequest() context: CommandContext) {
+    return this.send(id, 'ResumePartnership', { ...body }, context);
   }
 
   @Post(':id/withdrawal')

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { partnershipDecider, streamIdFor, upcast } from '@passerelle/domain';
 import type { Actor } from '@passerelle/event-store';
@@ -6,15 +6,28 @@ import type { Response } from 'express';
 import { CommandExecutor } from '../application/command-executor';
 import { CurrentActor } from '../auth/actor.decorator';
 import { CAN_READ, CAN_READ_HISTORY, Roles } from '../auth/roles';
+import {
+  instantOf,
+  invalidParameter,
+  MAX_WHOLE_NUMBER,
+  UuidParameter,
+  UuidPath,
+  wholeNumberOf,
+} from '../http/parameters';
 import { ProblemError } from '../http/problem';
+import { ReadYourWrites } from '../read-models/min-position.interceptor';
 
-/** `asOf` is an ISO instant (events recorded up to then) or a revision number. */
-export function parseAsOf(asOf: string | undefined): { toRevision?: number; asOf?: Date } {
+/** `asOf` is an ISO instant (events recorded up to then) or a stream revision. */
+export function parseAsOf(asOf: unknown): { toRevision?: number; asOf?: Date } {
   if (asOf === undefined || asOf === '') return {};
-  if (/^\d{1,15}$/.test(asOf)) return { toRevision: Number(asOf) };
-  const time = new Date(asOf);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(asOf) || Number.isNaN(time.getTime())) {
-    throw new ProblemError(400, 'validation', 'asOf must be an ISO 8601 time or a stream revision number');
+  const revision = wholeNumberOf(asOf, 0, MAX_WHOLE_NUMBER);
+  if (revision !== undefined) return { toRevision: revision };
+  const time = instantOf(asOf);
+  if (!time) {
+    throw invalidParameter(
+      'asOf',
+      `asOf must be a stream revision from 0 to ${MAX_WHOLE_NUMBER} or an ISO 8601 time (YYYY-MM-DD[THH:MM[:SS[.fraction]]][Z|±HH:MM])`,
+    );
   }
   return { asOf: time };
 }
@@ -28,15 +41,28 @@ export class PartnershipStateController {
   /** The partnership folded from its events (not the read model), now or as of a past time or revision. */
   @Get(':id/state')
   @Roles(...CAN_READ)
-  @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time or stream revision' })
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description: `A stream revision (a whole number from 0 to ${MAX_WHOLE_NUMBER}) or an ISO 8601 time`,
+    schema: {
+      oneOf: [
+        { type: 'integer', format: 'int64', minimum: 0, maximum: MAX_WHOLE_NUMBER },
+        { type: 'string', format: 'date-time' },
+      ],
+    },
+  })
+  @ReadYourWrites()
+  @UuidPath()
   async state(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Query('asOf') asOf: string | undefined,
+    @Param('id', UuidParameter) id: string,
+    @Query('asOf') asOf: unknown,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) response: Response,
   ) {
     const bound = parseAsOf(asOf);
-    if (asOf && !actor.roles.some((r) => r === 'admin' || CAN_READ_HISTORY.includes(r as never))) {
+    const travels = bound.asOf !== undefined || bound.toRevision !== undefined;
+    if (travels && !actor.roles.some((r) => r === 'admin' || CAN_READ_HISTORY.includes(r as never))) {
       throw new ProblemError(403, 'forbidden', 'Time travel is for officers and auditors');
     }
     const folded = await this.executor.load(streamIdFor.partnership(id), partnershipDecider, bound);
@@ -44,7 +70,7 @@ export class PartnershipStateController {
       throw new ProblemError(
         404,
         'partnership.not_found',
-        asOf ? `No partnership ${id} as of ${asOf}` : `No partnership ${id}`,
+        travels ? `No partnership ${id} as of ${String(asOf)}` : `No partnership ${id}`,
       );
     }
     response.setHeader('ETag', `"${folded.revision}"`);
@@ -60,7 +86,9 @@ export class PartnershipStateController {
   /** Every event of the partnership with its metadata, upcast to the current schema. */
   @Get(':id/history')
   @Roles(...CAN_READ_HISTORY)
-  async history(@Param('id', new ParseUUIDPipe()) id: string) {
+  @ReadYourWrites()
+  @UuidPath()
+  async history(@Param('id', UuidParameter) id: string) {
     const { events, revision } = await this.executor.load(streamIdFor.partnership(id), partnershipDecider);
     if (revision < 0) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
     return {

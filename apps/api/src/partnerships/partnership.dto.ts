@@ -37,6 +37,18 @@ const IsCalendarDate = () =>
     Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date YYYY-MM-DD' }),
     IsISO8601({ strict: true }),
   );
+/** The business date of a step without a date of its own: when it happened, today when absent. */
+const BusinessDate = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      example: '2017-01-12',
+      description:
+        'Business date (YYYY-MM-DD): the day the step happened, for history entered after the fact; today when absent. ' +
+        'Never in the future, never before the facts the step builds on (409).',
+    }),
+    IsOptional(),
+    IsCalendarDate(),
+  );
 const Text = (max: number) => applyDecorators(IsString(), Length(1, max));
 const OptionalText = (max: number) => applyDecorators(IsOptional(), IsString(), MaxLength(max));
 const OrgIds = (min: number) =>
@@ -73,6 +85,7 @@ export class ProposePartnershipDto {
   @ArrayUnique()
   @IsIn([...AXES], { each: true })
   axes!: string[];
+  @BusinessDate() on?: string;
 }
 
 export class ScheduleMeetingDto {
@@ -106,10 +119,19 @@ export class RescheduleMeetingDto {
 
 export class ReasonDto {
   @ApiProperty({ example: 'Funding cycle postponed' }) @Text(2000) reason!: string;
+  @BusinessDate() on?: string;
+}
+
+export class ResumeDto {
+  @BusinessDate() on?: string;
 }
 
 export class RecordMeetingOutcomeDto {
-  @ApiProperty() @IsInstant() heldAt!: string;
+  @ApiProperty({
+    description: 'When the meeting was held: its business date; not before it started, not in the future',
+  })
+  @IsInstant()
+  heldAt!: string;
   @ApiProperty({ enum: ['interested', 'follow_up', 'not_interested'] })
   @IsIn(['interested', 'follow_up', 'not_interested'])
   outcome!: 'interested' | 'follow_up' | 'not_interested';
@@ -123,6 +145,7 @@ export class DraftAgreementDto {
   @ApiPropertyOptional() @OptionalText(5000) scope?: string;
   @ApiProperty({ minimum: 1, maximum: 120 }) @IsInt() @Min(1) @Max(120) termMonths!: number;
   @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(2) signatories!: string[];
+  @BusinessDate() on?: string;
 }
 
 export class AmendAgreementDto {
@@ -131,12 +154,20 @@ export class AmendAgreementDto {
   @ApiPropertyOptional() @OptionalText(5000) scope?: string;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(120) termMonths?: number;
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @OrgIds(2) signatories?: string[];
+  @BusinessDate() on?: string;
 }
 
 export class SignDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() organizationId!: string;
   @ApiProperty({ example: 'Director of international affairs' }) @Text(200) signerName!: string;
-  @ApiPropertyOptional({ example: '2017-02-15' }) @IsOptional() @IsCalendarDate() signedAt?: string;
+  @ApiPropertyOptional({
+    example: '2017-02-15',
+    description:
+      'Business date of the signature; not before the terms it signs, not in the future; today when absent',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  signedAt?: string;
 }
 
 export class BudgetDto {
@@ -160,7 +191,13 @@ export class LaunchProjectDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() projectId?: string;
   @ApiProperty() @Text(300) title!: string;
   @ApiPropertyOptional() @OptionalText(5000) description?: string;
-  @ApiProperty({ example: '2017-03-01' }) @IsCalendarDate() startsOn!: string;
+  @ApiProperty({
+    example: '2017-03-01',
+    description:
+      'Business date: an agreement must be in force that day (executed on or before it, term not ended by it)',
+  })
+  @IsCalendarDate()
+  startsOn!: string;
   @ApiProperty({ type: BudgetDto }) @ValidateNested() @Type(() => BudgetDto) budget!: BudgetDto;
   @ApiProperty({ type: [String], example: ['Région Sud', 'City of San Diego'] })
   @IsArray()
@@ -193,4 +230,5 @@ export class DraftMouDto {
   @ApiProperty() @Text(300) title!: string;
   @ApiPropertyOptional() @OptionalText(5000) scope?: string;
   @ApiProperty({ type: [String], format: 'uuid' }) @OrgIds(2) signatories!: string[];
+  @BusinessDate() on?: string;
 }

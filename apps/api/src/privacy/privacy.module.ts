@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG } from '@passerelle/config';
 import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
-import { HeadSigner, SigningKey, STORED_EVENT_STORE } from '@passerelle/privacy';
+import { HeadSigner, openSigningKeys, SigningKeyRing, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { ApplicationModule } from '../application/application.module';
 import { AuditExportController } from './export/audit-export.controller';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
@@ -12,7 +12,9 @@ import { PeopleController } from './forget-person/people.controller';
 import { HeadSigningSchedule } from './integrity/head-signing.schedule';
 import { IntegrityCheck } from './integrity/integrity-check';
 import { IntegrityController } from './integrity/integrity.controller';
-import { loadSigningKey, SIGNING_KEY } from './integrity/signing-key';
+import { loadSigningKeys, SIGNING_KEY, SIGNING_KEY_RING } from './integrity/signing-key';
+import { MASTER_KEY } from './personal-data.providers';
+import { EmbeddedKeyRotation } from './key-rotation/embedded-key-rotation';
 
 /**
  * "Forget this person" (admin) and tamper evidence: the signed heads of the log, the integrity
@@ -24,15 +26,21 @@ import { loadSigningKey, SIGNING_KEY } from './integrity/signing-key';
   controllers: [PeopleController, IntegrityController, AuditExportController],
   providers: [
     ForgetPersonHandler,
-    { provide: SIGNING_KEY, inject: [APP_CONFIG], useFactory: loadSigningKey },
+    { provide: SIGNING_KEY_RING, inject: [APP_CONFIG], useFactory: loadSigningKeys },
+    { provide: SIGNING_KEY, inject: [SIGNING_KEY_RING], useFactory: (ring: SigningKeyRing) => ring.current },
     {
       provide: HeadSigner,
-      inject: [STORED_EVENT_STORE, SQL_CLIENT, SIGNING_KEY],
-      useFactory: (stored: EventStore, sql: SqlClient, key: SigningKey) => new HeadSigner(stored, sql, key),
+      // MASTER_KEY first: the privacy tables are migrated by then.
+      inject: [STORED_EVENT_STORE, SQL_CLIENT, SIGNING_KEY_RING, MASTER_KEY],
+      useFactory: async (stored: EventStore, sql: SqlClient, ring: SigningKeyRing) => {
+        await openSigningKeys(sql, ring);
+        return new HeadSigner(stored, sql, ring);
+      },
     },
     HeadSigningSchedule,
     IntegrityCheck,
+    EmbeddedKeyRotation,
   ],
-  exports: [HeadSigner, SIGNING_KEY, IntegrityCheck],
+  exports: [HeadSigner, SIGNING_KEY, SIGNING_KEY_RING, IntegrityCheck],
 })
 export class PrivacyModule {}

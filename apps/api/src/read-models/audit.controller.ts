@@ -6,19 +6,12 @@ import { AuditFilters, AuditLogQuery, IntegrityReport, verifyIntegrity } from '@
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../auth/roles';
-import { ProblemError } from '../http/problem';
+import { instantOf } from '../http/parameters';
 import { ReadModels } from './read-models.service';
 import { AuditEventsQuery } from './read-query.dto';
 import { IntegrityCheck } from '../privacy/integrity/integrity-check';
 import type { IntegrityResult } from '@passerelle/privacy';
-
-function instant(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new ProblemError(400, 'validation', `${name} must be an ISO 8601 time`);
-  return date;
-}
+import { ReadYourWrites } from './min-position.interceptor';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -42,8 +35,8 @@ export class AuditController {
     const filters: AuditFilters = {
       actor: query.actor,
       types: query.type?.split(','),
-      from: instant(query.from, 'from'),
-      to: instant(query.to, 'to'),
+      from: instantOf(query.from),
+      to: instantOf(query.to),
     };
     if (query.format !== 'jsonl') {
       response.json(await this.log.page(filters, { after: query.after, limit: query.limit }));
@@ -71,11 +64,13 @@ export class AuditController {
    */
   @Get('verify')
   @Roles(...CAN_AUDIT)
+  @ReadYourWrites()
   async verify(): Promise<IntegrityReport & { signedHeads: IntegrityResult['heads'] }> {
     const report = await verifyIntegrity({
       client: this.readModels.client,
-      store: this.readModels.store,
+      store: this.readModels.openedStore,
       storedStore: this.stored,
+      projectionStore: this.readModels.store,
       projections: this.readModels.projections,
     });
     const { heads } = await this.integrity.run();

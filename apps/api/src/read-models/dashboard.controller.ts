@@ -5,9 +5,10 @@ import type { Response } from 'express';
 import { interval, map, merge, Observable } from 'rxjs';
 import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
-import { ProblemError } from '../http/problem';
+import { invalidParameter } from '../http/parameters';
+import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
-import { ActivityQuery, DashboardFilterQuery, ReadQuery } from './read-query.dto';
+import { ActivityQuery, DashboardFilterQuery, PipelineQuery, ReadQuery } from './read-query.dto';
 import { readerLanguage } from './reader-language';
 
 const HEARTBEAT_MS = 25_000;
@@ -22,11 +23,16 @@ export class DashboardController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Partnerships per stage, conversion between consecutive stages, and median business days per step. */
+  /**
+   * Partnerships per stage, conversion between consecutive stages, and median business days per step; with
+   * `from`/`to`, conversion and medians over that period of business dates.
+   */
   @Get('pipeline')
   @Roles(...CAN_READ)
-  pipeline(@Query() query: DashboardFilterQuery): Promise<Pipeline> {
-    return this.dashboard.pipeline(query);
+  pipeline(@Query() query: PipelineQuery): Promise<Pipeline> {
+    const { from, to, ...filters } = query;
+    if (from && to && from > to) throw invalidParameter('from', 'from must not come after to');
+    return this.dashboard.pipeline(filters, { from, to });
   }
 
   /** California organisations × French organisations: partnerships linking each pair, by sector. */
@@ -81,27 +87,24 @@ export class DashboardController {
     required: false,
     description: 'For EventSource, which cannot set headers',
   })
-  @ApiQuery({ name: 'after', required: false, description: 'Replay changes after this position' })
+  @ResumeParameters()
   stream(
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Query('after') after: string | undefined,
+    @Query('after') after: unknown,
   ): Observable<MessageEvent> {
-    return changeStream(this.readModels, lastEventId ?? after);
+    return changeStream(this.readModels, resumePosition(lastEventId, after));
   }
 }
 
 /** The live stream; also served at `/api/stream`. */
 export function changeStream(
   readModels: ReadModels,
-  resumeFrom: string | undefined,
+  resumeFrom: number | undefined,
 ): Observable<MessageEvent> {
-  if (resumeFrom !== undefined && !/^\d{1,15}$/.test(resumeFrom)) {
-    throw new ProblemError(400, 'validation', 'Last-Event-ID and after must be global positions');
-  }
   const changes = new Observable<MessageEvent>((subscriber) => {
     const subscription = readModels.changes.subscribe(
       (change) => subscriber.next({ id: String(change.position), data: change }),
-      resumeFrom === undefined ? {} : { after: Number(resumeFrom) },
+      resumeFrom === undefined ? {} : { after: resumeFrom },
     );
     return () => subscription.close();
   });

@@ -1,11 +1,31 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, Observable, switchMap } from 'rxjs';
+import { invalidParameter, MAX_WHOLE_NUMBER, wholeNumberParameter } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
 
 /** How long a read waits for the read models to reach `minPosition` before answering 503. */
 export const MIN_POSITION_WAIT_MS = 5000;
+/**
+ * How long a position past the head of the log gets to appear before it is refused: a command's position
+ * is in the log before it is answered, but readers see it only once earlier transactions have ended.
+ */
+export const PAST_HEAD_GRACE_MS = 500;
+
+export const MIN_POSITION_DESCRIPTION =
+  'Wait (up to 5 s) until the read models have processed this global position, the `position` a command ' +
+  'answered; a position past the end of the log is refused (400)';
+
+/** Documents `minPosition` on a route whose query has no DTO (the DTOs extend `ReadQuery`). */
+export const ReadYourWrites = () =>
+  ApiQuery({
+    name: 'minPosition',
+    required: false,
+    description: MIN_POSITION_DESCRIPTION,
+    schema: { type: 'integer', format: 'int64', minimum: 0, maximum: MAX_WHOLE_NUMBER },
+  });
 
 /**
  * Read your writes, in one place for every GET: `?minPosition=<global position>` (the `position` a
@@ -21,11 +41,8 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const raw = request.query?.minPosition;
     if (raw === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return next.handle();
-    if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) {
-      throw new ProblemError(400, 'validation', 'minPosition must be a global position (a whole number)');
-    }
-    const position = Number(raw);
-    return from(this.readModels.waitForPosition(position, MIN_POSITION_WAIT_MS)).pipe(
+    const position = wholeNumberParameter(raw, 'minPosition', 0, MAX_WHOLE_NUMBER);
+    return from(this.reach(position)).pipe(
       switchMap((reached) => {
         const current = this.readModels.progress.current();
         if (!reached) {
@@ -41,5 +58,23 @@ export class MinPositionInterceptor implements NestInterceptor {
         return next.handle();
       }),
     );
+  }
+
+  /** Whether the read models reached `position` in time; a position the log does not hold is a 400. */
+  private async reach(position: number): Promise<boolean> {
+    if (this.readModels.progress.current() >= position) return true;
+    let budget = MIN_POSITION_WAIT_MS;
+    if (position > (await this.readModels.store.headPosition())) {
+      if (await this.readModels.waitForPosition(position, PAST_HEAD_GRACE_MS)) return true;
+      const head = await this.readModels.store.headPosition();
+      if (position > head) {
+        throw invalidParameter(
+          'minPosition',
+          `minPosition ${position} is past the end of the log (position ${head}): it is not a position a command answered`,
+        );
+      }
+      budget -= PAST_HEAD_GRACE_MS;
+    }
+    return this.readModels.waitForPosition(position, budget);
   }
 }

@@ -2,16 +2,19 @@ import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { lastValueFrom, of } from 'rxjs';
 import { ProblemError } from '../http/problem';
 import { AccessTokenQueryMiddleware } from './access-token.middleware';
-import { MinPositionInterceptor } from './min-position.interceptor';
+import { MinPositionInterceptor, PAST_HEAD_GRACE_MS } from './min-position.interceptor';
 import type { ReadModels } from './read-models.service';
 
-/** Read models that have processed `reached`, and would reach `eventually` if waited for. */
-function readModels(reached: number, eventually = reached) {
+/** Read models that have processed `reached`, and would reach `eventually` if waited for; a log ending at `head`. */
+function readModels(reached: number, eventually = reached, head = Math.max(eventually, 100)) {
   const waits: [number, number][] = [];
+  let current = reached;
   const fake = {
-    progress: { current: () => reached },
+    progress: { current: () => current },
+    store: { headPosition: async () => head },
     waitForPosition: async (position: number, timeoutMs: number) => {
       waits.push([position, timeoutMs]);
+      current = eventually;
       return eventually >= position;
     },
   };
@@ -44,7 +47,7 @@ describe('?minPosition (read your writes)', () => {
   });
 
   it('waits up to 5 s for the position, then answers and says how far the read models are', async () => {
-    const { fake, waits } = readModels(12, 12);
+    const { fake, waits } = readModels(10, 12);
     const { context, headers } = http('GET', { minPosition: '12' });
     expect(await lastValueFrom(new MinPositionInterceptor(fake).intercept(context, handler))).toBe('answer');
     expect(waits).toEqual([[12, 5000]]);
@@ -64,13 +67,37 @@ describe('?minPosition (read your writes)', () => {
     });
   });
 
-  it('refuses a minPosition that is not a position', () => {
+  it('refuses a minPosition that is not a position, naming it', () => {
     const { fake } = readModels(0);
-    for (const value of ['-1', 'soon', '1e3', ['1', '2']]) {
+    for (const value of ['-1', 'soon', '1e3', '', '9007199254740992', '9'.repeat(40), ['1', '2']]) {
       expect(() =>
         new MinPositionInterceptor(fake).intercept(http('GET', { minPosition: value }).context, handler),
-      ).toThrow(ProblemError);
+      ).toThrow(
+        expect.objectContaining({
+          status: 400,
+          extensions: { errors: [expect.objectContaining({ field: 'minPosition' })] },
+        }) as ProblemError,
+      );
     }
+  });
+
+  it('refuses a position past the end of the log after a short grace, without the 5 s wait', async () => {
+    const { fake, waits } = readModels(4, 4, 6);
+    const answer = lastValueFrom(
+      new MinPositionInterceptor(fake).intercept(http('GET', { minPosition: '7' }).context, handler),
+    );
+    await expect(answer).rejects.toMatchObject({
+      status: 400,
+      extensions: { errors: [{ field: 'minPosition' }] },
+    });
+    expect(waits).toEqual([[7, PAST_HEAD_GRACE_MS]]);
+  });
+
+  it('answers at once when the read models are already there', async () => {
+    const { fake, waits } = readModels(9, 9);
+    const { context } = http('GET', { minPosition: '9' });
+    expect(await lastValueFrom(new MinPositionInterceptor(fake).intercept(context, handler))).toBe('answer');
+    expect(waits).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   InvalidCursorError,
@@ -11,8 +11,10 @@ import {
 } from '@passerelle/read-models';
 import type { Response } from 'express';
 import { CAN_READ, Roles } from '../auth/roles';
+import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { ListOrganizationsQuery, ListPartnershipsQuery } from './read-query.dto';
+import { ReadYourWrites } from './min-position.interceptor';
 
 @ApiTags('partnerships')
 @ApiBearerAuth()
@@ -27,7 +29,11 @@ export class PartnershipsReadController {
     try {
       return await this.partnerships.list(query);
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new ProblemError(400, 'invalid_cursor', error.message);
+      if (error instanceof InvalidCursorError) {
+        throw new ProblemError(400, 'invalid_cursor', `cursor: ${error.message}`, {
+          errors: [{ field: 'cursor', messages: [error.message] }],
+        });
+      }
       throw error;
     }
   }
@@ -35,8 +41,10 @@ export class PartnershipsReadController {
   /** The read model of one partnership; `ETag` is its stream revision (`If-None-Match` answers 304). */
   @Get(':id')
   @Roles(...CAN_READ)
+  @ReadYourWrites()
+  @UuidPath()
   async detail(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidParameter) id: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<PartnershipDetail> {
     const partnership = await this.partnerships.get(id);

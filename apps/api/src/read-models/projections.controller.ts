@@ -4,6 +4,7 @@ import { projectionNamed, readCheckpoints, rebuildProjection, RebuildResult } fr
 import { Roles } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
+import { ReadYourWrites } from './min-position.interceptor';
 
 /** Operator endpoints (admin only): where each projection stands, and a blue/green rebuild. */
 @ApiTags('operations')
@@ -15,6 +16,7 @@ export class ProjectionsController {
   /** Each projection's checkpoint as stored (whichever process runs it), its lag, and whether this process runs it. */
   @Get()
   @Roles()
+  @ReadYourWrites()
   async status() {
     const head = await this.readModels.store.headPosition();
     const stored = await readCheckpoints(

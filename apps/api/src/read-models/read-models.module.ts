@@ -7,6 +7,7 @@ import {
   FeedbackReportQuery,
   OrganizationsQuery,
   PartnershipsQuery,
+  PersonalDataOpener,
 } from '@passerelle/read-models';
 import { AccessTokenQueryMiddleware } from './access-token.middleware';
 import { AuditController } from './audit.controller';
@@ -26,6 +27,14 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
   useFactory: (readModels: ReadModels) => new Query(readModels.client),
 });
 
+/** A query whose rows hold personal values sealed: it opens them with the person's key when read. */
+const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpener) => T) => ({
+  provide: Query,
+  inject: [ReadModels],
+  useFactory: (readModels: ReadModels) =>
+    new Query(readModels.client, (values) => readModels.personalValues.opener(values)),
+});
+
 /** The read side: projections kept up to date in this process, their queries, dashboards, audit. */
 @Module({
   imports: [PrivacyModule, TerminusModule],
@@ -41,18 +50,18 @@ const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
   providers: [
     ReadModels,
     ReadModelsHealthIndicator,
-    overClient(PartnershipsQuery),
-    overClient(OrganizationsQuery),
+    opening(PartnershipsQuery),
+    opening(OrganizationsQuery),
     overClient(DashboardQuery),
     overClient(FeedbackReportQuery),
     {
       provide: AuditLogQuery,
       inject: [ReadModels],
-      useFactory: (readModels: ReadModels) => new AuditLogQuery(readModels.store),
+      useFactory: (readModels: ReadModels) => new AuditLogQuery(readModels.openedStore),
     },
     { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
   ],
-  exports: [ReadModels, ReadModelsHealthIndicator],
+  exports: [ReadModels, ReadModelsHealthIndicator, OrganizationsQuery],
 })
 export class ReadModelsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { PersonalValues, STORED_EVENT_STORE } from '@passerelle/privacy';
+import { PERSONAL_VALUES } from '../privacy/personal-data.providers';
 import {
   AnyProjection,
   ChangeFeed,
@@ -31,7 +33,12 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SQL_CLIENT) readonly client: SqlClient,
-    @Inject(EVENT_STORE) readonly store: EventStore,
+    /** The events as stored: the projections fold them with personal fields sealed (decision 0005). */
+    @Inject(STORED_EVENT_STORE) readonly store: EventStore,
+    /** The events as the application reads them, personal fields opened: the auditors' log. */
+    @Inject(EVENT_STORE) readonly openedStore: EventStore,
+    /** Opens the personal values the rows keep sealed; a forgotten person's read as "[erased]". */
+    @Inject(PERSONAL_VALUES) readonly personalValues: PersonalValues,
   ) {
     this.locks = config.databaseUrl
       ? new PostgresAdvisoryLocks({
@@ -50,9 +57,6 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
       projections: this.projections,
       locks: this.locks,
       progress: this.progress,
-      // After "forget this person": on the embedded default this process's key cache forgot at once; with
-      // other replicas sharing PostgreSQL, theirs may hold the key for 30 s more.
-      rebuildDelayMs: config.databaseUrl ? 35_000 : 0,
       logger: {
         log: (message) => this.logger.log(message),
         warn: (message) => this.logger.warn(message),

@@ -1,37 +1,27 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { AXES, Language, LANGUAGES, PARTNERSHIP_STAGES, SECTORS } from '@passerelle/domain';
-
-const CalendarDate = () => Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date YYYY-MM-DD' });
+import { CalendarDay, Instant, MAX_WHOLE_NUMBER, WholeNumber } from '../http/parameters';
+import { MIN_POSITION_DESCRIPTION } from './min-position.interceptor';
 
 const PARTY_REGION =
   "Partnerships with a party from this region (as registered, any case), e.g. Provence-Alpes-Côte d'Azur";
 
 /** Every read accepts `minPosition` (read your writes; see MinPositionInterceptor). */
 export class ReadQuery {
-  @ApiPropertyOptional({
-    description: 'Wait (up to 5 s) until the read models have processed this global position',
+  @WholeNumber({
+    min: 0,
+    max: MAX_WHOLE_NUMBER,
+    description: MIN_POSITION_DESCRIPTION,
   })
-  @IsOptional()
-  @Matches(/^\d{1,15}$/, { message: 'minPosition must be a global position (a whole number)' })
-  minPosition?: string;
+  minPosition?: number;
 }
 
 export class PagedQuery extends ReadQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @WholeNumber({ min: 1, max: 200, default: 20, description: 'Page size' })
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeNumber({ min: 0, max: MAX_WHOLE_NUMBER, default: 0, description: 'Items to skip' })
   offset?: number;
 }
 
@@ -56,19 +46,22 @@ export class ListPartnershipsQuery extends PagedQuery {
   @IsUUID()
   organizationId?: string;
 
-  @ApiPropertyOptional({ description: PARTY_REGION })
+  @ApiPropertyOptional({ description: PARTY_REGION, maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   region?: string;
 
-  @ApiPropertyOptional({ description: 'Words in the title' })
+  @ApiPropertyOptional({ description: 'Words in the title', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (instead of offset)' })
+  @ApiPropertyOptional({
+    description: 'The nextCursor of the previous page (instead of offset)',
+    maxLength: 500,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -76,12 +69,12 @@ export class ListPartnershipsQuery extends PagedQuery {
 }
 
 export class ListOrganizationsQuery extends PagedQuery {
-  @ApiPropertyOptional({ example: 'FR' })
+  @ApiPropertyOptional({ example: 'FR', pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' })
   @IsOptional()
   @Matches(/^[A-Za-z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
   country?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 40, example: 'pole' })
   @IsOptional()
   @IsString()
   @MaxLength(40)
@@ -92,7 +85,7 @@ export class ListOrganizationsQuery extends PagedQuery {
   @IsIn(SECTORS)
   sector?: string;
 
-  @ApiPropertyOptional({ description: 'Words in the name' })
+  @ApiPropertyOptional({ description: 'Words in the name', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -116,30 +109,31 @@ export class DashboardFilterQuery extends ReadQuery {
   @IsUUID()
   organizationId?: string;
 
-  @ApiPropertyOptional({
-    description:
-      "Partnerships with a party from this region (as registered, any case), e.g. Provence-Alpes-Côte d'Azur",
-  })
+  @ApiPropertyOptional({ description: PARTY_REGION, maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   region?: string;
 }
 
+/** The pipeline's filters, and the period its conversion and medians count in (business dates). */
+export class PipelineQuery extends DashboardFilterQuery {
+  @CalendarDay('First business day of the period, YYYY-MM-DD (default: open)')
+  from?: string;
+
+  @CalendarDay('Last business day of the period, YYYY-MM-DD (default: open)')
+  to?: string;
+}
+
 export class ActivityQuery extends ReadQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @WholeNumber({ min: 1, max: 200, default: 20, description: 'Page size' })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The nextBefore of the previous page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @WholeNumber({
+    min: 1,
+    max: MAX_WHOLE_NUMBER,
+    description: 'Events before this global position (the nextBefore of the previous page)',
+  })
   before?: number;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -158,14 +152,10 @@ export class ActivityQuery extends ReadQuery {
 }
 
 export class FeedbackQuery extends ReadQuery {
-  @ApiPropertyOptional({ description: 'First day, YYYY-MM-DD (default: a year before `to`)' })
-  @IsOptional()
-  @CalendarDate()
+  @CalendarDay('First day, YYYY-MM-DD (default: a year before `to`)')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Last day, YYYY-MM-DD (default: today)' })
-  @IsOptional()
-  @CalendarDate()
+  @CalendarDay('Last day, YYYY-MM-DD (default: today)')
   to?: string;
 
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
@@ -175,42 +165,36 @@ export class FeedbackQuery extends ReadQuery {
 }
 
 export class AuditEventsQuery extends ReadQuery {
-  @ApiPropertyOptional({ description: "The actor's subject or name" })
+  @ApiPropertyOptional({ description: "The actor's subject or name", maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'Event type; several separated by commas' })
+  @ApiPropertyOptional({
+    description: 'Event type; several separated by commas',
+    pattern: '^[A-Za-z]+(,[A-Za-z]+)*$',
+    maxLength: 2000,
+  })
   @IsOptional()
+  @MaxLength(2000)
   @Matches(/^[A-Za-z]+(,[A-Za-z]+)*$/, { message: 'type must be event type names separated by commas' })
   type?: string;
 
-  @ApiPropertyOptional({ description: 'Recorded at or after (ISO 8601)' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}/, { message: 'from must be an ISO 8601 time' })
+  @Instant('Recorded at or after')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Recorded at or before (ISO 8601)' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}/, { message: 'to must be an ISO 8601 time' })
+  @Instant('Recorded at or before')
   to?: string;
 
-  @ApiPropertyOptional({
+  @WholeNumber({
+    min: 0,
+    max: MAX_WHOLE_NUMBER,
     description: 'Events after this global position (the nextAfter of the previous page)',
   })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
   after?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 20, description: 'Page size (json only)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @WholeNumber({ min: 1, max: 1000, default: 20, description: 'Page size (json only)' })
   limit?: number;
 
   @ApiPropertyOptional({ enum: ['json', 'jsonl'], default: 'json' })

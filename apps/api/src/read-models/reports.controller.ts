@@ -4,8 +4,16 @@ import { FeedbackReport, feedbackCsv, FeedbackReportQuery, isoDay } from '@passe
 import type { Response } from 'express';
 import { CLOCK, Clock } from '../application/clock';
 import { CAN_READ, Roles } from '../auth/roles';
-import { ProblemError } from '../http/problem';
+import { daysInMonth, invalidParameter } from '../http/parameters';
 import { FeedbackQuery } from './read-query.dto';
+
+/** The same day a year earlier (28 February for 29 February), never before 0001-01-01. */
+function aYearBefore(day: string): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  if (year <= 1) return '0001-01-01';
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(year - 1, 4)}-${pad(month)}-${pad(Math.min(date, daysInMonth(year - 1, month)))}`;
+}
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -28,11 +36,8 @@ export class ReportsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<FeedbackReport | string> {
     const to = query.to ?? isoDay(this.clock.now());
-    const from = query.from ?? `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`;
-    if (Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) {
-      throw new ProblemError(400, 'validation', 'from and to must be real calendar dates');
-    }
-    if (from > to) throw new ProblemError(400, 'validation', 'from must not come after to');
+    const from = query.from ?? aYearBefore(to);
+    if (from > to) throw invalidParameter('from', 'from must not come after to');
     const report = await this.reports.report({ from, to });
     if (query.format !== 'csv') return report;
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CAN_READ, Roles } from '../auth/roles';
 import { changeStream } from './dashboard.controller';
+import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
 
 @ApiTags('dashboard')
@@ -19,11 +20,11 @@ export class StreamController {
     required: false,
     description: 'For EventSource, which cannot set headers',
   })
-  @ApiQuery({ name: 'after', required: false, description: 'Replay changes after this position' })
+  @ResumeParameters()
   stream(
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Query('after') after: string | undefined,
+    @Query('after') after: unknown,
   ): Observable<MessageEvent> {
-    return changeStream(this.readModels, lastEventId ?? after);
+    return changeStream(this.readModels, resumePosition(lastEventId, after));
   }
 }

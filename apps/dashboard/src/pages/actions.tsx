@@ -315,6 +315,8 @@ export function RecordOutcomeForm(props: {
 export function RecordSignatureForm(props: {
   partnership: Partnership;
   document: { kind: 'agreement'; value: Agreement } | { kind: 'mou'; value: Mou };
+  /** The signatories still awaited that this session may sign for. */
+  signFor: string[];
   onDone: (r: CommandResult) => void;
   onCancel: () => void;
 }) {
@@ -323,8 +325,7 @@ export function RecordSignatureForm(props: {
   const doc = props.document.value;
   const docId =
     props.document.kind === 'agreement' ? props.document.value.agreementId : props.document.value.mouId;
-  const signed = new Set(doc.signatures.map((s) => s.organizationId));
-  const pending = doc.signatories.filter((org) => !signed.has(org));
+  const pending = props.signFor;
   const { busy, errors, failure, send, formRef } = useCommand(props.onDone);
   const [organizationId, setOrganizationId] = useState(pending[0] ?? '');
   const [signerName, setSignerName] = useState('');

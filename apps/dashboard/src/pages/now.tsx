@@ -3,7 +3,7 @@ import { get } from '../api';
 import { PageHeader } from '../components/layout';
 import { ErrorBox, Loading, Section } from '../components/ui';
 import { ENDPOINTS } from '../endpoints';
-import { formatDate, formatDateTime, formatNumber, relativeTime } from '../format';
+import { formatDate, formatDateTime, formatMeetingTime, formatNumber, relativeTime } from '../format';
 import { href, useLive, useLiveStatus, useLoad } from '../hooks';
 import { termOf, useI18n, type Language } from '../i18n';
 import type { ActivityItem, Upcoming } from '../types';
@@ -145,15 +145,19 @@ function UpcomingPanel() {
             <p class="empty">{t('now.nothing')}</p>
           ) : (
             <ul class="agenda">
-              {data.meetings.map((m) => (
-                <li key={m.meetingId}>
-                  <time dateTime={m.startsAt}>{formatDateTime(language, m.startsAt)}</time>
-                  <a href={href(`/partnerships/${m.partnershipId}`)}>{m.partnershipTitle}</a>
-                  {(m.agenda || m.location) && (
-                    <span class="sub">{[m.agenda, m.location].filter(Boolean).join(' · ')}</span>
-                  )}
-                </li>
-              ))}
+              {data.meetings.map((m) => {
+                const when = formatMeetingTime(language, m.startsAt, m.timezone);
+                return (
+                  <li key={m.meetingId}>
+                    <time dateTime={m.startsAt}>{when.meeting}</time>
+                    {when.reader && <span class="sub">{t('meeting.yourTime', { time: when.reader })}</span>}
+                    <a href={href(`/partnerships/${m.partnershipId}`)}>{m.partnershipTitle}</a>
+                    {(m.agenda || m.location) && (
+                      <span class="sub">{[m.agenda, m.location].filter(Boolean).join(' · ')}</span>
+                    )}
+                  </li>
+                );
+              })}
             </ul>
           )}
           <h3>{t('now.signatures')}</h3>

@@ -3,7 +3,7 @@ import { ApiError, get } from '../api';
 import { ErrorBox, Loading, Section, StageBadge, Chips } from '../components/ui';
 import { useApp } from '../context';
 import { ENDPOINTS } from '../endpoints';
-import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format';
+import { formatDate, formatDateTime, formatMeetingTime, formatMoney, formatNumber } from '../format';
 import { useLive, useLoad } from '../hooks';
 import { termOf, Translate, useI18n } from '../i18n';
 import { changeOf, LiveMessage } from '../live';
@@ -24,6 +24,8 @@ type OpenForm = { kind: 'schedule' } | { kind: 'outcome'; id: string } | { kind:
 
 interface Acting {
   enabled: boolean;
+  /** Whether a signature may be recorded for this organisation (acting for one: only for it). */
+  maySignFor(organizationId: string): boolean;
   open: OpenForm;
   setOpen(open: OpenForm): void;
   done(result: CommandResult): void;
@@ -79,14 +81,14 @@ function MeetingItem({
   const { t, language } = useI18n();
   const started = new Date(meeting.startsAt).getTime() <= Date.now();
   const formOpen = acting.open?.kind === 'outcome' && acting.open.id === meeting.meetingId;
+  const when = formatMeetingTime(language, meeting.startsAt, meeting.timezone);
   return (
     <li class={`item meeting meeting-${meeting.status}`}>
       <div class="item-head">
         <strong>
-          <time dateTime={meeting.startsAt}>
-            {formatDateTime(language, meeting.startsAt, meeting.timezone)}
-          </time>
+          <time dateTime={meeting.startsAt}>{when.meeting}</time>
         </strong>
+        {when.reader && <span class="sub">{t('meeting.yourTime', { time: when.reader })}</span>}
         <span class={`badge status-${meeting.status}`}>{t(`meeting.${meeting.status}`)}</span>
       </div>
       <dl class="facts">
@@ -239,6 +241,8 @@ function DocumentItem(props: {
     props.document.kind === 'agreement' ? props.document.value.agreementId : props.document.value.mouId;
   const formOpen = props.acting.open?.kind === 'sign' && props.acting.open.id === id;
   const agreement = props.document.kind === 'agreement' ? props.document.value : null;
+  const signedBy = new Set(doc.signatures.map((s) => s.organizationId));
+  const awaited = doc.signatories.filter((org) => !signedBy.has(org) && props.acting.maySignFor(org));
   return (
     <li class="item document">
       <div class="item-head">
@@ -260,6 +264,7 @@ function DocumentItem(props: {
       {props.acting.enabled &&
         doc.status === 'draft' &&
         props.partnership.status !== 'withdrawn' &&
+        awaited.length > 0 &&
         !formOpen && (
           <button
             type="button"
@@ -273,6 +278,7 @@ function DocumentItem(props: {
         <RecordSignatureForm
           partnership={props.partnership}
           document={props.document}
+          signFor={awaited}
           onDone={props.acting.done}
           onCancel={() => props.acting.setOpen(null)}
         />
@@ -568,7 +574,7 @@ function TimeTravel(props: {
 export function PartnershipPage({ id }: { id: string }) {
   const { t, language } = useI18n();
   const { session, ensureOrganizations } = useApp();
-  const mayAct = can.command(session);
+  const mayCommand = can.command(session);
   const mayAudit = can.readHistory(session);
   const [open, setOpen] = useState<OpenForm>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -625,9 +631,12 @@ export function PartnershipPage({ id }: { id: string }) {
     viewing !== null && past.data ? { ...past.data, partyDetails: current?.partyDetails } : current;
   const travelling = viewing !== null;
 
+  // Acting for an organisation, only its own partnerships take commands (the API refuses the others).
+  const mayAct = mayCommand && !!current && can.commandOn(session, current.parties);
   const acting: Acting = useMemo(
     () => ({
       enabled: mayAct && !travelling,
+      maySignFor: (organizationId: string) => can.signFor(session, organizationId),
       open,
       setOpen: (next) => {
         setNotice(null);
@@ -641,7 +650,7 @@ export function PartnershipPage({ id }: { id: string }) {
         history.reload();
       },
     }),
-    [mayAct, travelling, open, t],
+    [mayAct, travelling, open, t, session],
   );
 
   if (detail.error && !current) {

@@ -7,6 +7,13 @@ import { useI18n } from '../i18n';
 import { Session, sessionFromToken } from '../session';
 import { ROLES, Role } from '../types';
 
+/** An organisation the development sign-in may act for. */
+interface DevOrganization {
+  id: string;
+  name: string;
+  country: string;
+}
+
 /** Checks a token against the API before keeping it: a read every role may do. */
 async function verify(session: Session): Promise<void> {
   const response = await fetch(ENDPOINTS.pipeline, {
@@ -36,6 +43,8 @@ export function SignInPage({
   const [busy, setBusy] = useState(false);
   const [devAvailable, setDevAvailable] = useState(false);
   const [role, setRole] = useState<Role>('officer');
+  const [organizations, setOrganizations] = useState<DevOrganization[]>([]);
+  const [organizationId, setOrganizationId] = useState('');
   const [devError, setDevError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -43,7 +52,12 @@ export function SignInPage({
   }, [t]);
   useEffect(() => {
     fetch(ENDPOINTS.devSignIn, { headers: { Accept: 'application/json' } })
-      .then((response) => setDevAvailable(response.ok))
+      .then(async (response) => {
+        setDevAvailable(response.ok);
+        if (!response.ok) return;
+        const options = (await response.json()) as { organizations?: DevOrganization[] };
+        setOrganizations(options.organizations ?? []);
+      })
       .catch(() => setDevAvailable(false));
   }, []);
 
@@ -68,7 +82,9 @@ export function SignInPage({
     setBusy(true);
     setDevError(null);
     try {
-      const answer = await request<{ token: string }>('POST', ENDPOINTS.devToken, { body: { role } });
+      // Only an officer's organisation narrows what it may do: the other roles are asked for none.
+      const body = role === 'officer' && organizationId ? { role, organizationId } : { role };
+      const answer = await request<{ token: string }>('POST', ENDPOINTS.devToken, { body });
       const session = sessionFromToken(answer.token);
       if (session) onSignIn(session);
     } catch (error) {
@@ -104,6 +120,26 @@ export function SignInPage({
                     ))}
                   </select>
                 </Field>
+                {role === 'officer' && organizations.length > 0 && (
+                  <Field
+                    id="dev-organization"
+                    label={t('signIn.dev.organization')}
+                    hint={t('signIn.dev.organizationHint')}
+                  >
+                    <select
+                      {...describedBy('dev-organization', undefined, true)}
+                      value={organizationId}
+                      onChange={(e) => setOrganizationId(e.currentTarget.value)}
+                    >
+                      <option value="">{t('signIn.dev.staff')}</option>
+                      {organizations.map((o) => (
+                        <option key={o.id} value={o.id}>
+                          {o.name} ({o.country})
+                        </option>
+                      ))}
+                    </select>
+                  </Field>
+                )}
                 {devError && (
                   <p class="field-error" role="alert">
                     {devError}

@@ -1,11 +1,19 @@
 import { fail } from '../shared/errors';
-import { addMonths, utcDate } from '../shared/time';
+import { addMonths } from '../shared/time';
 import { collapseSpaces, optionalText, requireIds, requireText } from '../shared/validation';
 import type { AmendAgreement, DraftAgreement, ExpireAgreement, SignAgreement } from './commands';
 import type { PartnershipEvent } from './events';
-import { Context, coversBothSides, decideSignature, factsOf, nonPartiesAmong } from './rules';
+import {
+  businessDate,
+  Context,
+  coversBothSides,
+  decideSignature,
+  factsOf,
+  nonPartiesAmong,
+  requireNotBefore,
+} from './rules';
 import { hasReached } from './stages';
-import type { Agreement } from './state';
+import type { Agreement, Partnership } from './state';
 
 export const MIN_TERM_MONTHS = 1;
 export const MAX_TERM_MONTHS = 120;
@@ -53,6 +61,23 @@ const requireSignatories = (context: Context, value: unknown): string[] => {
   return signatories;
 };
 
+/** Agreements in force on a day: executed on or before it, their term not ended by it. */
+export const agreementsInForceOn = (partnership: Partnership, day: string): Agreement[] =>
+  partnership.agreements.filter(
+    (agreement) =>
+      agreement.executedOn !== null &&
+      agreement.expiresOn !== null &&
+      agreement.executedOn <= day &&
+      day < agreement.expiresOn,
+  );
+
+/** The day the parties were introduced: the first meeting held with an interested outcome. */
+const introducedOn = (partnership: Partnership): string | null =>
+  partnership.meetings
+    .filter((meeting) => meeting.outcome === 'interested' && meeting.heldOn !== null)
+    .map((meeting) => meeting.heldOn as string)
+    .reduce<string | null>((first, day) => (first === null || day < first ? day : first), null);
+
 export const draftAgreement = (command: DraftAgreement, context: Context): PartnershipEvent[] => {
   const { data } = command;
   if (!hasReached(context.partnership.lifecycleStage, 'introduced')) {
@@ -72,6 +97,16 @@ export const draftAgreement = (command: DraftAgreement, context: Context): Partn
   const scope = optionalText(data.scope, 'scope');
   const termMonths = requireTerm(data.termMonths);
   const signatories = requireSignatories(context, data.signatories);
+  const on = businessDate(data.on, context.today);
+  const introduced = introducedOn(context.partnership);
+  if (introduced !== null) {
+    requireNotBefore(
+      'agreement.before_introduction',
+      'An agreement cannot be drafted before the parties were introduced',
+      on,
+      { introducedOn: introduced },
+    );
+  }
   return [
     {
       type: 'AgreementDrafted',
@@ -82,6 +117,7 @@ export const draftAgreement = (command: DraftAgreement, context: Context): Partn
         scope,
         termMonths,
         signatories,
+        on,
         occurredAt: context.occurredAt,
       },
     },
@@ -98,6 +134,22 @@ export const amendAgreement = (command: AmendAgreement, context: Context): Partn
     });
   }
   const reason = requireText(data.reason, 'reason');
+  const on = businessDate(data.on, context.today);
+  requireNotBefore('agreement.before_draft', 'An amendment cannot be dated before the terms it amends', on, {
+    termsOn: agreement.termsOn,
+  });
+  const lastSignedOn = agreement.signatures.reduce<string | null>(
+    (latest, signature) => (latest === null || signature.signedOn > latest ? signature.signedOn : latest),
+    null,
+  );
+  if (lastSignedOn !== null) {
+    requireNotBefore(
+      'agreement.before_signature',
+      'An amendment cannot be dated before a signature it voids',
+      on,
+      { signedOn: lastSignedOn },
+    );
+  }
   const keep = (value: unknown): boolean => value === undefined || value === null;
   return [
     {
@@ -114,6 +166,7 @@ export const amendAgreement = (command: AmendAgreement, context: Context): Partn
           ? agreement.signatories
           : requireSignatories(context, data.signatories),
         clearedSignatures: agreement.signatures.map((signature) => signature.organizationId),
+        on,
         occurredAt: context.occurredAt,
       },
     },
@@ -132,7 +185,13 @@ export const signAgreement = (command: SignAgreement, context: Context): Partner
   const base = { partnershipId: context.partnership.id, agreementId: agreement.agreementId };
   const signed: PartnershipEvent = {
     type: 'AgreementSigned',
-    data: { ...base, ...signature, pendingSignatories, occurredAt: context.occurredAt },
+    data: {
+      ...base,
+      ...signature,
+      pendingSignatories,
+      on: signature.signedOn,
+      occurredAt: context.occurredAt,
+    },
   };
   if (executedOn === null) return [signed];
   return [
@@ -146,13 +205,18 @@ export const signAgreement = (command: SignAgreement, context: Context): Partner
         termMonths: agreement.termMonths,
         executedOn,
         expiresOn: addMonths(executedOn, agreement.termMonths),
+        on: executedOn,
         occurredAt: context.occurredAt,
       },
     },
   ];
 };
 
-/** The agreement's term ends on its expiry date; the scheduler asks on or after that day (UTC). */
+/**
+ * The agreement's term ends on its expiry date; the scheduler asks on or after that day (UTC). The expiry
+ * is dated the end of term, and no rule reads it: "in force" is judged from `executedOn` and `expiresOn`,
+ * so a step dated inside the term is accepted whether or not the expiry has been recorded yet.
+ */
 export const expireAgreement = (command: ExpireAgreement, context: Context): PartnershipEvent[] => {
   const agreement = findAgreement(context, command.data.agreementId);
   if (agreement.status === 'draft' || agreement.expiresOn === null) {
@@ -165,8 +229,7 @@ export const expireAgreement = (command: ExpireAgreement, context: Context): Par
       agreementId: agreement.agreementId,
     });
   }
-  const today = utcDate(context.now);
-  if (today < agreement.expiresOn) {
+  if (context.today < agreement.expiresOn) {
     throw fail(
       'agreement.term_not_ended',
       `Agreement ${agreement.agreementId} runs until ${agreement.expiresOn}`,
@@ -184,6 +247,7 @@ export const expireAgreement = (command: ExpireAgreement, context: Context): Par
         agreementId: agreement.agreementId,
         title: agreement.title,
         expiresOn: agreement.expiresOn,
+        on: agreement.expiresOn,
         occurredAt: context.occurredAt,
       },
     },

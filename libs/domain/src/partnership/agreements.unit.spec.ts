@@ -1,6 +1,7 @@
 import { fold } from '../shared/decider';
 import { DeciderSpecification } from '../testing/decider-spec';
 import {
+  AGREEMENT_DRAFTED_ON,
   AGREEMENT_ID,
   agreementDrafted,
   agreementExecuted,
@@ -31,6 +32,7 @@ const draft = (overrides: Partial<Parameters<typeof command<'DraftAgreement'>>[1
     title: 'Cluster cooperation agreement',
     termMonths: 24,
     signatories: [IHUB.id, POLE.id],
+    on: AGREEMENT_DRAFTED_ON,
     ...overrides,
   });
 
@@ -170,7 +172,7 @@ describe('SignAgreement', () => {
 
   it('executes on the latest signature date when signatures are entered out of order', () => {
     const events = partnershipDecider.decide(
-      sign(POLE.id, 'Bruno Martin', '2025-03-01'),
+      sign(POLE.id, 'Bruno Martin', '2025-03-03'),
       fold(partnershipDecider, [
         ...histories.agreementDrafted(),
         agreementSigned(IHUB, '2025-03-04', [POLE.id]),

@@ -8,9 +8,13 @@ type PartnershipCommandOf<Type extends string, Data> = Command<
 >;
 
 /** Optional fields may be absent or null. Ids the command creates are required: the application fills them. */
+
+/** The business date of a step that has no date of its own: `YYYY-MM-DD`, today when absent. */
+type On = { on?: string | null };
+
 export type ProposePartnership = PartnershipCommandOf<
   'ProposePartnership',
-  { title: string; description?: string | null; parties: string[]; sectors: string[]; axes: string[] }
+  { title: string; description?: string | null; parties: string[]; sectors: string[]; axes: string[] } & On
 >;
 
 export type ScheduleIntroductionMeeting = PartnershipCommandOf<
@@ -41,7 +45,7 @@ export type RescheduleIntroductionMeeting = PartnershipCommandOf<
 
 export type CancelIntroductionMeeting = PartnershipCommandOf<
   'CancelIntroductionMeeting',
-  { meetingId: string; reason: string }
+  { meetingId: string; reason: string } & On
 >;
 
 export type RecordIntroductionMeetingOutcome = PartnershipCommandOf<
@@ -58,7 +62,13 @@ export type RecordIntroductionMeetingOutcome = PartnershipCommandOf<
 
 export type DraftAgreement = PartnershipCommandOf<
   'DraftAgreement',
-  { agreementId: string; title: string; scope?: string | null; termMonths: number; signatories: string[] }
+  {
+    agreementId: string;
+    title: string;
+    scope?: string | null;
+    termMonths: number;
+    signatories: string[];
+  } & On
 >;
 
 export type AmendAgreement = PartnershipCommandOf<
@@ -70,7 +80,7 @@ export type AmendAgreement = PartnershipCommandOf<
     scope?: string | null;
     termMonths?: number | null;
     signatories?: string[] | null;
-  }
+  } & On
 >;
 
 type SignatureData = {
@@ -111,16 +121,16 @@ export type CompleteJointProject = PartnershipCommandOf<
 
 export type DraftMou = PartnershipCommandOf<
   'DraftMou',
-  { mouId: string; title: string; scope?: string | null; signatories: string[] }
+  { mouId: string; title: string; scope?: string | null; signatories: string[] } & On
 >;
 
 export type SignMou = PartnershipCommandOf<'SignMou', SignatureData & { mouId: string }>;
 
-export type SuspendPartnership = PartnershipCommandOf<'SuspendPartnership', { reason: string }>;
+export type SuspendPartnership = PartnershipCommandOf<'SuspendPartnership', { reason: string } & On>;
 
-export type ResumePartnership = PartnershipCommandOf<'ResumePartnership', Record<never, never>>;
+export type ResumePartnership = PartnershipCommandOf<'ResumePartnership', On>;
 
-export type WithdrawPartnership = PartnershipCommandOf<'WithdrawPartnership', { reason: string }>;
+export type WithdrawPartnership = PartnershipCommandOf<'WithdrawPartnership', { reason: string } & On>;
 
 export type PartnershipCommand =
   | ProposePartnership

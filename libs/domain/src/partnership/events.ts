@@ -15,13 +15,17 @@ export type Budget = { amount: number; currency: string };
 
 export type Milestone = { milestoneId: string; title: string; dueOn: string };
 
-/** Every partnership event says which partnership and when it was decided (ISO time of the command). */
+/**
+ * Every partnership event says which partnership, when the step happened (`on`, its business date, a
+ * `YYYY-MM-DD` never after the day it was recorded) and when it was decided (`occurredAt`, the ISO time
+ * of the command). History entered after the fact has an `on` long before its `occurredAt`.
+ */
 type PartnershipEventOf<Type extends string, Data> = DomainEvent<
   Type,
-  { partnershipId: string } & Data & { occurredAt: string }
+  { partnershipId: string } & Data & { on: string; occurredAt: string }
 >;
 
-/** Version 2: `sectors` and `parties` (version 1 had a single `sector` and `organizations`). */
+/** Version 3: `on` (version 2: `sectors` and `parties`; version 1 had a single `sector` and `organizations`). */
 export type PartnershipProposed = PartnershipEventOf<
   'PartnershipProposed',
   { title: string; description: string | null; parties: string[]; sectors: Sector[]; axes: Axis[] }
@@ -194,25 +198,25 @@ export type PartnershipEvent =
 
 export type PartnershipEventType = PartnershipEvent['type'];
 
-/** Schema version written with each new event; older stored versions are upcast when read. */
+/** Schema version written with each new event; older stored versions are upcast when read. Every type gained `on` in its latest version. */
 export const PARTNERSHIP_EVENT_VERSIONS = {
-  PartnershipProposed: 2,
-  IntroductionMeetingScheduled: 1,
-  IntroductionMeetingRescheduled: 1,
-  IntroductionMeetingCancelled: 1,
-  IntroductionMeetingHeld: 1,
-  AgreementDrafted: 1,
-  AgreementAmended: 1,
-  AgreementSigned: 1,
-  AgreementExecuted: 1,
-  AgreementExpired: 1,
-  JointProjectLaunched: 1,
-  JointProjectMilestoneReached: 1,
-  JointProjectCompleted: 1,
-  MouDrafted: 1,
-  MouSigned: 1,
-  MouExecuted: 1,
-  PartnershipSuspended: 1,
-  PartnershipResumed: 1,
-  PartnershipWithdrawn: 1,
+  PartnershipProposed: 3,
+  IntroductionMeetingScheduled: 2,
+  IntroductionMeetingRescheduled: 2,
+  IntroductionMeetingCancelled: 2,
+  IntroductionMeetingHeld: 2,
+  AgreementDrafted: 2,
+  AgreementAmended: 2,
+  AgreementSigned: 2,
+  AgreementExecuted: 2,
+  AgreementExpired: 2,
+  JointProjectLaunched: 2,
+  JointProjectMilestoneReached: 2,
+  JointProjectCompleted: 2,
+  MouDrafted: 2,
+  MouSigned: 2,
+  MouExecuted: 2,
+  PartnershipSuspended: 2,
+  PartnershipResumed: 2,
+  PartnershipWithdrawn: 2,
 } as const satisfies Record<PartnershipEventType, number>;

@@ -2,47 +2,75 @@ import { fail } from '../shared/errors';
 import { requireText } from '../shared/validation';
 import type { ResumePartnership, SuspendPartnership, WithdrawPartnership } from './commands';
 import type { PartnershipEvent } from './events';
-import type { Context } from './rules';
+import { businessDate, Context, requireNotBefore } from './rules';
 
-export const suspend = (command: SuspendPartnership, context: Context): PartnershipEvent[] => [
-  {
-    type: 'PartnershipSuspended',
-    data: {
-      partnershipId: context.partnership.id,
-      reason: requireText(command.data.reason, 'reason'),
-      fromStage: context.partnership.lifecycleStage,
-      occurredAt: context.occurredAt,
-    },
-  },
-];
+/** A side state acts on the partnership as it stands: not dated before the last step recorded. */
+const sideStateDate = (value: unknown, context: Context, what: string): string => {
+  const on = businessDate(value, context.today);
+  requireNotBefore('partnership.before_last_step', `${what} cannot be dated before the last step`, on, {
+    lastStepOn: context.partnership.lastStepOn,
+  });
+  return on;
+};
 
-export const resume = (_command: ResumePartnership, context: Context): PartnershipEvent[] => {
-  if (context.partnership.status !== 'on_hold') {
-    throw fail('partnership.not_on_hold', 'Only a partnership on hold can be resumed', {
-      stage: context.partnership.stage,
-    });
-  }
+export const suspend = (command: SuspendPartnership, context: Context): PartnershipEvent[] => {
+  const reason = requireText(command.data.reason, 'reason');
   return [
     {
-      type: 'PartnershipResumed',
+      type: 'PartnershipSuspended',
       data: {
         partnershipId: context.partnership.id,
-        toStage: context.partnership.lifecycleStage,
+        reason,
+        fromStage: context.partnership.lifecycleStage,
+        on: sideStateDate(command.data.on, context, 'A suspension'),
         occurredAt: context.occurredAt,
       },
     },
   ];
 };
 
-export const withdraw = (command: WithdrawPartnership, context: Context): PartnershipEvent[] => [
-  {
-    type: 'PartnershipWithdrawn',
-    data: {
-      partnershipId: context.partnership.id,
-      reason: requireText(command.data.reason, 'reason'),
-      fromStage: context.partnership.lifecycleStage,
-      wasOnHold: context.partnership.status === 'on_hold',
-      occurredAt: context.occurredAt,
+export const resume = (command: ResumePartnership, context: Context): PartnershipEvent[] => {
+  if (context.partnership.status !== 'on_hold') {
+    throw fail('partnership.not_on_hold', 'Only a partnership on hold can be resumed', {
+      stage: context.partnership.stage,
+    });
+  }
+  const on = businessDate(command.data.on, context.today);
+  // While on hold nothing but the scheduler's expiry is recorded: the last step is the suspension.
+  requireNotBefore(
+    'partnership.before_suspension',
+    'A resumption cannot be dated before the suspension',
+    on,
+    {
+      suspendedOn: context.partnership.lastStepOn,
     },
-  },
-];
+  );
+  return [
+    {
+      type: 'PartnershipResumed',
+      data: {
+        partnershipId: context.partnership.id,
+        toStage: context.partnership.lifecycleStage,
+        on,
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};
+
+export const withdraw = (command: WithdrawPartnership, context: Context): PartnershipEvent[] => {
+  const reason = requireText(command.data.reason, 'reason');
+  return [
+    {
+      type: 'PartnershipWithdrawn',
+      data: {
+        partnershipId: context.partnership.id,
+        reason,
+        fromStage: context.partnership.lifecycleStage,
+        wasOnHold: context.partnership.status === 'on_hold',
+        on: sideStateDate(command.data.on, context, 'A withdrawal'),
+        occurredAt: context.occurredAt,
+      },
+    },
+  ];
+};

@@ -1,5 +1,5 @@
 import { fail } from '../shared/errors';
-import { parseInstant } from '../shared/time';
+import { dateInZone, parseInstant, type Instant } from '../shared/time';
 import { optionalHttpUrl, optionalText, requireText } from '../shared/validation';
 import type {
   CancelIntroductionMeeting,
@@ -8,7 +8,7 @@ import type {
   ScheduleIntroductionMeeting,
 } from './commands';
 import type { PartnershipEvent } from './events';
-import { Context, resolveAttendees } from './rules';
+import { businessDate, Context, requireNotBefore, resolveAttendees } from './rules';
 import { isOneOf } from '../shared/vocabulary';
 import { MEETING_OUTCOMES } from './stages';
 import type { Meeting } from './state';
@@ -64,6 +64,20 @@ const endOf = (startsAtMs: number, endsAt: unknown, defaultLengthMs: number): st
   return new Date(endsAtMs).toISOString();
 };
 
+/**
+ * A meeting is not dated before the partnership's proposal. Scheduling one that is already past records
+ * history, dated the day it took place; scheduling one to come happens today.
+ */
+const scheduledOn = (startsAt: Instant, context: Context): string => {
+  requireNotBefore(
+    'partnership.before_proposal',
+    'A meeting cannot start before the partnership was proposed',
+    startsAt.localDate,
+    { proposedOn: context.partnership.proposedOn },
+  );
+  return startsAt.ms <= context.now.getTime() ? startsAt.localDate : context.today;
+};
+
 const calendarFieldsOf = (meeting: Meeting) => ({
   timezone: meeting.timezone,
   location: meeting.location,
@@ -83,6 +97,7 @@ export const scheduleMeeting = (
   }
   const startsAt = parseInstant(data.startsAt, 'startsAt');
   const endsAt = endOf(startsAt.ms, data.endsAt, DEFAULT_LENGTH_MS);
+  const on = scheduledOn(startsAt, context);
   const timezone = requireTimezone(data.timezone);
   const location = optionalText(data.location, 'location');
   const videoUrl = optionalHttpUrl(data.videoUrl, 'videoUrl');
@@ -106,6 +121,7 @@ export const scheduleMeeting = (
         attendees,
         sequence: 0,
         invitations: startsAt.ms > context.now.getTime(),
+        on,
         occurredAt: context.occurredAt,
       },
     },
@@ -121,6 +137,7 @@ export const rescheduleMeeting = (
   requireScheduled(meeting);
   const startsAt = parseInstant(data.startsAt, 'startsAt');
   const endsAt = endOf(startsAt.ms, data.endsAt, Date.parse(meeting.endsAt) - Date.parse(meeting.startsAt));
+  const on = scheduledOn(startsAt, context);
   return [
     {
       type: 'IntroductionMeetingRescheduled',
@@ -134,6 +151,7 @@ export const rescheduleMeeting = (
         ...calendarFieldsOf(meeting),
         sequence: meeting.sequence + 1,
         invitations: startsAt.ms > context.now.getTime(),
+        on,
         occurredAt: context.occurredAt,
       },
     },
@@ -145,6 +163,13 @@ export const cancelMeeting = (command: CancelIntroductionMeeting, context: Conte
   const meeting = findMeeting(context, data.meetingId);
   requireScheduled(meeting);
   const reason = requireText(data.reason, 'reason');
+  const on = businessDate(data.on, context.today);
+  requireNotBefore(
+    'partnership.before_proposal',
+    'A cancellation cannot be dated before the partnership was proposed',
+    on,
+    { proposedOn: context.partnership.proposedOn },
+  );
   return [
     {
       type: 'IntroductionMeetingCancelled',
@@ -157,10 +182,32 @@ export const cancelMeeting = (command: CancelIntroductionMeeting, context: Conte
         ...calendarFieldsOf(meeting),
         sequence: meeting.sequence + 1,
         invitations: Date.parse(meeting.startsAt) > context.now.getTime(),
+        on,
         occurredAt: context.occurredAt,
       },
     },
   ];
+};
+
+/**
+ * An outcome is not dated before its meeting started: a time is compared with the start, a plain date with
+ * the day the meeting started in its own time zone.
+ */
+const requireHeldAfterStart = (meeting: Meeting, heldAt: Instant, written: unknown): void => {
+  const startedOn = dateInZone(new Date(meeting.startsAt), meeting.timezone);
+  const isDate = typeof written === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(written.trim());
+  const before = isDate ? heldAt.localDate < startedOn : heldAt.ms < Date.parse(meeting.startsAt);
+  if (before) {
+    throw fail(
+      'meeting.held_before_start',
+      `The outcome of meeting ${meeting.meetingId} cannot be dated before it started`,
+      {
+        meetingId: meeting.meetingId,
+        heldAt: written,
+        startsAt: meeting.startsAt,
+      },
+    );
+  }
 };
 
 export const recordMeetingOutcome = (
@@ -187,6 +234,7 @@ export const recordMeetingOutcome = (
   if (heldAt.ms > context.now.getTime()) {
     throw fail('meeting.held_in_future', 'heldAt cannot be in the future', { heldAt: data.heldAt });
   }
+  requireHeldAfterStart(meeting, heldAt, data.heldAt);
   const attendeesPresent =
     data.attendeesPresent === undefined || data.attendeesPresent === null
       ? null
@@ -201,6 +249,7 @@ export const recordMeetingOutcome = (
         outcome,
         minutes: optionalText(data.minutes, 'minutes'),
         attendeesPresent,
+        on: heldAt.localDate,
         occurredAt: context.occurredAt,
       },
     },

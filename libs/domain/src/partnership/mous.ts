@@ -3,7 +3,7 @@ import { collapseSpaces, optionalText, requireIds, requireText } from '../shared
 import { GOVERNMENT_KINDS, isOneOf } from '../shared/vocabulary';
 import type { DraftMou, SignMou } from './commands';
 import type { PartnershipEvent } from './events';
-import { Context, coversBothSides, decideSignature, factsOf, nonPartiesAmong } from './rules';
+import { businessDate, Context, coversBothSides, decideSignature, factsOf, nonPartiesAmong } from './rules';
 import type { Mou } from './state';
 
 const findMou = (context: Context, mouId: string): Mou => {
@@ -12,7 +12,11 @@ const findMou = (context: Context, mouId: string): Mou => {
   return mou;
 };
 
-/** The MOU crowns the bottom-up path: cluster agreements and a joint project come first, governments sign. */
+/**
+ * The MOU crowns the bottom-up path: cluster agreements and a joint project come first, governments sign.
+ * Both are judged on the MOU's date: an agreement executed and a project launched on or before it (an
+ * agreement whose term has since ended still counts).
+ */
 export const draftMou = (command: DraftMou, context: Context): PartnershipEvent[] => {
   const { data } = command;
   const { partnership } = context;
@@ -20,11 +24,27 @@ export const draftMou = (command: DraftMou, context: Context): PartnershipEvent[
   if (partnership.mous.some((mou) => mou.mouId === mouId)) {
     throw fail('mou.already_exists', `MOU ${mouId} already exists`, { mouId });
   }
-  if (!partnership.agreements.some((agreement) => agreement.status !== 'draft')) {
-    throw fail('mou.no_executed_agreement', 'An MOU needs at least one executed agreement');
+  const on = businessDate(data.on, context.today);
+  const executed = partnership.agreements.filter((agreement) => agreement.executedOn !== null);
+  if (!executed.some((agreement) => (agreement.executedOn as string) <= on)) {
+    throw fail(
+      'mou.no_executed_agreement',
+      `An MOU needs at least one agreement executed on or before ${on}`,
+      {
+        on,
+        executedOn: executed.map((agreement) => agreement.executedOn),
+      },
+    );
   }
-  if (partnership.projects.length === 0) {
-    throw fail('mou.no_joint_project', 'An MOU needs at least one launched joint project');
+  if (!partnership.projects.some((project) => project.launchedOn <= on)) {
+    throw fail(
+      'mou.no_joint_project',
+      `An MOU needs at least one joint project launched on or before ${on}`,
+      {
+        on,
+        launchedOn: partnership.projects.map((project) => project.launchedOn),
+      },
+    );
   }
   const title = collapseSpaces(requireText(data.title, 'title'));
   const scope = optionalText(data.scope, 'scope');
@@ -63,6 +83,7 @@ export const draftMou = (command: DraftMou, context: Context): PartnershipEvent[
         title,
         scope,
         signatories,
+        on,
         occurredAt: context.occurredAt,
       },
     },
@@ -72,11 +93,22 @@ export const draftMou = (command: DraftMou, context: Context): PartnershipEvent[
 export const signMou = (command: SignMou, context: Context): PartnershipEvent[] => {
   const { data } = command;
   const mou = findMou(context, data.mouId);
-  const { signature, pendingSignatories, executedOn } = decideSignature('mou', mou, data, context.now);
+  const { signature, pendingSignatories, executedOn } = decideSignature(
+    'mou',
+    { ...mou, termsOn: mou.draftedOn },
+    data,
+    context.now,
+  );
   const base = { partnershipId: context.partnership.id, mouId: mou.mouId };
   const signed: PartnershipEvent = {
     type: 'MouSigned',
-    data: { ...base, ...signature, pendingSignatories, occurredAt: context.occurredAt },
+    data: {
+      ...base,
+      ...signature,
+      pendingSignatories,
+      on: signature.signedOn,
+      occurredAt: context.occurredAt,
+    },
   };
   if (executedOn === null) return [signed];
   return [
@@ -88,6 +120,7 @@ export const signMou = (command: SignMou, context: Context): PartnershipEvent[] 
         title: mou.title,
         signatories: mou.signatories,
         executedOn,
+        on: executedOn,
         occurredAt: context.occurredAt,
       },
     },

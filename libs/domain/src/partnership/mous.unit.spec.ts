@@ -7,6 +7,7 @@ import {
   GOBIZ,
   histories,
   IHUB,
+  MOU_DRAFTED_ON,
   MOU_ID,
   mouDrafted,
   POLE,
@@ -22,6 +23,7 @@ const draft = (signatories = [GOBIZ.id, REGION.id]) =>
     mouId: MOU_ID,
     title: 'Memorandum of understanding on the blue economy',
     signatories,
+    on: MOU_DRAFTED_ON,
   });
 
 const sign = (organizationId: string, signerName: string, signedAt = '2025-03-07') =>

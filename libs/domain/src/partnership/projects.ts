@@ -1,9 +1,10 @@
 import { fail } from '../shared/errors';
-import { parseDate, utcDate } from '../shared/time';
+import { parseDate } from '../shared/time';
 import { collapseSpaces, distinct, optionalText, requireIds, requireText } from '../shared/validation';
 import type { CompleteJointProject, LaunchJointProject, ReachJointProjectMilestone } from './commands';
 import type { Budget, Milestone, PartnershipEvent } from './events';
-import { Context, nonPartiesAmong } from './rules';
+import { Context, nonPartiesAmong, requireNotBefore } from './rules';
+import { agreementsInForceOn } from './agreements';
 import type { JointProject } from './state';
 
 const CURRENCY = /^[A-Z]{3}$/;
@@ -66,25 +67,50 @@ const requireMilestones = (value: unknown): Milestone[] => {
   });
 };
 
-/** A joint project rests on at least one agreement in force. */
+/**
+ * A joint project rests on at least one agreement in force on the day it starts: executed on or before it,
+ * its term not ended by it. Whether the scheduler has recorded an expiry yet plays no part.
+ */
+const agreementsItRestsOn = (context: Context, startsOn: string): string[] => {
+  const executed = context.partnership.agreements.filter(
+    (agreement) => agreement.executedOn !== null && agreement.expiresOn !== null,
+  );
+  if (executed.length === 0) {
+    throw fail(
+      'project.no_executed_agreement',
+      'A joint project needs at least one executed agreement in force',
+    );
+  }
+  const inForce = agreementsInForceOn(context.partnership, startsOn);
+  if (inForce.length > 0) return inForce.map((agreement) => agreement.agreementId);
+  const terms = executed.map(({ agreementId, executedOn, expiresOn }) => ({
+    agreementId,
+    executedOn,
+    expiresOn,
+  }));
+  if (executed.every((agreement) => (agreement.executedOn as string) > startsOn)) {
+    throw fail(
+      'project.before_agreement',
+      `A joint project cannot start (${startsOn}) before an agreement it rests on was executed`,
+      { startsOn, agreements: terms },
+    );
+  }
+  throw fail('project.agreement_ended', `No executed agreement is still in force on ${startsOn}`, {
+    startsOn,
+    agreements: terms,
+  });
+};
+
 export const launchProject = (command: LaunchJointProject, context: Context): PartnershipEvent[] => {
   const { data } = command;
   const projectId = requireText(data.projectId, 'projectId');
   if (context.partnership.projects.some((project) => project.projectId === projectId)) {
     throw fail('project.already_exists', `Joint project ${projectId} already exists`, { projectId });
   }
-  const agreementIds = context.partnership.agreements
-    .filter((agreement) => agreement.status === 'executed')
-    .map((agreement) => agreement.agreementId);
-  if (agreementIds.length === 0) {
-    throw fail(
-      'project.no_executed_agreement',
-      'A joint project needs at least one executed agreement in force',
-    );
-  }
+  const startsOn = parseDate(data.startsOn, 'startsOn');
+  const agreementIds = agreementsItRestsOn(context, startsOn);
   const title = collapseSpaces(requireText(data.title, 'title'));
   const description = optionalText(data.description, 'description');
-  const startsOn = parseDate(data.startsOn, 'startsOn');
   const budget = requireBudget(data.budget);
   const fundingSources = distinct(
     requireList(data.fundingSources, 'fundingSources').map((source, index) =>
@@ -113,6 +139,8 @@ export const launchProject = (command: LaunchJointProject, context: Context): Pa
         leads,
         milestones,
         agreementIds,
+        // A project recorded today that starts next month is launched today.
+        on: startsOn < context.today ? startsOn : context.today,
         occurredAt: context.occurredAt,
       },
     },
@@ -145,9 +173,15 @@ export const reachMilestone = (command: ReachJointProjectMilestone, context: Con
     );
   }
   const reachedOn = parseDate(data.reachedOn, 'reachedOn');
-  if (reachedOn > utcDate(context.now)) {
+  if (reachedOn > context.today) {
     throw fail('milestone.reached_in_future', 'reachedOn cannot be in the future', { reachedOn });
   }
+  requireNotBefore(
+    'milestone.before_project_start',
+    'A milestone cannot be reached before its project started',
+    reachedOn,
+    { startsOn: project.startsOn },
+  );
   return [
     {
       type: 'JointProjectMilestoneReached',
@@ -158,6 +192,7 @@ export const reachMilestone = (command: ReachJointProjectMilestone, context: Con
         title: milestone.title,
         dueOn: milestone.dueOn,
         reachedOn,
+        on: reachedOn,
         occurredAt: context.occurredAt,
       },
     },
@@ -169,9 +204,15 @@ export const completeProject = (command: CompleteJointProject, context: Context)
   const project = findProject(context, data.projectId);
   requireRunning(project);
   const completedOn = parseDate(data.completedOn, 'completedOn');
-  if (completedOn > utcDate(context.now)) {
+  if (completedOn > context.today) {
     throw fail('project.completed_in_future', 'completedOn cannot be in the future', { completedOn });
   }
+  requireNotBefore(
+    'project.completed_before_start',
+    'A project cannot be completed before it started',
+    completedOn,
+    { startsOn: project.startsOn },
+  );
   return [
     {
       type: 'JointProjectCompleted',
@@ -181,6 +222,7 @@ export const completeProject = (command: CompleteJointProject, context: Context)
         title: project.title,
         completedOn,
         summary: optionalText(data.summary, 'summary'),
+        on: completedOn,
         occurredAt: context.occurredAt,
       },
     },

@@ -6,11 +6,13 @@ import {
   event,
   FR_COMPANY,
   histories,
+  metadata,
   IHUB,
   MILESTONE_1,
   MILESTONE_2,
   POLE,
   PROJECT_ID,
+  PROJECT_STARTS_ON,
   projectLaunched,
 } from '../testing/fixtures';
 import { partnershipDecider } from './decider';
@@ -22,7 +24,7 @@ const launch = (overrides: Partial<Parameters<typeof command<'LaunchJointProject
   command('LaunchJointProject', {
     projectId: PROJECT_ID,
     title: 'Underwater drone testbed',
-    startsOn: '2025-04-01',
+    startsOn: PROJECT_STARTS_ON,
     budget: { amount: 250000, currency: 'EUR' },
     fundingSources: ['Région Sud', 'GO-Biz CalCompetes'],
     leads: [IHUB.id, POLE.id],
@@ -76,10 +78,10 @@ describe('LaunchJointProject', () => {
     given(histories.agreementDrafted()).when(launch()).thenThrows('project.no_executed_agreement');
   });
 
-  it('refuses a project when the only executed agreement has expired', () => {
+  it('refuses a project starting once the only executed agreement has expired', () => {
     given([...histories.agreementExecuted(), expired()])
-      .when(launch())
-      .thenThrows('project.no_executed_agreement');
+      .when({ ...launch({ startsOn: '2027-03-05' }), metadata: metadata(new Date('2027-04-01T09:00:00Z')) })
+      .thenThrows('project.agreement_ended', { startsOn: '2027-03-05' });
   });
 
   it('refuses a budget that is not positive', () => {

@@ -9,7 +9,8 @@ import {
 } from '../shared/validation';
 import type { ProposePartnership } from './commands';
 import type { PartnershipEvent } from './events';
-import { coversBothSides, factsOf } from './rules';
+import { businessDate, coversBothSides, factsOf } from './rules';
+import { utcDate } from '../shared/time';
 import type { PartnershipState } from './state';
 
 export const propose = (command: ProposePartnership, state: PartnershipState): PartnershipEvent[] => {
@@ -20,6 +21,7 @@ export const propose = (command: ProposePartnership, state: PartnershipState): P
     });
   }
   const partnershipId = requireText(data.partnershipId, 'partnershipId');
+  const on = businessDate(data.on, utcDate(metadata.now));
   const title = collapseSpaces(requireText(data.title, 'title'));
   const description = optionalText(data.description, 'description');
   const sectors = requireSectors(data.sectors, 'sectors', { atLeastOne: true });
@@ -43,6 +45,7 @@ export const propose = (command: ProposePartnership, state: PartnershipState): P
         parties,
         sectors,
         axes,
+        on,
         occurredAt: metadata.now.toISOString(),
       },
     },

@@ -6,6 +6,7 @@ import {
   IHUB,
   PARTIES,
   POLE,
+  PROPOSED_ON,
   proposed,
   REGION,
   US_COMPANY,
@@ -20,6 +21,7 @@ const propose = (overrides: Partial<Parameters<typeof command<'ProposePartnershi
     parties: PARTIES,
     sectors: ['blue_economy'],
     axes: ['technology_transfer', 'business_development'],
+    on: PROPOSED_ON,
     ...overrides,
   });
 

@@ -1,6 +1,6 @@
-import { fail } from '../shared/errors';
+import { DomainErrorCode, fail } from '../shared/errors';
 import type { OrganizationFacts, PartnershipCommandMetadata } from '../shared/metadata';
-import { parseInstant, utcDate, type Instant } from '../shared/time';
+import { parseDate, parseInstant, utcDate, type Instant } from '../shared/time';
 import { collapseSpaces, distinct, normalizeEmail, requireText } from '../shared/validation';
 import { CALIFORNIA_COUNTRY, FRANCE_COUNTRY } from '../shared/vocabulary';
 import type { Attendee } from './events';
@@ -12,6 +12,8 @@ export type Context = {
   metadata: PartnershipCommandMetadata;
   now: Date;
   occurredAt: string;
+  /** The UTC date of the decision: the default business date, and the latest one allowed. */
+  today: string;
 };
 
 export const contextOf = (partnership: Partnership, metadata: PartnershipCommandMetadata): Context => ({
@@ -19,7 +21,34 @@ export const contextOf = (partnership: Partnership, metadata: PartnershipCommand
   metadata,
   now: metadata.now,
   occurredAt: metadata.now.toISOString(),
+  today: utcDate(metadata.now),
 });
+
+/** The business date a command gives in `on` (`YYYY-MM-DD`), else today; never after today. */
+export const businessDate = (value: unknown, today: string): string => {
+  if (value === undefined || value === null) return today;
+  const on = parseDate(value, 'on');
+  if (on > today) {
+    throw fail('business_date.in_future', `on (${on}) is after today (${today})`, { on, today });
+  }
+  return on;
+};
+
+/**
+ * A step is never dated before the fact it builds on. `fact` names it in the refusal (`draftedOn`, …);
+ * dates compare as `YYYY-MM-DD` text.
+ */
+export const requireNotBefore = (
+  code: DomainErrorCode,
+  message: string,
+  on: string,
+  fact: Record<string, string>,
+  details: Record<string, unknown> = {},
+): void => {
+  const [[name, date]] = Object.entries(fact) as [[string, string]];
+  if (on < date)
+    throw fail(code, `${message} (${on} is before ${name} ${date})`, { on, [name]: date, ...details });
+};
 
 /** An organisation absent from the command's facts is not registered. */
 export const factsOf = (metadata: PartnershipCommandMetadata, organizationId: string): OrganizationFacts => {
@@ -86,6 +115,9 @@ export const nowInstant = (now: Date): Instant => ({
 
 type Signable = { status: string; signatories: string[]; signatures: Signature[] };
 
+/** The business date of the terms a signature accepts: the draft's, or the latest amendment's. */
+type Terms = { termsOn: string };
+
 export type SignatureDecision = {
   signature: Signature;
   pendingSignatories: string[];
@@ -96,7 +128,7 @@ export type SignatureDecision = {
 /** The rules shared by agreements and MOUs: a listed signatory signs once, not in the future, before execution. */
 export const decideSignature = (
   document: 'agreement' | 'mou',
-  signable: Signable,
+  signable: Signable & Terms,
   input: { organizationId: unknown; signerName: unknown; signedAt?: unknown },
   now: Date,
 ): SignatureDecision => {
@@ -128,6 +160,12 @@ export const decideSignature = (
       signedAt: input.signedAt,
     });
   }
+  requireNotBefore(
+    'signature.before_draft',
+    `A signature cannot be dated before the ${document === 'mou' ? 'MOU' : document} it signs`,
+    signedAt.localDate,
+    { termsOn: signable.termsOn },
+  );
   const signature = { organizationId, signerName, signedAt: signedAt.iso, signedOn: signedAt.localDate };
   const signed = new Set([...signable.signatures.map((s) => s.organizationId), organizationId]);
   const pendingSignatories = signable.signatories.filter((id) => !signed.has(id));

@@ -17,6 +17,8 @@ export type Meeting = {
   invitations: boolean;
   scheduledAt: string;
   heldAt: string | null;
+  /** The outcome's business date: the day it was held, as written. */
+  heldOn: string | null;
   outcome: MeetingOutcome | null;
   minutes: string | null;
   attendeesPresent: Attendee[] | null;
@@ -37,6 +39,10 @@ export type Agreement = {
   signatures: Signature[];
   amendments: number;
   draftedAt: string;
+  /** Business date of the draft. */
+  draftedOn: string;
+  /** Business date of the terms now open for signature: the draft's, or the latest amendment's. */
+  termsOn: string;
   executedOn: string | null;
   expiresOn: string | null;
   expiredAt: string | null;
@@ -61,6 +67,8 @@ export type JointProject = {
   milestones: ProjectMilestone[];
   agreementIds: string[];
   launchedAt: string;
+  /** Business date of the launch: the start, or the day it was recorded when it starts later. */
+  launchedOn: string;
   completedOn: string | null;
   summary: string | null;
 };
@@ -73,6 +81,8 @@ export type Mou = {
   signatories: string[];
   signatures: Signature[];
   draftedAt: string;
+  /** Business date of the draft. */
+  draftedOn: string;
   executedOn: string | null;
 };
 
@@ -98,6 +108,10 @@ export type Partnership = {
   withdrawalReason: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Business date of the proposal. */
+  proposedOn: string;
+  /** The latest business date of the steps recorded, the scheduler's expiries left out. */
+  lastStepOn: string;
 };
 
 /** Before `PartnershipProposed` there is nothing: `status: 'none'`. */
@@ -141,14 +155,19 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
       withdrawalReason: null,
       createdAt: data.occurredAt,
       updatedAt: data.occurredAt,
+      proposedOn: data.on,
+      lastStepOn: data.on,
     };
   }
   if (state.status === 'none') return state;
-  const partnership = { ...state, updatedAt: event.data.occurredAt };
+  const { on, occurredAt: updatedAt } = event.data;
+  // An expiry is the scheduler's: whether it has been recorded yet must not change what a later step may be dated.
+  const lastStepOn = event.type === 'AgreementExpired' || on <= state.lastStepOn ? state.lastStepOn : on;
+  const partnership = { ...state, updatedAt, lastStepOn };
 
   switch (event.type) {
     case 'IntroductionMeetingScheduled': {
-      const { partnershipId: _p, occurredAt, ...meeting } = event.data;
+      const { partnershipId: _p, occurredAt, on: _on, ...meeting } = event.data;
       return {
         ...partnership,
         meetings: [
@@ -158,6 +177,7 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
             status: 'scheduled',
             scheduledAt: occurredAt,
             heldAt: null,
+            heldOn: null,
             outcome: null,
             minutes: null,
             attendeesPresent: null,
@@ -201,6 +221,7 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
           ...meeting,
           status: 'held' as const,
           heldAt,
+          heldOn: on,
           outcome,
           minutes,
           attendeesPresent,
@@ -224,6 +245,8 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
             signatures: [],
             amendments: 0,
             draftedAt: occurredAt,
+            draftedOn: on,
+            termsOn: on,
             executedOn: null,
             expiresOn: null,
             expiredAt: null,
@@ -243,6 +266,7 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
           signatories,
           signatures: [],
           amendments: amendment,
+          termsOn: on,
         })),
       };
     }
@@ -283,7 +307,7 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
       };
     }
     case 'JointProjectLaunched': {
-      const { partnershipId: _p, occurredAt, milestones, ...project } = event.data;
+      const { partnershipId: _p, occurredAt, on: _on, milestones, ...project } = event.data;
       return advance(
         {
           ...partnership,
@@ -294,6 +318,7 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
               status: 'running',
               milestones: milestones.map((milestone) => ({ ...milestone, reachedOn: null })),
               launchedAt: occurredAt,
+              launchedOn: on,
               completedOn: null,
               summary: null,
             },
@@ -341,6 +366,7 @@ export const evolvePartnership = (state: PartnershipState, event: PartnershipEve
             signatories,
             signatures: [],
             draftedAt: occurredAt,
+            draftedOn: on,
             executedOn: null,
           },
         ],

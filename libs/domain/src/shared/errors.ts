@@ -1,5 +1,5 @@
-/** How a refusal maps to HTTP: `rule` → 409, `not_found` → 404, `invalid` → 400. */
-export type DomainErrorKind = 'rule' | 'not_found' | 'invalid';
+/** How a refusal maps to HTTP: `rule` → 409, `not_found` → 404, `invalid` → 400, `forbidden` → 403. */
+export type DomainErrorKind = 'rule' | 'not_found' | 'invalid' | 'forbidden';
 
 /** Every code the domain can refuse with, and its kind. Codes are stable: clients and problem types rely on them. */
 export const DOMAIN_ERRORS = {
@@ -21,6 +21,8 @@ export const DOMAIN_ERRORS = {
   'organization.name_taken': 'rule',
   'organization.name_key_mismatch': 'invalid',
 
+  'business_date.in_future': 'rule',
+
   'partnership.not_found': 'not_found',
   'partnership.already_exists': 'rule',
   'partnership.withdrawn': 'rule',
@@ -28,6 +30,9 @@ export const DOMAIN_ERRORS = {
   'partnership.not_on_hold': 'rule',
   'partnership.sides_required': 'rule',
   'partnership.not_introduced': 'rule',
+  'partnership.before_proposal': 'rule',
+  'partnership.before_last_step': 'rule',
+  'partnership.before_suspension': 'rule',
 
   'meeting.not_found': 'not_found',
   'meeting.already_exists': 'rule',
@@ -38,7 +43,8 @@ export const DOMAIN_ERRORS = {
   'meeting.already_held': 'rule',
   'meeting.cancelled': 'rule',
   'meeting.not_started': 'rule',
-  'meeting.held_in_future': 'invalid',
+  'meeting.held_in_future': 'rule',
+  'meeting.held_before_start': 'rule',
 
   'agreement.not_found': 'not_found',
   'agreement.already_exists': 'rule',
@@ -51,20 +57,28 @@ export const DOMAIN_ERRORS = {
   'agreement.not_executed': 'rule',
   'agreement.already_expired': 'rule',
   'agreement.term_not_ended': 'rule',
-  'signature.in_future': 'invalid',
+  'agreement.before_introduction': 'rule',
+  'agreement.before_draft': 'rule',
+  'agreement.before_signature': 'rule',
+  'signature.in_future': 'rule',
+  'signature.before_draft': 'rule',
 
   'project.not_found': 'not_found',
   'project.already_exists': 'rule',
   'project.no_executed_agreement': 'rule',
+  'project.before_agreement': 'rule',
+  'project.agreement_ended': 'rule',
   'project.invalid_budget': 'invalid',
   'project.invalid_currency': 'invalid',
   'project.lead_not_party': 'rule',
   'project.duplicate_milestone': 'invalid',
   'project.not_running': 'rule',
-  'project.completed_in_future': 'invalid',
+  'project.completed_in_future': 'rule',
+  'project.completed_before_start': 'rule',
   'milestone.not_found': 'not_found',
   'milestone.already_reached': 'rule',
-  'milestone.reached_in_future': 'invalid',
+  'milestone.reached_in_future': 'rule',
+  'milestone.before_project_start': 'rule',
 
   'mou.not_found': 'not_found',
   'mou.already_exists': 'rule',
@@ -76,6 +90,8 @@ export const DOMAIN_ERRORS = {
   'mou.already_executed': 'rule',
   'mou.not_a_signatory': 'rule',
   'mou.already_signed': 'rule',
+
+  'forbidden.out_of_scope': 'forbidden',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

@@ -1,10 +1,11 @@
 import { DOMAIN_ERRORS, DomainError, isDomainError } from './errors';
 
 describe('DomainError', () => {
-  it('takes its kind from the catalogue: rule → 409, not found → 404, invalid → 400', () => {
+  it('takes its kind from the catalogue: rule → 409, not found → 404, invalid → 400, forbidden → 403', () => {
     expect(new DomainError('partnership.withdrawn', 'withdrawn').kind).toBe('rule');
     expect(new DomainError('meeting.not_found', 'no meeting').kind).toBe('not_found');
     expect(new DomainError('meeting.ends_before_start', 'ends first').kind).toBe('invalid');
+    expect(new DomainError('forbidden.out_of_scope', 'not a party').kind).toBe('forbidden');
   });
 
   it('carries its code, message and details, and is recognisable', () => {

@@ -71,6 +71,24 @@ export const parseInstant = (
   return { iso: new Date(ms).toISOString(), ms, localDate: `${y}-${mo}-${d}` };
 };
 
+const zoneDateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date of an instant in an IANA time zone (`YYYY-MM-DD`); the zone must be valid. */
+export const dateInZone = (instant: Date, timeZone: string): string => {
+  let format = zoneDateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    if (zoneDateFormats.size < 1000) zoneDateFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+};
+
 /** The UTC calendar date of an instant. */
 export const utcDate = (instant: Date): string => formatDate(instant);
 

@@ -1,6 +1,7 @@
 import type { OrganizationFacts, PartnershipCommandMetadata } from '../shared/metadata';
 import type { PartnershipCommand } from '../partnership/commands';
 import type { Attendee, PartnershipEvent } from '../partnership/events';
+import { recordedBusinessDate } from '../upcasting/partnership-business-date';
 
 /** Every test decides at this instant unless it says otherwise. */
 export const NOW = new Date('2025-03-10T09:00:00.000Z');
@@ -86,15 +87,34 @@ export const attendee = (facts: OrganizationFacts): Attendee => ({
 
 type EventOf<T extends PartnershipEvent['type']> = Extract<PartnershipEvent, { type: T }>;
 
-/** A partnership event with the test partnership's id and the pinned time; `data` is the rest. */
+/**
+ * A partnership event with the test partnership's id and the pinned time; `data` is the rest. Its business
+ * date `on` defaults to what a command without a date decides: the event's own date, else the day of `occurredAt`.
+ */
 export const event = <T extends PartnershipEvent['type']>(
   type: T,
-  data: Omit<EventOf<T>['data'], 'partnershipId' | 'occurredAt'>,
+  data: Omit<EventOf<T>['data'], 'partnershipId' | 'occurredAt' | 'on'> & { on?: string },
   occurredAt: string = OCCURRED_AT,
-): EventOf<T> =>
-  ({ type, data: { partnershipId: PARTNERSHIP_ID, ...data, occurredAt } }) as unknown as EventOf<T>;
+): EventOf<T> => {
+  const { on, ...rest } = data;
+  return {
+    type,
+    data: {
+      partnershipId: PARTNERSHIP_ID,
+      ...rest,
+      on: on ?? recordedBusinessDate(type, { ...rest, occurredAt }),
+      occurredAt,
+    },
+  } as unknown as EventOf<T>;
+};
 
 export const PARTIES = [IHUB.id, POLE.id, GOBIZ.id, REGION.id];
+
+/** The business dates of the histories below: proposed a month before the meeting it led to. */
+export const PROPOSED_ON = '2025-02-03';
+export const AGREEMENT_DRAFTED_ON = '2025-03-03';
+export const PROJECT_STARTS_ON = '2025-03-06';
+export const MOU_DRAFTED_ON = '2025-03-07';
 
 export const proposed = () =>
   event('PartnershipProposed', {
@@ -103,6 +123,7 @@ export const proposed = () =>
     parties: PARTIES,
     sectors: ['blue_economy'],
     axes: ['technology_transfer', 'business_development'],
+    on: PROPOSED_ON,
   });
 
 /** A meeting that took place a week before NOW, so its outcome can be recorded. */
@@ -137,6 +158,7 @@ export const agreementDrafted = (overrides: Partial<EventOf<'AgreementDrafted'>[
     scope: null,
     termMonths: 24,
     signatories: [IHUB.id, POLE.id],
+    on: AGREEMENT_DRAFTED_ON,
     ...overrides,
   });
 
@@ -165,7 +187,7 @@ export const projectLaunched = () =>
     projectId: PROJECT_ID,
     title: 'Underwater drone testbed',
     description: null,
-    startsOn: '2025-04-01',
+    startsOn: PROJECT_STARTS_ON,
     budget: { amount: 250000, currency: 'EUR' },
     fundingSources: ['Région Sud', 'GO-Biz CalCompetes'],
     leads: [IHUB.id, POLE.id],
@@ -182,6 +204,7 @@ export const mouDrafted = () =>
     title: 'Memorandum of understanding on the blue economy',
     scope: null,
     signatories: [GOBIZ.id, REGION.id],
+    on: MOU_DRAFTED_ON,
   });
 
 export const suspended = (fromStage: EventOf<'PartnershipSuspended'>['data']['fromStage']) =>

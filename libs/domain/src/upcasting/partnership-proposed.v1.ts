@@ -12,7 +12,8 @@ export type PartnershipProposedV1Data = {
   occurredAt: string;
 };
 
-type PartnershipProposedV2Data = PartnershipProposed['data'];
+/** Version 2: as today, without the business date `on` (added by version 3). */
+type PartnershipProposedV2Data = Omit<PartnershipProposed['data'], 'on'>;
 
 /** v1 → v2: `sector` becomes `sectors: [sector]`, `organizations` becomes `parties`. */
 export const partnershipProposedV1ToV2 = upcastStep<PartnershipProposedV1Data, PartnershipProposedV2Data>(

@@ -1,6 +1,6 @@
 import { currentEventVersions, currentVersionOf } from '../event-versions';
 import { partnershipDecider } from '../partnership/decider';
-import type { PartnershipEvent } from '../partnership/events';
+import { PARTNERSHIP_EVENT_VERSIONS, type PartnershipEvent } from '../partnership/events';
 import type { Partnership } from '../partnership/state';
 import { fold } from '../shared/decider';
 import { IHUB, OCCURRED_AT, PARTNERSHIP_ID, POLE, proposed } from '../testing/fixtures';
@@ -20,10 +20,10 @@ const storedV1 = {
 };
 
 describe('upcast', () => {
-  it('brings PartnershipProposed v1 (one sector, organisations) to v2 (sectors, parties)', () => {
+  it('brings PartnershipProposed v1 (one sector, organisations) to v3 (sectors, parties, business date)', () => {
     expect(upcast(storedV1)).toStrictEqual({
       type: 'PartnershipProposed',
-      version: 2,
+      version: 3,
       data: {
         partnershipId: PARTNERSHIP_ID,
         title: 'Blue economy bridge',
@@ -31,6 +31,7 @@ describe('upcast', () => {
         parties: [IHUB.id, POLE.id],
         sectors: ['blue_economy'],
         axes: ['technology_transfer'],
+        on: '2025-03-10',
         occurredAt: OCCURRED_AT,
       },
     });
@@ -47,7 +48,7 @@ describe('upcast', () => {
     const today = proposed();
     const current = {
       ...today,
-      data: { ...today.data, parties: [IHUB.id, POLE.id], axes: ['technology_transfer'] },
+      data: { ...today.data, parties: [IHUB.id, POLE.id], axes: ['technology_transfer'], on: '2025-03-10' },
     };
     expect(fold(partnershipDecider, [old])).toStrictEqual(
       fold(partnershipDecider, [current as PartnershipEvent]),
@@ -56,8 +57,8 @@ describe('upcast', () => {
   });
 
   it('passes current versions, and types it does not own, through unchanged', () => {
-    const v2 = { type: 'PartnershipProposed', version: 2, data: proposed().data };
-    expect(upcast(v2)).toStrictEqual(v2);
+    const v3 = { type: 'PartnershipProposed', version: 3, data: proposed().data };
+    expect(upcast(v3)).toStrictEqual(v3);
     const foreign = { type: 'PersonalDataErased', version: 1, data: { subjectId: 's-1' } };
     expect(upcast(foreign)).toStrictEqual(foreign);
   });
@@ -101,16 +102,18 @@ describe('createUpcaster', () => {
 });
 
 describe('current event versions', () => {
-  it('stamps PartnershipProposed with version 2 and every other event with version 1', () => {
+  it('stamps PartnershipProposed with version 3, other partnership events with 2, the rest with 1', () => {
     const versions = currentEventVersions();
-    expect(versions.PartnershipProposed).toBe(2);
+    expect(versions.PartnershipProposed).toBe(3);
+    const partnershipTypes = Object.keys(PARTNERSHIP_EVENT_VERSIONS);
     expect(
       Object.entries(versions)
         .filter(([type]) => type !== 'PartnershipProposed')
-        .every(([, v]) => v === 1),
+        .every(([type, v]) => v === (partnershipTypes.includes(type) ? 2 : 1)),
     ).toBe(true);
     expect(Object.keys(versions)).toHaveLength(22);
-    expect(currentVersionOf('AgreementExecuted')).toBe(1);
+    expect(currentVersionOf('AgreementExecuted')).toBe(2);
+    expect(currentVersionOf('OrganizationRegistered')).toBe(1);
   });
 
   it('refuses to stamp an unknown event type', () => {

@@ -16,9 +16,10 @@ export class EventStoreConnectionError extends Error {
 }
 
 /**
- * An EventStoreDB / KurrentDB event store for `connectionString` (`esdb://…` or
- * `esdb+discover://…`). The client connects lazily: call {@link checkEsdbConnection} to find out
- * at boot whether the server answers.
+ * An EventStoreDB / KurrentDB event store for `connectionString`: `esdb://node1:2113,node2:2113,…`
+ * (every node of a cluster, each one a gossip seed) or `esdb+discover://one-dns-name:2113`. The
+ * client connects lazily: call {@link checkEsdbConnection} to find out at boot whether the server
+ * answers.
  */
 export function createEsdbEventStore(
   connectionString: string,
@@ -26,15 +27,39 @@ export function createEsdbEventStore(
 ): EsdbEventStore {
   let client: EventStoreDBClient;
   try {
+    refuseUnsafeSettings(connectionString);
     client = EventStoreDBClient.connectionString(connectionString);
   } catch (error) {
     throw new EventStoreConnectionError(
       'malformed',
-      `EVENTSTORE_CONNECTION_STRING is malformed: ${oneLine(error)} (expected esdb://host:2113 or esdb+discover://host1:2113,host2:2113)`,
+      `EVENTSTORE_CONNECTION_STRING is malformed: ${oneLine(error)} (expected esdb://node1:2113,node2:2113,node3:2113 or esdb+discover://cluster-dns-name:2113)`,
       { cause: error },
     );
   }
   return new EsdbEventStore(client, options);
+}
+
+/**
+ * Settings the client accepts but that would hurt silently:
+ * - `esdb+discover://` with several hosts: this client uses the first one only (it logs "Using
+ *   first"), so the cluster is unreachable whenever that node is down; `esdb://` takes every host
+ *   as a gossip seed;
+ * - `throwOnAppendFailure=false`: failed appends resolve instead of throwing, with a wrong revision.
+ */
+function refuseUnsafeSettings(connectionString: string): void {
+  const discover = /^esdb\+discover:\/\/(?:[^@/?]*@)?([^/?]*)/i.exec(connectionString);
+  if (discover && discover[1]!.includes(',')) {
+    throw new Error(
+      'esdb+discover:// uses only its first host with this client; list every node with esdb://node1:2113,node2:2113,node3:2113',
+    );
+  }
+  const query = connectionString.split('?')[1] ?? '';
+  for (const pair of query.split('&')) {
+    const [key = '', value = ''] = pair.split('=');
+    if (key.toLowerCase() === 'throwonappendfailure' && value.toLowerCase() !== 'true') {
+      throw new Error('throwOnAppendFailure must stay true: a failed append would be taken for a stored one');
+    }
+  }
 }
 
 /** Reads the last event of `$all` within `timeoutMs` to prove the server answers. */

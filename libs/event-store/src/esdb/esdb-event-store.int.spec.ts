@@ -18,8 +18,7 @@ if (connectionString) {
     return { store, cleanup: () => store.close() };
   });
 } else {
+  // Reported as a to-do, not as a passing test: nothing of the contract ran.
   console.warn(SKIPPED);
-  describe.skip(SKIPPED, () => {
-    it('runs the EventStore contract against a live EventStoreDB / KurrentDB server', () => undefined);
-  });
+  it.todo(`${SKIPPED}: the EventStore contract against a live EventStoreDB / KurrentDB server`);
 }

@@ -19,16 +19,22 @@ import {
   END,
   excludeSystemEvents,
   FORWARDS,
+  isInvalidPosition,
+  isNotLeader,
+  isOutcomeUnknown,
+  isResumable,
   jsonEvent,
+  ON_LEADER,
   START,
   streamNameFilter,
   StreamNotFoundError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
+  type EsdbAppendResult,
+  type EsdbClient,
   type EsdbPosition,
   type EsdbReadStreamOptions,
   type EsdbRecordedEvent,
-  type EventStoreDBClient,
 } from './client';
 import {
   appendIdOf,
@@ -53,55 +59,70 @@ export interface EsdbEventStoreOptions {
 
 const DEFAULT_BATCH = 500;
 const SCAN_PAGE = 500;
-/** An append that loses a race looks again (it may have been its own copy); this many times at most. */
-const MAX_APPEND_ATTEMPTS = 50;
-/** How many positions handed out by this store are remembered as safe places to resume from. */
-const REMEMBERED_POSITIONS = 10_000;
-
-interface Resolved {
-  event: EsdbRecordedEvent;
-  commitPosition?: bigint;
-}
+/** How long an append keeps trying after lost races or answers that said nothing; then it fails. */
+const APPEND_BUDGET_MS = 10_000;
+/**
+ * The server answers the loser of a reservation race before the winner's event can be read, and
+ * times a write out after 2 s (WriteTimeoutMs): how long a loser waits to see the owner.
+ */
+const RESERVATION_VISIBLE_MS = 2_500;
+/** A reservation refused but never readable (its write failed after all) is tried again, this often. */
+const RESERVATION_ROUNDS = 3;
+/** Numbers that are no record boundary, once resolved (the store never hands one out: few). */
+const RESOLVED_POSITIONS = 1_000;
+/** Attempts of a call refused by a node that is no longer the leader. */
+const LEADER_ATTEMPTS = 3;
+/** Resubscriptions in a row without a delivered event before a subscription gives up. */
+const MAX_RESUBSCRIPTIONS = 5;
 
 /**
  * The event store port on EventStoreDB / KurrentDB.
  *
+ * Every call is made with `requiresLeader`: a follower would answer reads from its own copy, which
+ * lags, and a client still connected to a former leader would never notice. A node that is not the
+ * leader refuses; the client reconnects to the leader it names and the call is made again.
+ *
  * Appends. The adapter first reads as many events from the end of the stream as it is about to
  * append: that gives the current revision, the hash to chain from, and the ids at the end.
  * 1. Every new id already at the end, in order: a retried append, answered from what is stored.
- * 2. Each id is reserved for this stream (see event-codec.ts); an id owned by another stream is a
- *    {@link DuplicateEventIdError}. An id reserved before (by an earlier attempt, or a concurrent
- *    copy of this append) sends the adapter looking through the stream: the whole append found
- *    there in order is a retry (answered from what is stored, `appended: false`); part of it is a
+ * 2. The caller's expected revision is checked against the revision read (a conflict reserves
+ *    nothing; a retry whose events lie further back is still answered from them).
+ * 3. Each id is reserved for this stream (see event-codec.ts); an id owned by another stream is a
+ *    {@link DuplicateEventIdError}. The server answers the loser of a reservation race before the
+ *    winner's reservation can be read, so a loser waits until it can read the owner. An id reserved
+ *    before (an earlier attempt, or a concurrent copy of this append) sends the adapter looking
+ *    through the stream: the whole append found there in order is a retry; part of it is a
  *    DuplicateEventIdError.
- * 3. The caller's expected revision is checked against the revision read, and the events go out
- *    pinned to that revision (a number, or `no_stream`), so the hash chained to the last event read
- *    is never written after somebody else's event. Losing that race means reading again: the
- *    winner may have been a copy of this very append, otherwise a pinned expectation fails and
- *    `any` / `stream_exists` try again.
- * `appended` is exact: after a successful append the last event is read back and its `$append`
- * id compared with this call's (EventStoreDB also answers success to a copy of an append that a
- * concurrent call stored first).
+ * 4. The events go out pinned to the revision read (a number, or `no_stream`), so the hash chained
+ *    to the last event read is never written after somebody else's event. Losing that race, or an
+ *    answer that says nothing (a timeout: the server drops a copy of a write it has not indexed
+ *    yet, or a node lost), means reading again, for up to {@link APPEND_BUDGET_MS}; every attempt
+ *    after the first looks for the events after the revision first read, where a concurrent copy
+ *    would have put them.
+ * `appended` is exact: the `$append` id of the last event tells whether this call wrote it
+ * (EventStoreDB also answers success to a copy of an append that is already stored).
  *
- * Positions: see position.ts. A checkpoint that is not the position of an event (any number is a
- * valid port checkpoint; EventStoreDB only reads from record boundaries) is resolved to the event
- * at or before it by reading `$all` backwards from the end; positions this store has handed out
- * are remembered and skip that search.
+ * Positions: see position.ts. Every position this store hands out (checkpoints, page cursors,
+ * copy-log progress) is the exact EventStoreDB position of an event, so resuming from one costs no
+ * read. Any other number is a valid port checkpoint too, but EventStoreDB reads only from record
+ * boundaries: the server refuses it, and only then is it resolved to the event at or before it,
+ * by reading `$all` backwards from the end (and remembered).
  *
  * Reads of `$all` leave out EventStoreDB's own events and the id reservations (`$` types or `$`
  * streams). The 6.x client sends no filter with `readAll`, so reads filter here and keep reading
- * until the batch is full; the live part of a subscription is filtered on the server.
- * Event positions on stream reads need EventStoreDB 22.6 or later.
+ * until the batch is full; the live part of a subscription is filtered on the server, and is
+ * opened again from its last event when the server drops it. Event positions need EventStoreDB
+ * 22.6 or later.
  */
 export class EsdbEventStore implements EventStore {
   private readonly prefix: string;
   private readonly subscriptions = new Set<EsdbSubscription>();
-  /** Where to resume after a checkpoint: positions of events this store has seen, and resolved ones. */
-  private readonly resumePoints = new RecentMap<number, EsdbPosition>(REMEMBERED_POSITIONS);
+  /** Numbers that are no record boundary, and the record at or before each (null: none, the start). */
+  private readonly resolved = new LruMap<number, EsdbPosition | null>(RESOLVED_POSITIONS);
   private closed = false;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: EsdbClient,
     options: EsdbEventStoreOptions = {},
   ) {
     this.prefix = options.streamPrefix ?? '';
@@ -121,65 +142,97 @@ export class EsdbEventStore implements EventStore {
       if (ids.has(event.id)) throw new DuplicateEventIdError(event.id);
       ids.add(event.id);
     }
-    const stream = this.prefix + streamId;
-    const appendId = randomUUID();
-    let reservedByThisCall: boolean | undefined;
-
+    const call: AppendCall = {
+      streamId,
+      stream: this.prefix + streamId,
+      events,
+      expectedRevision,
+      appendId: randomUUID(),
+      firstCurrent: undefined,
+      reserved: false,
+    };
+    const giveUpAt = Date.now() + APPEND_BUDGET_MS;
     for (let attempt = 1; ; attempt++) {
-      const tail = (
-        await this.readRecorded(stream, { direction: 'backwards', maxCount: Math.max(events.length, 1) })
-      ).reverse();
-      const last = tail.at(-1);
-      const current = last ? last.revision : -1;
-      const conflict = () =>
-        new WrongExpectedRevisionError(streamId, expectedRevision, current < 0 ? null : current);
+      let outcome: AppendResult | LostRace;
+      try {
+        outcome = await this.appendOnce(call);
+      } catch (error) {
+        // No answer (a node lost, a leader change, a timeout): the events may be stored; look again.
+        if (!isOutcomeUnknown(error) || Date.now() >= giveUpAt) throw error;
+        await pause(Math.random() * Math.min(1_000, 25 * 2 ** Math.min(attempt, 6)));
+        continue;
+      }
+      if (!(outcome instanceof LostRace)) return outcome;
+      if (Date.now() >= giveUpAt) throw outcome.error;
+      await pause(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+    }
+  }
 
-      if (events.length === 0) {
-        if (violates(expectedRevision, current)) throw conflict();
-        return { revision: current, position: last?.position ?? 0, appended: false };
-      }
-      if (tail.length === events.length && events.every((event, i) => tail[i]!.id === event.id)) {
-        return { revision: current, position: last!.position, appended: false };
-      }
-      reservedByThisCall ??= await this.reserve(stream, events);
-      if (!reservedByThisCall || tail.some((event) => ids.has(event.id))) {
-        const earlier = await this.findAppend(stream, events);
+  /** One attempt of {@link appendToStream}: its answer, or the race it lost (try again). */
+  private async appendOnce(call: AppendCall): Promise<AppendResult | LostRace> {
+    const { streamId, stream, events, expectedRevision, appendId } = call;
+    const tail = (
+      await this.readResolved(stream, { direction: 'backwards', maxCount: Math.max(events.length, 1) })
+    ).reverse();
+    const lastStored = tail.at(-1);
+    const last = lastStored ? this.toRecorded(lastStored) : undefined;
+    const current = last ? last.revision : -1;
+    const conflict = () =>
+      new WrongExpectedRevisionError(streamId, expectedRevision, current < 0 ? null : current);
+
+    if (events.length === 0) {
+      if (violates(expectedRevision, current)) throw conflict();
+      return { revision: current, position: last?.position ?? 0, appended: false };
+    }
+    if (tail.length === events.length && events.every((event, i) => tail[i]!.id === event.id)) {
+      return this.answerFrom(lastStored!, appendId);
+    }
+    call.firstCurrent ??= current;
+    if (violates(expectedRevision, current)) {
+      const earlier = await this.findAppend(stream, events, 0, appendId);
+      if (earlier) return earlier;
+      throw conflict();
+    }
+    if (!call.reserved) {
+      const reservedHere = await this.reserve(stream, events);
+      call.reserved = true;
+      if (!reservedHere) {
+        const earlier = await this.findAppend(stream, events, 0, appendId);
         if (earlier) return earlier;
       }
-      if (violates(expectedRevision, current)) throw conflict();
+    } else {
+      // A copy of this append can only have landed after the revision the first attempt read.
+      const earlier = await this.findAppend(stream, events, call.firstCurrent + 1, appendId);
+      if (earlier) return earlier;
+    }
 
-      let result;
-      try {
-        result = await this.client.appendToStream(
+    let result: EsdbAppendResult;
+    try {
+      result = await this.onLeader(() =>
+        this.client.appendToStream(
           stream,
           chainEvents(last ? last.hash : GENESIS_HASH, events, appendId).map((event) =>
             jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.storedMetadata }),
           ),
-          appendOptions(current < 0 ? 'no_stream' : current),
-        );
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (attempt >= MAX_APPEND_ATTEMPTS) {
-          const actual = error.actualVersion === 'no_stream' ? null : Number(error.actualVersion);
-          throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
-        }
-        await backOff(attempt);
-        continue;
-      }
-
-      // Success does not prove this call wrote: EventStoreDB answers a copy of an append that is
-      // already stored (same ids after the expected revision) with success too. The `$append` id
-      // of the last event tells.
-      const revision = Number(result.nextExpectedRevision);
-      const [stored] = await this.readResolved(stream, { fromRevision: revision, maxCount: 1 });
-      if (!stored) throw new Error(`Stream ${streamId} has no event at revision ${revision} after an append`);
-      const recorded = this.toRecorded(stored);
-      return { revision, position: recorded.position, appended: appendIdOf(stored.event) === appendId };
+          { ...appendOptions(current < 0 ? 'no_stream' : current), ...ON_LEADER },
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const actual = error.actualVersion === 'no_stream' ? null : Number(error.actualVersion);
+      return new LostRace(new WrongExpectedRevisionError(streamId, expectedRevision, actual));
     }
+    // Only with throwOnAppendFailure=false (refused by createEsdbEventStore): a lost race all the same.
+    if (!result.success) return new LostRace(conflict());
+
+    const revision = Number(result.nextExpectedRevision);
+    const [stored] = await this.readResolved(stream, { fromRevision: revision, maxCount: 1 });
+    if (!stored) throw new Error(`Stream ${streamId} has no event at revision ${revision} after an append`);
+    return this.answerFrom(stored, appendId);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return this.readRecorded(this.prefix + streamId, options);
+    return (await this.readResolved(this.prefix + streamId, options)).map((event) => this.toRecorded(event));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -189,31 +242,30 @@ export class EsdbEventStore implements EventStore {
     const pageSize = limit + 1;
     const out: RecordedEvent[] = [];
     // Reading $all from a position includes the record there: `cursor` is the last record seen.
-    let cursor = await this.resumePoint(after);
+    let cursor = this.resumePoint(after);
+    let resolvedHere = false;
     for (;;) {
-      const page = this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: cursor ?? START,
-        maxCount: pageSize,
-      });
-      let seen = 0;
+      let page: AllStreamResolvedEvent[];
       try {
-        for await (const resolved of page) {
-          seen++;
-          const event = resolved.event;
-          if (!event) continue;
-          if (cursor && !positionAfter(event.position, cursor)) continue;
-          cursor = event.position;
-          if (!this.isOwnEvent(event)) continue;
-          const recorded = this.toRecorded({ event, commitPosition: resolved.commitPosition });
-          if (!isAfterCheckpoint(recorded.position, after)) continue;
-          out.push(recorded);
-          if (out.length >= limit) break;
-        }
-      } finally {
-        await page.cancel().catch(() => undefined);
+        page = await this.readAllPage(cursor, pageSize);
+      } catch (error) {
+        if (!isInvalidPosition(error) || resolvedHere || out.length > 0 || !after) throw error;
+        // `after` is no record boundary (the store never hands such a number out): find the record before.
+        cursor = await this.resolveNonBoundary(after);
+        resolvedHere = true;
+        continue;
       }
-      if (out.length >= limit || seen < pageSize) return out;
+      for (const { event } of page) {
+        if (!event) continue;
+        if (cursor && !positionAfter(event.position, cursor)) continue;
+        cursor = event.position;
+        if (!this.isOwnEvent(event)) continue;
+        const recorded = this.toRecorded(event);
+        if (!isAfterCheckpoint(recorded.position, after)) continue;
+        out.push(recorded);
+        if (out.length >= limit) return out;
+      }
+      if (page.length < pageSize) return out;
     }
   }
 
@@ -222,15 +274,14 @@ export class EsdbEventStore implements EventStore {
     const subscription = new EsdbSubscription(
       {
         readAll: (after, maxCount) => this.readAll({ after: after ?? undefined, maxCount }),
-        follow: async (after) =>
+        follow: (after) =>
           this.client.subscribeToAll({
-            fromPosition: (await this.resumePoint(after)) ?? START,
+            fromPosition: this.resumePoint(after) ?? START,
             filter: this.prefix ? streamNameFilter({ prefixes: [this.prefix] }) : excludeSystemEvents(),
+            ...ON_LEADER,
           }),
         toOwnEvent: (resolved) =>
-          resolved.event && this.isOwnEvent(resolved.event)
-            ? this.toRecorded({ event: resolved.event, commitPosition: resolved.commitPosition })
-            : undefined,
+          resolved.event && this.isOwnEvent(resolved.event) ? this.toRecorded(resolved.event) : undefined,
       },
       { after: options.after ?? null, batchSize: Math.max(1, options.batchSize ?? DEFAULT_BATCH) },
       handler,
@@ -245,26 +296,15 @@ export class EsdbEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     const head = await this.scanBackwards((event) => this.isOwnEvent(event));
-    if (!head) return 0;
-    const position = toGlobalPosition(head.position);
-    this.resumePoints.set(position, head.position);
-    return position;
+    return head ? toGlobalPosition(head.position) : 0;
   }
 
   /** Reads the last event of `$all` within `timeoutMs`: proves the server answers and lets us read. */
   async probe(timeoutMs: number): Promise<void> {
+    // No `deadline` option: this client ignores it on reads. The read is cancelled when time is up.
+    const page = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
     const read = (async () => {
-      const page = this.client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
-        maxCount: 1,
-        deadline: timeoutMs,
-      });
-      try {
-        for await (const _ of page) break;
-      } finally {
-        await page.cancel().catch(() => undefined);
-      }
+      for await (const _ of page) break;
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -275,6 +315,7 @@ export class EsdbEventStore implements EventStore {
     } finally {
       clearTimeout(timer);
       read.catch(() => undefined);
+      await page.cancel().catch(() => undefined);
     }
   }
 
@@ -289,18 +330,35 @@ export class EsdbEventStore implements EventStore {
     return !isSystemEvent(event) && event.streamId.startsWith(this.prefix);
   }
 
-  private toRecorded(resolved: Resolved): RecordedEvent {
-    const recorded = toRecordedEvent(resolved.event, resolved.commitPosition, this.prefix);
-    this.resumePoints.set(recorded.position, toEsdbPosition(recorded.position));
-    return recorded;
+  private toRecorded(event: EsdbRecordedEvent): RecordedEvent {
+    return toRecordedEvent(event, this.prefix);
   }
 
-  private async readRecorded(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return (await this.readResolved(stream, options)).map((resolved) => this.toRecorded(resolved));
+  /** The answer for an append whose last event is `event`: written by this call or not. */
+  private answerFrom(event: EsdbRecordedEvent, appendId: string): AppendResult {
+    const recorded = this.toRecorded(event);
+    return {
+      revision: recorded.revision,
+      position: recorded.position,
+      appended: appendIdOf(event) === appendId,
+    };
   }
 
-  /** A stream read with the port's options; an empty array when the stream does not exist. */
-  private async readResolved(stream: string, options: ReadStreamOptions): Promise<Resolved[]> {
+  /** A call made once more when a node that is not the leader refused it (the client has moved on). */
+  private async onLeader<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isNotLeader(error) || attempt >= LEADER_ATTEMPTS) throw error;
+        // The client drops the connection and reconnects to the named leader in the background.
+        await pause(50 * attempt);
+      }
+    }
+  }
+
+  /** A stream read with the port's options, on the leader; an empty array when the stream does not exist. */
+  private async readResolved(stream: string, options: ReadStreamOptions): Promise<EsdbRecordedEvent[]> {
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     const { fromRevision, toRevision, maxCount } = options;
     if (maxCount !== undefined && maxCount <= 0) return [];
@@ -318,25 +376,47 @@ export class EsdbEventStore implements EventStore {
       direction: forwards ? FORWARDS : BACKWARDS,
       fromRevision: fromRevision === undefined ? (forwards ? START : END) : BigInt(fromRevision),
       maxCount: count,
+      ...ON_LEADER,
     };
-    const read = this.client.readStream(stream, esdbOptions);
-    const out: Resolved[] = [];
-    try {
-      for await (const resolved of read) {
-        const event = resolved.event;
-        if (!event) continue;
-        const revision = Number(event.revision);
-        if (toRevision !== undefined && (forwards ? revision > toRevision : revision < toRevision)) break;
-        out.push({ event, commitPosition: resolved.commitPosition });
-        if (out.length >= count) break;
+    return this.onLeader(async () => {
+      const read = this.client.readStream(stream, esdbOptions);
+      const out: EsdbRecordedEvent[] = [];
+      try {
+        for await (const resolved of read) {
+          const event = resolved.event;
+          if (!event) continue;
+          const revision = Number(event.revision);
+          if (toRevision !== undefined && (forwards ? revision > toRevision : revision < toRevision)) break;
+          out.push(event);
+          if (out.length >= count) break;
+        }
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return [];
+        throw error;
+      } finally {
+        await read.cancel().catch(() => undefined);
       }
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw error;
-    } finally {
-      await read.cancel().catch(() => undefined);
-    }
-    return out;
+      return out;
+    });
+  }
+
+  /** One page of `$all` forwards from `from` (inclusive; undefined: the start), on the leader. */
+  private readAllPage(from: EsdbPosition | undefined, maxCount: number): Promise<AllStreamResolvedEvent[]> {
+    return this.onLeader(async () => {
+      const read = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: from ?? START,
+        maxCount,
+        ...ON_LEADER,
+      });
+      const out: AllStreamResolvedEvent[] = [];
+      try {
+        for await (const resolved of read) out.push(resolved);
+      } finally {
+        await read.cancel().catch(() => undefined);
+      }
+      return out;
+    });
   }
 
   /** Reserves every id for `stream`; true when this call made every reservation itself. */
@@ -347,24 +427,56 @@ export class EsdbEventStore implements EventStore {
 
   private async reserveId(stream: string, eventId: string): Promise<boolean> {
     const reservation = reservationStreamOf(this.prefix, eventId);
-    try {
-      await this.client.appendToStream(
-        reservation,
-        jsonEvent({ id: randomUUID(), type: RESERVATION_EVENT_TYPE, data: { streamId: stream } }),
-        appendOptions('no_stream'),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    for (let round = 1; ; round++) {
+      if (await this.tryReservation(reservation, stream)) return true;
+      // Taken (or no answer). The server refuses the loser as soon as the winner's write is in its
+      // log, before that write can be read: wait for the owner to become readable.
+      const visibleBy = Date.now() + RESERVATION_VISIBLE_MS;
+      for (let look = 1; ; look++) {
+        const [owner] = await this.readResolved(reservation, { maxCount: 1 });
+        if (owner) {
+          if (reservedFor(owner) !== stream) throw new DuplicateEventIdError(eventId);
+          return false;
+        }
+        if (Date.now() >= visibleBy) break;
+        await backOff(look);
+      }
+      if (round >= RESERVATION_ROUNDS) {
+        throw new Error(
+          `EventStoreDB refused the reservation of event id ${eventId} but never showed its owner`,
+        );
+      }
     }
-    const [owner] = await this.readResolved(reservation, { maxCount: 1 });
-    if (reservedFor(owner?.event) !== stream) throw new DuplicateEventIdError(eventId);
-    return false;
   }
 
-  /** The earlier append of exactly these events to `stream`, if there was one (see the class comment). */
-  private async findAppend(stream: string, events: NewEvent[]): Promise<AppendResult | null> {
-    const stored = await this.readRecorded(stream, {});
+  /** Appends the reservation; false when the stream exists already, or the answer said nothing. */
+  private async tryReservation(reservation: string, stream: string): Promise<boolean> {
+    try {
+      const result = await this.onLeader(() =>
+        this.client.appendToStream(
+          reservation,
+          jsonEvent({ id: randomUUID(), type: RESERVATION_EVENT_TYPE, data: { streamId: stream } }),
+          { ...appendOptions('no_stream'), ...ON_LEADER },
+        ),
+      );
+      return result.success;
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError || isOutcomeUnknown(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The earlier append of exactly these events to `stream`, looked for from revision `from`, if there
+   * was one (see the class comment).
+   */
+  private async findAppend(
+    stream: string,
+    events: NewEvent[],
+    from: number,
+    appendId: string,
+  ): Promise<AppendResult | null> {
+    const stored = await this.readResolved(stream, { fromRevision: from });
     const index = new Map(stored.map((event, i) => [event.id, i]));
     const found = events.map((event) => index.get(event.id));
     const first = found[0];
@@ -372,25 +484,24 @@ export class EsdbEventStore implements EventStore {
     if (first === undefined || !found.every((i, n) => i === first + n)) {
       throw new DuplicateEventIdError(events.find((_, n) => found[n] !== undefined)!.id);
     }
-    const last = stored[first + events.length - 1]!;
-    return { revision: last.revision, position: last.position, appended: false };
+    return this.answerFrom(stored[first + events.length - 1]!, appendId);
   }
 
-  /**
-   * Where to read `$all` from to see everything strictly after `checkpoint` (undefined: from the
-   * start). A remembered position is used as is; any other number is resolved to the event at or
-   * before it, found by reading backwards from the end.
-   */
-  private async resumePoint(checkpoint: number | null | undefined): Promise<EsdbPosition | undefined> {
+  /** Where to read `$all` from to see everything after `checkpoint` (undefined: from the start). */
+  private resumePoint(checkpoint: number | null | undefined): EsdbPosition | undefined {
     // Position 0 is the first record of the log, always one of the server's own.
     if (checkpoint === undefined || checkpoint === null || checkpoint === 0) return undefined;
-    const known = this.resumePoints.get(checkpoint);
-    if (known) return known;
+    const known = this.resolved.get(checkpoint);
+    if (known !== undefined) return known ?? undefined;
+    return toEsdbPosition(checkpoint);
+  }
+
+  /** The record at or before `checkpoint`, a number that is no record boundary: a backwards scan. */
+  private async resolveNonBoundary(checkpoint: number): Promise<EsdbPosition | undefined> {
     const wanted = toEsdbPosition(checkpoint);
     const atOrBefore = await this.scanBackwards((event) => !positionAfter(event.position, wanted));
-    if (!atOrBefore) return undefined;
-    this.resumePoints.set(checkpoint, atOrBefore.position);
-    return atOrBefore.position;
+    this.resolved.set(checkpoint, atOrBefore?.position ?? null);
+    return atOrBefore?.position;
   }
 
   /** The last record of `$all` (system ones included) that `matches`, reading backwards from the end. */
@@ -399,22 +510,30 @@ export class EsdbEventStore implements EventStore {
   ): Promise<(EsdbRecordedEvent & { position: EsdbPosition }) | undefined> {
     let from: EsdbPosition | typeof END = END;
     for (;;) {
-      const page = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: SCAN_PAGE });
-      let seen = 0;
-      let oldest: EsdbPosition | undefined;
-      try {
-        for await (const resolved of page) {
-          seen++;
-          const event = resolved.event;
-          if (!event) continue;
-          if (oldest && !positionAfter(oldest, event.position)) continue;
-          oldest = event.position;
-          if (matches(event)) return event;
+      const start = from;
+      const page = await this.onLeader(async () => {
+        const read = this.client.readAll({
+          direction: BACKWARDS,
+          fromPosition: start,
+          maxCount: SCAN_PAGE,
+          ...ON_LEADER,
+        });
+        const out: AllStreamResolvedEvent[] = [];
+        try {
+          for await (const resolved of read) out.push(resolved);
+        } finally {
+          await read.cancel().catch(() => undefined);
         }
-      } finally {
-        await page.cancel().catch(() => undefined);
+        return out;
+      });
+      let oldest: EsdbPosition | undefined;
+      for (const { event } of page) {
+        if (!event) continue;
+        if (oldest && !positionAfter(oldest, event.position)) continue;
+        oldest = event.position;
+        if (matches(event)) return event;
       }
-      if (seen < SCAN_PAGE || !oldest) return undefined;
+      if (page.length < SCAN_PAGE || !oldest) return undefined;
       from = oldest;
     }
   }
@@ -424,27 +543,45 @@ interface SubscriptionSource {
   /** One batch of the store's events strictly after `after` (null: from the start). */
   readAll(after: number | null, maxCount: number): Promise<RecordedEvent[]>;
   /** A catch-up subscription to `$all` strictly after `after`, filtered on the server. */
-  follow(after: number | null): Promise<ReturnType<EventStoreDBClient['subscribeToAll']>>;
+  follow(after: number | null): ReturnType<EsdbClient['subscribeToAll']>;
   /** The port event for a delivered record, or undefined when it is not one of the store's. */
   toOwnEvent(resolved: AllStreamResolvedEvent): RecordedEvent | undefined;
+}
+
+/** The handler failed: the subscription stops with its error, never resubscribes. */
+class HandlerFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** The server ended the live subscription without an error. */
+class LiveEnded extends Error {
+  constructor() {
+    super('The EventStoreDB server ended the subscription to $all');
+  }
 }
 
 /**
  * Catches up with `$all` page by page (batches of exactly `batchSize` while there is a backlog),
  * then follows it with a catch-up subscription from the last event delivered, which also covers
- * what was appended in between. One loop: batches reach the handler one after the other.
+ * what was appended in between. One loop: batches reach the handler one after the other. When the
+ * server drops the subscription (a lost node, a leader change, "consumer too slow" on 22.x and
+ * 23.x), it catches up again from the last event delivered, after a growing pause; it gives up
+ * after {@link MAX_RESUBSCRIPTIONS} drops in a row that delivered nothing.
  */
 class EsdbSubscription implements Subscription {
   readonly done: Promise<void>;
   private stopping = false;
   private wake: (() => void) | undefined;
+  private last: number | null;
+  private delivered = 0;
 
   constructor(
     private readonly source: SubscriptionSource,
     options: { after: number | null; batchSize: number },
     private readonly handler: BatchHandler,
   ) {
-    this.done = this.run(options.after, options.batchSize);
+    this.last = options.after;
+    this.done = this.run(options.batchSize);
     // Whoever awaits `done` sees the error; nobody awaiting it is not an unhandled rejection.
     this.done.catch(() => undefined);
   }
@@ -461,26 +598,49 @@ class EsdbSubscription implements Subscription {
     wake?.();
   }
 
-  private async run(checkpoint: number | null, batchSize: number): Promise<void> {
-    let last = checkpoint;
+  private async run(batchSize: number): Promise<void> {
+    let drops = 0;
     for (;;) {
-      const page = await this.source.readAll(last, batchSize);
+      const deliveredBefore = this.delivered;
+      try {
+        await this.catchUpAndFollow(batchSize);
+        return;
+      } catch (error) {
+        if (error instanceof HandlerFailure) throw error.cause;
+        if (this.stopping) return;
+        if (this.delivered > deliveredBefore) drops = 0;
+        drops++;
+        if (!(error instanceof LiveEnded || isResumable(error)) || drops > MAX_RESUBSCRIPTIONS) throw error;
+        await this.pause(Math.min(5_000, 100 * 2 ** (drops - 1)));
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  private async catchUpAndFollow(batchSize: number): Promise<void> {
+    for (;;) {
+      const page = await this.source.readAll(this.last, batchSize);
       if (this.stopping) return;
       if (page.length > 0) {
-        await this.handler(page);
-        last = page.at(-1)!.position;
+        await this.deliver(page);
         if (this.stopping) return;
       }
       if (page.length < batchSize) break;
     }
-    await this.follow(await this.source.follow(last), last, batchSize);
+    await this.follow(this.source.follow(this.last), batchSize);
   }
 
-  private async follow(
-    live: ReturnType<EventStoreDBClient['subscribeToAll']>,
-    checkpoint: number | null,
-    batchSize: number,
-  ): Promise<void> {
+  private async deliver(batch: RecordedEvent[]): Promise<void> {
+    try {
+      await this.handler(batch);
+    } catch (error) {
+      throw new HandlerFailure(error);
+    }
+    this.last = batch.at(-1)!.position;
+    this.delivered += batch.length;
+  }
+
+  private async follow(live: ReturnType<EsdbClient['subscribeToAll']>, batchSize: number): Promise<void> {
     let failure: unknown;
     let ended = false;
     // Listeners stay attached for the whole life of the subscription, so an error raised while the
@@ -494,7 +654,7 @@ class EsdbSubscription implements Subscription {
       ended = true;
       this.signal();
     });
-    let last = checkpoint;
+    let seen = this.last;
     try {
       while (!this.stopping) {
         const batch: RecordedEvent[] = [];
@@ -502,16 +662,16 @@ class EsdbSubscription implements Subscription {
           const resolved = live.read() as AllStreamResolvedEvent | null;
           if (resolved === null) break;
           const event = this.source.toOwnEvent(resolved);
-          if (!event || !isAfterCheckpoint(event.position, last)) continue;
+          if (!event || !isAfterCheckpoint(event.position, seen)) continue;
           batch.push(event);
-          last = event.position;
+          seen = event.position;
         }
         if (batch.length > 0) {
-          await this.handler(batch);
+          await this.deliver(batch);
           continue;
         }
         if (failure !== undefined) throw failure;
-        if (ended) throw new Error('The EventStoreDB server ended the subscription to $all');
+        if (ended) throw new LiveEnded();
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -520,19 +680,34 @@ class EsdbSubscription implements Subscription {
       await live.unsubscribe().catch(() => undefined);
     }
   }
+
+  /** Waits `ms`, or less if the subscription is stopped meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.wake = undefined;
+  }
 }
 
-/** A map that forgets its oldest entries beyond `capacity`. */
-class RecentMap<K, V> {
+/** A map that forgets its least recently used entries beyond `capacity`. */
+class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
   constructor(private readonly capacity: number) {}
 
   get(key: K): V | undefined {
-    return this.entries.get(key);
+    if (!this.entries.has(key)) return undefined;
+    const value = this.entries.get(key)!;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
   }
 
   set(key: K, value: V): void {
-    if (this.entries.has(key)) return;
+    this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
   }
@@ -550,8 +725,29 @@ function violates(expected: ExpectedRevision, current: number): boolean {
   return current !== expected;
 }
 
-/** A short, growing, jittered pause before an append that lost a race looks again. */
+/** A short, growing, jittered pause before looking again. */
 function backOff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** Math.min(attempt, 6));
+  return pause(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+}
+
+function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What one attempt of an append knows, and what the attempts share. */
+interface AppendCall {
+  streamId: string;
+  stream: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  /** The id of this call, in each event's `$append`. */
+  appendId: string;
+  /** The stream's revision when the first attempt read it: a copy can only land after it. */
+  firstCurrent: number | undefined;
+  reserved: boolean;
+}
+
+/** An attempt lost a race; `error` is the answer once the time for attempts has run out. */
+class LostRace {
+  constructor(readonly error: WrongExpectedRevisionError) {}
 }

@@ -55,19 +55,12 @@ export function chainEvents(previousHash: string, events: NewEvent[], appendId: 
 }
 
 /**
- * A port event from what EventStoreDB returned. `commitPosition` is the read's own, for servers
- * that do not report positions per event; `streamPrefix` is taken off the stream name.
+ * A port event from what EventStoreDB returned; `streamPrefix` is taken off the stream name. The
+ * event's own position is the only one used: a read's commit position is shared by every event of
+ * an explicit transaction, so it cannot stand in for it.
  */
-export function toRecordedEvent(
-  event: EsdbRecordedEvent,
-  commitPosition: bigint | undefined,
-  streamPrefix = '',
-): RecordedEvent {
-  const position = event.position
-    ? toGlobalPosition(event.position)
-    : commitPosition !== undefined
-      ? toGlobalPosition({ commit: commitPosition, prepare: commitPosition })
-      : missingPosition(event);
+export function toRecordedEvent(event: EsdbRecordedEvent, streamPrefix = ''): RecordedEvent {
+  const position = event.position ? toGlobalPosition(event.position) : missingPosition(event);
   const stored = isRecord(event.metadata) ? event.metadata : {};
   const {
     [HASH_METADATA_KEY]: hash,

@@ -67,9 +67,9 @@ describe('EventStoreDB event layout', () => {
 
   it('takes the store’s stream prefix off the stream name', () => {
     const returned = asReturnedByServer(chainEvents(GENESIS_HASH, [newEvent(1)])[0]!, 0, 64n);
-    expect(
-      toRecordedEvent({ ...returned, streamId: 'run42_partnership-1' }, undefined, 'run42_').streamId,
-    ).toBe('partnership-1');
+    expect(toRecordedEvent({ ...returned, streamId: 'run42_partnership-1' }, 'run42_').streamId).toBe(
+      'partnership-1',
+    );
   });
 
   it('names the owner of a reserved event id', () => {
@@ -89,11 +89,9 @@ describe('EventStoreDB event layout', () => {
 
   it('reads back the caller’s metadata, version and a hash chain that verifies', () => {
     const first = chainEvents(GENESIS_HASH, [newEvent(1), newEvent(2)]);
-    const firstRead = first.map((e, i) =>
-      toRecordedEvent(asReturnedByServer(e, i, BigInt(1000 + i * 200)), undefined),
-    );
+    const firstRead = first.map((e, i) => toRecordedEvent(asReturnedByServer(e, i, BigInt(1000 + i * 200))));
     const second = chainEvents(firstRead.at(-1)!.hash, [newEvent(3)]);
-    const all = [...firstRead, toRecordedEvent(asReturnedByServer(second[0]!, 2, 1400n), undefined)];
+    const all = [...firstRead, toRecordedEvent(asReturnedByServer(second[0]!, 2, 1400n))];
 
     expect(verifyChain(all)).toBeNull();
     expect(all.map((e) => e.metadata)).toEqual([
@@ -111,7 +109,7 @@ describe('EventStoreDB event layout', () => {
     const chained = chainEvents(GENESIS_HASH, [newEvent(1), newEvent(2)]);
     const returned = chained.map((e, i) => asReturnedByServer(e, i, BigInt(100 + i)));
     (returned[1]!.data as Record<string, unknown>).title = 'Tampered';
-    const read = returned.map((e) => toRecordedEvent(e, undefined));
+    const read = returned.map((e) => toRecordedEvent(e));
     expect(verifyChain(read)?.id).toBe(newEvent(2).id);
   });
 
@@ -120,20 +118,19 @@ describe('EventStoreDB event layout', () => {
       ...asReturnedByServer(chainEvents(GENESIS_HASH, [newEvent(1)])[0]!, 0, 64n),
       metadata: { correlationId: 'x' },
     };
-    expect(toRecordedEvent(foreign, undefined)).toMatchObject({
+    expect(toRecordedEvent(foreign)).toMatchObject({
       version: 1,
       hash: '',
       metadata: { correlationId: 'x' },
     });
   });
 
-  it('takes the position of the read when the server did not report one per event', () => {
+  it('never takes the position of the read for an event without its own (an explicit transaction shares it)', () => {
     const event = {
       ...asReturnedByServer(chainEvents(GENESIS_HASH, [newEvent(1)])[0]!, 0, 64n),
       position: undefined,
     };
-    expect(toRecordedEvent(event, 4096n).position).toBe(4096);
-    expect(() => toRecordedEvent(event, undefined)).toThrow(/22\.6 or later/);
+    expect(() => toRecordedEvent(event)).toThrow(/22\.6 or later/);
   });
 
   it('refuses what would not round-trip', () => {

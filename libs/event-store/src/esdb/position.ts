@@ -16,9 +16,10 @@
  * keeps records whose position is `>=` the one asked for). The adapter drops every event at or
  * before the checkpoint on its side, which is right under either rule.
  *
- * Only record boundaries can be read from. A checkpoint handed out by the store is one; any other
- * number (the port allows "strictly after 41" when events sit at 40 and 97) is first resolved by
- * the adapter to the last record at or before it (see EsdbEventStore), never sent as is.
+ * Only record boundaries can be read from. A checkpoint handed out by the store is one, so it is
+ * sent as is and costs no read to resolve. Any other number (the port allows "strictly after 41"
+ * when events sit at 40 and 97) is refused by the server (INVALID_ARGUMENT), and only then resolved
+ * by the adapter to the last record at or before it (see EsdbEventStore).
  *
  * What does not fit. Explicit transactions of the legacy TCP API put a commit record after their
  * prepares, so their events share one commit position and their prepare order is not `$all` order.
@@ -34,14 +35,18 @@ export class UnsupportedPositionError extends Error {
     super(
       `EventStoreDB position {commit: ${position.commit}, prepare: ${position.prepare}} cannot be expressed as one ` +
         'global position: ' +
-        (position.commit !== position.prepare
-          ? 'commit and prepare differ (an explicit transaction written through the legacy TCP API)'
-          : 'it is beyond Number.MAX_SAFE_INTEGER'),
+        (position.commit === NO_POSITION || position.prepare === NO_POSITION
+          ? 'the server gave the event no position (EventStoreDB before 22.6 on stream reads, or an event of an explicit transaction of the legacy TCP API); this adapter needs EventStoreDB 22.6 or later and events written through gRPC'
+          : position.commit !== position.prepare
+            ? 'commit and prepare differ (an explicit transaction written through the legacy TCP API)'
+            : 'it is beyond Number.MAX_SAFE_INTEGER'),
     );
   }
 }
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+/** What the client shows for the server's "no position" (-1 as an unsigned 64-bit number). */
+const NO_POSITION = 2n ** 64n - 1n;
 
 /** The port's global position of an event EventStoreDB reports at `position`. */
 export function toGlobalPosition(position: EsdbPosition): number {

@@ -45,6 +45,14 @@ describe('checkpoint codec between global positions and EventStoreDB positions',
     expect(() => toGlobalPosition({ commit: beyond, prepare: beyond })).toThrow(/MAX_SAFE_INTEGER/);
   });
 
+  it('review finding 10: names the server without positions (before 22.6) instead of a number too large', () => {
+    // A 21.10 stream read, or an explicit transaction's event, carries -1 as an unsigned 64-bit number.
+    const none = 2n ** 64n - 1n;
+    expect(() => toGlobalPosition({ commit: none, prepare: none })).toThrow(UnsupportedPositionError);
+    expect(() => toGlobalPosition({ commit: none, prepare: none })).toThrow(/22\.6 or later/);
+    expect(() => toGlobalPosition({ commit: none, prepare: none })).not.toThrow(/MAX_SAFE_INTEGER/);
+  });
+
   it.each([-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %p as a global position', (position) => {
     expect(() => toEsdbPosition(position)).toThrow(RangeError);
   });

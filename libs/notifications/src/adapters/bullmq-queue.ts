@@ -3,8 +3,17 @@ import IORedis from 'ioredis';
 import type { SendJob, TimerJob } from '../model';
 import { GiveUpError, NotificationQueue, QueueCounts, QueueHandlers } from '../ports/notification-queue.port';
 
+/** Redis through Sentinel: the master is asked of the Sentinels by name, again after every failover. */
+export interface RedisSentinelOptions {
+  sentinels: { host: string; port: number }[];
+  name: string;
+  password?: string;
+}
+
 export interface BullmqQueueOptions {
   redisUrl: string;
+  /** When set, REDIS_URL gives only the master's credentials, database and TLS. */
+  redisSentinel?: RedisSentinelOptions;
   /** Namespaces every key: one deployment per prefix. */
   prefix: string;
   attempts: number;
@@ -27,15 +36,25 @@ const KEEP_COMPLETED = 1000;
 const TIMER_ATTEMPTS = 12;
 const TIMER_BACKOFF_MS = 1000;
 
-export function redisOptionsFrom(redisUrl: string): RedisOptions {
+export function redisOptionsFrom(redisUrl: string, sentinel?: RedisSentinelOptions): RedisOptions {
   const url = new URL(redisUrl);
-  return {
-    host: url.hostname || '127.0.0.1',
-    port: url.port ? Number(url.port) : 6379,
+  const master: RedisOptions = {
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+  };
+  if (!sentinel) {
+    return { host: url.hostname || '127.0.0.1', port: url.port ? Number(url.port) : 6379, ...master };
+  }
+  return {
+    ...master,
+    sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
+    name: sentinel.name,
+    ...(sentinel.password ? { sentinelPassword: sentinel.password } : {}),
+    // A master demoted by a planned failover answers READONLY: reconnecting asks the Sentinels again.
+    reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+    sentinelRetryStrategy: (times: number) => Math.min(100 * times, 1000),
   };
 }
 
@@ -55,7 +74,7 @@ export class BullmqNotificationQueue implements NotificationQueue {
 
   constructor(private readonly options: BullmqQueueOptions) {
     this.now = options.now ?? (() => new Date());
-    this.base = redisOptionsFrom(options.redisUrl);
+    this.base = redisOptionsFrom(options.redisUrl, options.redisSentinel);
     const onError = (error: Error) => this.options.onError?.(error);
     // One producer connection for both queues and the health probe: when it answers, adding jobs works.
     this.producer = new IORedis({

@@ -1,4 +1,7 @@
 import { createTestSqlClient, TestSqlClient } from '@passerelle/database/testing';
+import { ERASED } from '@passerelle/domain';
+import { CachedPersonKeyStore, generateDataKey, MasterKey, PersonalValues } from '@passerelle/privacy';
+import { MemoryPersonKeyStore } from '@passerelle/privacy/testing/memory-person-key-store';
 import { notificationIdFor, retryJobIdFor, timerIdFor } from '../ids';
 import type { PlannedNotification, PlannedTimer } from '../model';
 import { CheckpointMovedError } from '../ports/notification-store.port';
@@ -134,3 +137,75 @@ describe.each(['pglite', 'postgres'] as const)('SQL notification store on %s', (
     expect((await store.outstanding()).timers).toEqual([]);
   });
 });
+
+describe.each(['pglite', 'postgres'] as const)(
+  'SQL notification store with sealed recipients, on %s',
+  (dialect) => {
+    const master = MasterKey.fromText(generateDataKey());
+    const subject = (email: string) => master.subjectOf('email', email);
+    let db: TestSqlClient;
+    let keys: CachedPersonKeyStore;
+    let store: SqlNotificationStore;
+    /** Every row as stored, as text: what a dump of the table would hold. */
+    const tableText = async () =>
+      (await db.client.query<{ row: string }>('SELECT n::text AS row FROM notifications n'))
+        .map((r) => r.row)
+        .join('\n');
+
+    beforeAll(async () => {
+      db = await createTestSqlClient(dialect, 'notifications_sealed');
+      keys = new CachedPersonKeyStore(new MemoryPersonKeyStore());
+      store = new SqlNotificationStore(
+        db.client,
+        new PersonalValues(keys, (kind, value) => master.subjectOf(kind, value)),
+      );
+      await store.migrate();
+    });
+    afterAll(async () => {
+      await db.cleanup();
+    });
+
+    it('stores no address and no name in clear, reads them opened, and erased once the person is forgotten', async () => {
+      const ana = planned('ana@example.org');
+      const bo = {
+        ...planned('bo@example.org'),
+        recipient: { ...planned('bo@example.org').recipient, name: 'Bo' },
+      };
+      await store.record([ana, bo], []);
+      expect(await tableText()).not.toMatch(/ana@example\.org|bo@example\.org/);
+      const columns = await db.client.query<{ recipient_email: string; recipient_name: string }>(
+        'SELECT recipient_email, recipient_name FROM notifications',
+      );
+      for (const row of columns) {
+        expect(row.recipient_email).toMatch(/^pii:v1:/);
+        expect(row.recipient_name).toMatch(/^pii:v1:/);
+      }
+      expect((await store.get(ana.id))!.recipient).toMatchObject({ email: 'ana@example.org', name: 'Ana' });
+
+      await keys.forget(subject('ana@example.org'));
+      expect((await store.get(ana.id))!.recipient).toMatchObject({ email: ERASED, name: null });
+      expect((await store.get(bo.id))!.recipient).toMatchObject({ email: 'bo@example.org', name: 'Bo' });
+      // What is still to send to her is stopped; the others are left alone.
+      expect(await store.eraseRecipients(() => false)).toBe(1);
+      expect(await store.get(ana.id)).toMatchObject({ status: 'skipped', lastError: 'recipient forgotten' });
+      expect(await store.get(bo.id)).toMatchObject({ status: 'queued' });
+      // Recorded again after the forget: erased, never sealed under a new key.
+      const again = {
+        ...planned('ana@example.org', 7),
+        id: notificationIdFor('other', 'ana@example.org', 'agreement.executed'),
+      };
+      await store.record([again], []);
+      expect((await store.get(again.id))!.recipient.email).toBe(ERASED);
+    });
+
+    it('seals at start-up what an earlier version recorded in clear', async () => {
+      const cleartext = new SqlNotificationStore(db.client);
+      const carla = planned('carla@example.org', 9);
+      await cleartext.record([carla], []);
+      expect(await tableText()).toContain('carla@example.org');
+      await store.migrate();
+      expect(await tableText()).not.toContain('carla@example.org');
+      expect((await store.get(carla.id))!.recipient.email).toBe('carla@example.org');
+    });
+  },
+);

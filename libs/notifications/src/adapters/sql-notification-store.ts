@@ -1,5 +1,5 @@
 import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
-import { ERASED } from '@passerelle/domain';
+import { ERASED, isErased } from '@passerelle/domain';
 import { readCheckpoint, readModelMigrations, writeCheckpoint } from '@passerelle/read-models';
 import { retryJobIdFor } from '../ids';
 import { NOTIFICATION_STATUSES } from '../model';
@@ -151,12 +151,80 @@ const toTimer = (row: TimerRow): TimerRecord => ({
 /** Handed to the queue again after a restart: not finished, or finished but not yet in the log. */
 const OPEN = `(status IN ('queued', 'sending') OR (status = 'sent' AND audit_position IS NULL))`;
 
+/**
+ * Keeps each recipient's address and name sealed under that person's key, as the log keeps them
+ * (libs/privacy PersonalValues): forgetting the person deletes the key, and every message addressed to
+ * them reads as erased at once, with no row to rewrite first.
+ */
+export interface RecipientSealing {
+  /** The values, sealed under the key of the person with address `owner`; ERASED when forgotten. */
+  seal(kind: 'email', owner: string, values: readonly (string | null)[]): Promise<(string | null)[]>;
+  /** How to read each of the given values: in clear, ERASED once the key is gone, as is when not sealed. */
+  opener(values: Iterable<string>): Promise<(value: string) => string>;
+}
+
+/** Without sealing (a store of its own in tests): recipients are kept as given. */
+const IN_CLEAR: RecipientSealing = {
+  seal: (_kind, _owner, values) => Promise.resolve([...values]),
+  opener: () => Promise.resolve((value) => value),
+};
+
 /** Over PGlite or PostgreSQL (the SqlClient's schema); shares the read models' checkpoint table. */
 export class SqlNotificationStore implements NotificationStore {
-  constructor(private readonly client: SqlClient) {}
+  constructor(
+    private readonly client: SqlClient,
+    private readonly sealing: RecipientSealing = IN_CLEAR,
+  ) {}
 
   async migrate(): Promise<void> {
     await migrate(this.client, [...readModelMigrations, ...notificationMigrations]);
+    await this.sealRecipientsInClear();
+  }
+
+  /** Seals the recipients of messages recorded before recipients were sealed (once; then there are none). */
+  private async sealRecipientsInClear(): Promise<void> {
+    if (this.sealing === IN_CLEAR) return;
+    const rows = await this.client.query<{
+      id: string;
+      recipient_email: string;
+      recipient_name: string | null;
+    }>(
+      `SELECT id, recipient_email, recipient_name FROM notifications
+        WHERE recipient_email NOT LIKE 'pii:%' AND recipient_email <> $1`,
+      [ERASED],
+    );
+    for (const row of rows) {
+      const [email, name] = await this.sealing.seal('email', row.recipient_email, [
+        row.recipient_email,
+        row.recipient_name,
+      ]);
+      await this.client.query(
+        'UPDATE notifications SET recipient_email = $2, recipient_name = $3 WHERE id = $1 AND recipient_email = $4',
+        [row.id, email, name, row.recipient_email],
+      );
+    }
+  }
+
+  /** Rows as records, recipients opened (one key look-up for the lot). */
+  private async records(rows: readonly NotificationRow[]): Promise<NotificationRecord[]> {
+    if (rows.length === 0) return [];
+    const open = await this.sealing.opener(
+      rows.flatMap((row) => [
+        row.recipient_email,
+        ...(row.recipient_name === null ? [] : [row.recipient_name]),
+      ]),
+    );
+    return rows.map((row) => {
+      const record = toRecord(row);
+      const email = open(row.recipient_email);
+      // A forgotten person's name goes with their address (a name sealed before under another key too).
+      const name = row.recipient_name === null || isErased(email) ? null : open(row.recipient_name);
+      return { ...record, recipient: { ...record.recipient, email, name } };
+    });
+  }
+
+  private async record1(row: NotificationRow | undefined): Promise<NotificationRecord | null> {
+    return row ? ((await this.records([row]))[0] ?? null) : null;
   }
 
   async checkpoint(): Promise<number> {
@@ -184,10 +252,21 @@ export class SqlNotificationStore implements NotificationStore {
     timers: readonly PlannedTimer[],
   ): Promise<void> {
     if (notifications.length === 0 && timers.length === 0) return;
+    // Sealed before the transaction: a key may have to be created, on a connection of its own.
+    const sealed = await Promise.all(notifications.map((n) => this.sealRecipient(n)));
     await this.client.transaction(async (tx) => {
-      if (notifications.length > 0) await insertNotifications(tx, notifications);
+      if (notifications.length > 0) await insertNotifications(tx, sealed);
       if (timers.length > 0) await insertTimers(tx, timers);
     });
+  }
+
+  private async sealRecipient(notification: PlannedNotification): Promise<PlannedNotification> {
+    const { email, name } = notification.recipient;
+    const [sealedEmail, sealedName] = await this.sealing.seal('email', email, [email, name]);
+    return {
+      ...notification,
+      recipient: { ...notification.recipient, email: sealedEmail!, name: sealedName! },
+    };
   }
 
   async outstandingBetween(after: number, upTo: number): Promise<OutstandingWork> {
@@ -201,7 +280,7 @@ export class SqlNotificationStore implements NotificationStore {
         [after, upTo],
       ),
     ];
-    return { notifications: notifications.map(toRecord), timers: timers.map(toTimer) };
+    return { notifications: await this.records(notifications), timers: timers.map(toTimer) };
   }
 
   async outstanding(): Promise<OutstandingWork> {
@@ -211,7 +290,7 @@ export class SqlNotificationStore implements NotificationStore {
     const timers = await this.client.query<TimerRow>(
       `SELECT * FROM notification_timers WHERE status = 'pending' ORDER BY position, id`,
     );
-    return { notifications: notifications.map(toRecord), timers: timers.map(toTimer) };
+    return { notifications: await this.records(notifications), timers: timers.map(toTimer) };
   }
 
   async queuedFrom(sourceId: string): Promise<NotificationRecord[]> {
@@ -219,12 +298,12 @@ export class SqlNotificationStore implements NotificationStore {
       `SELECT * FROM notifications WHERE source_id = $1 AND ${OPEN} ORDER BY id`,
       [sourceId],
     );
-    return rows.map(toRecord);
+    return this.records(rows);
   }
 
   async get(id: string): Promise<NotificationRecord | null> {
     const [row] = await this.client.query<NotificationRow>('SELECT * FROM notifications WHERE id = $1', [id]);
-    return row ? toRecord(row) : null;
+    return this.record1(row);
   }
 
   async claim(id: string, jobId?: string): Promise<NotificationRecord | null> {
@@ -233,7 +312,7 @@ export class SqlNotificationStore implements NotificationStore {
        WHERE id = $1 AND status = 'queued' AND ($2::text IS NULL OR job_id = $2) RETURNING *`,
       [id, jobId ?? null],
     );
-    return row ? toRecord(row) : null;
+    return this.record1(row);
   }
 
   async markSent(
@@ -247,7 +326,7 @@ export class SqlNotificationStore implements NotificationStore {
        WHERE id = $1 AND status <> 'sent' RETURNING *`,
       [id, receipt.messageId, receipt.response.slice(0, 1000), at],
     );
-    return row ? toRecord(row) : this.get(id);
+    return row ? this.record1(row) : this.get(id);
   }
 
   async markAudited(id: string, position: number): Promise<void> {
@@ -292,7 +371,7 @@ export class SqlNotificationStore implements NotificationStore {
        WHERE id = $1 AND status = 'failed' AND manual_retries = $3 RETURNING *`,
       [id, retryJobIdFor(id, current.manual_retries + 1), current.manual_retries],
     );
-    return row ? toRecord(row) : null;
+    return this.record1(row);
   }
 
   async list(query: NotificationQuery): Promise<NotificationRecord[]> {
@@ -303,7 +382,7 @@ export class SqlNotificationStore implements NotificationStore {
        LIMIT $3 OFFSET $4`,
       [query.partnershipId ?? null, query.status ?? null, query.limit, query.offset],
     );
-    return rows.map(toRecord);
+    return this.records(rows);
   }
 
   async count(query: Omit<NotificationQuery, 'limit' | 'offset'>): Promise<number> {
@@ -327,18 +406,30 @@ export class SqlNotificationStore implements NotificationStore {
     return counts;
   }
 
+  /**
+   * A sealed recipient is erased by the deletion of its key already; what is left to do is to stop the
+   * messages still to send (or to retry) and to drop the address from rows recorded in clear.
+   */
   async eraseRecipients(isForgotten: (email: string) => boolean): Promise<number> {
-    const addresses = await this.client.query<{ recipient_email: string }>(
-      'SELECT DISTINCT recipient_email FROM notifications WHERE recipient_email <> $1',
+    const candidates = await this.client.query<{ id: string; recipient_email: string }>(
+      `SELECT id, recipient_email FROM notifications
+        WHERE recipient_email <> $1 AND (status IN ('queued', 'sending', 'failed') OR recipient_email NOT LIKE 'pii:%')`,
       [ERASED],
     );
-    const forgotten = addresses.map((row) => row.recipient_email).filter(isForgotten);
+    if (candidates.length === 0) return 0;
+    const open = await this.sealing.opener(candidates.map((row) => row.recipient_email));
+    const forgotten = candidates
+      .filter((row) => {
+        const email = open(row.recipient_email);
+        return isErased(email) || isForgotten(email);
+      })
+      .map((row) => row.id);
     if (forgotten.length === 0) return 0;
     const rows = await this.client.query<{ id: string }>(
       `UPDATE notifications SET recipient_email = $2, recipient_name = NULL, updated_at = now(),
          last_error = CASE WHEN status IN ('queued', 'sending') THEN 'recipient forgotten' ELSE last_error END,
          status = CASE WHEN status IN ('queued', 'sending') THEN 'skipped' ELSE status END
-       WHERE recipient_email = ANY($1::text[]) RETURNING id`,
+       WHERE id = ANY($1::uuid[]) RETURNING id`,
       [forgotten, ERASED],
     );
     return rows.length;

@@ -20,6 +20,13 @@ export interface MeetingCalendar {
   stamp: Date;
   start: Date;
   end: Date;
+  /**
+   * The meeting's IANA time zone (`Europe/Paris`): DTSTART and DTEND are written in it, with its
+   * VTIMEZONE, so calendars show the time the parties agreed on. Absent, UTC or unknown: UTC times.
+   */
+  timezone?: string | null;
+  /** Ask attendees to reply (RSVP=TRUE) only when replies to the organiser reach someone. */
+  rsvp?: boolean;
   summary: string;
   description?: string | null;
   location?: string | null;
@@ -29,6 +36,8 @@ export interface MeetingCalendar {
   /** Language of the text values (RFC 5646), e.g. `fr`. */
   language?: string;
 }
+
+import { buildVTimezone, formatLocal, isKnownTimeZone } from './vtimezone';
 
 const CRLF = '\r\n';
 const MAX_LINE_OCTETS = 75;
@@ -119,18 +128,28 @@ export function buildMeetingCalendar(meeting: MeetingCalendar): string {
   const language = meeting.language ? `;LANGUAGE=${meeting.language}` : '';
   const text = (property: string, value: string | null | undefined): string[] =>
     value ? [`${property}${language}:${escapeText(value)}`] : [];
+  const zone =
+    meeting.timezone &&
+    !/^(UTC|Etc\/UTC|GMT|Etc\/GMT)$/.test(meeting.timezone) &&
+    isKnownTimeZone(meeting.timezone)
+      ? meeting.timezone
+      : null;
+  const time = (property: 'DTSTART' | 'DTEND', at: Date): string =>
+    zone ? `${property};TZID=${zone}:${formatLocal(zone, at)}` : `${property}:${formatUtc(at)}`;
+  const replies = meeting.rsvp ? ['PARTSTAT=NEEDS-ACTION', 'RSVP=TRUE'] : ['RSVP=FALSE'];
   const lines = [
     'BEGIN:VCALENDAR',
     'PRODID:-//Passerelle//Notifications 1.0//EN',
     'VERSION:2.0',
     'CALSCALE:GREGORIAN',
     `METHOD:${meeting.method}`,
+    ...(zone ? buildVTimezone(zone, [meeting.start, meeting.end]) : []),
     'BEGIN:VEVENT',
     `UID:${meeting.uid}`,
     `SEQUENCE:${meeting.sequence}`,
     `DTSTAMP:${formatUtc(meeting.stamp)}`,
-    `DTSTART:${formatUtc(meeting.start)}`,
-    `DTEND:${formatUtc(meeting.end)}`,
+    time('DTSTART', meeting.start),
+    time('DTEND', meeting.end),
     ...text('SUMMARY', meeting.summary),
     ...text('DESCRIPTION', meeting.description),
     ...text('LOCATION', meeting.location),
@@ -144,7 +163,7 @@ export function buildMeetingCalendar(meeting: MeetingCalendar): string {
         attendee,
         cancelled
           ? ['CUTYPE=INDIVIDUAL', 'ROLE=REQ-PARTICIPANT']
-          : ['CUTYPE=INDIVIDUAL', 'ROLE=REQ-PARTICIPANT', 'PARTSTAT=NEEDS-ACTION', 'RSVP=TRUE'],
+          : ['CUTYPE=INDIVIDUAL', 'ROLE=REQ-PARTICIPANT', ...replies],
       ),
     ),
     'END:VEVENT',

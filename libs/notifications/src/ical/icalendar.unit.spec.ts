@@ -19,7 +19,8 @@ const meeting = (overrides: Partial<MeetingCalendar> = {}): MeetingCalendar => (
   description: 'Agenda: scope, funding; next steps',
   location: 'San Diego, CA',
   url: 'https://meet.example.org/blue',
-  organizer: { email: 'no-reply@passerelle.example', name: 'Passerelle' },
+  organizer: { email: 'partnerships@passerelle.example', name: 'Passerelle' },
+  rsvp: true,
   attendees: [
     { email: 'ana@example.org', name: 'Ana Pérez' },
     { email: 'zoe@example.fr', name: 'Zoé "ZB" Bernard, pôle' },
@@ -52,7 +53,7 @@ describe('iCalendar builder', () => {
         'LOCATION:San Diego\\, CA',
         'URL:https://meet.example.org/blue',
         'STATUS:CONFIRMED',
-        'ORGANIZER;CN=Passerelle:mailto:no-reply@passerelle.example',
+        'ORGANIZER;CN=Passerelle:mailto:partnerships@passerelle.example',
         'ATTENDEE;CN=Ana Pérez;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:ana@example.org',
         `ATTENDEE;CN="Zoé ^'ZB^' Bernard, pôle";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:zoe@example.fr`,
       ]),
@@ -137,5 +138,96 @@ describe('iCalendar values', () => {
     expect(foldLine('x'.repeat(75 + 74 + 1))).toBe(`${'x'.repeat(75)}\r\n ${'x'.repeat(74)}\r\n x`);
     // A two-octet character that would straddle the limit moves to the next line whole.
     expect(foldLine(`${'x'.repeat(74)}é`)).toBe(`${'x'.repeat(74)}\r\n é`);
+  });
+});
+
+/** Structural checks a calendar reader makes: balanced components, one VTIMEZONE per TZID used. */
+function components(lines: string[]): string[] {
+  const stack: string[] = [];
+  const seen: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('BEGIN:')) {
+      stack.push(line.slice(6));
+      seen.push(line.slice(6));
+    } else if (line.startsWith('END:')) {
+      expect(stack.pop()).toBe(line.slice(4));
+    }
+  }
+  expect(stack).toEqual([]);
+  return seen;
+}
+
+/** The UTC instant a `DTSTART;TZID=…:local` line stands for, read back through the VTIMEZONE itself. */
+function instantOf(lines: string[], property: 'DTSTART' | 'DTEND'): Date {
+  const line = lines.find((candidate) => candidate.startsWith(`${property};TZID=`))!;
+  const local = /:(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/.exec(line)!.slice(1).map(Number);
+  const asUtc = Date.UTC(local[0]!, local[1]! - 1, local[2]!, local[3]!, local[4]!, local[5]!);
+  // The observance in force: the last whose onset (local, offset "from") is not after the time.
+  const start = lines.indexOf('BEGIN:VTIMEZONE');
+  const end = lines.indexOf('END:VTIMEZONE');
+  let offset: number | undefined;
+  let onsetBest = -Infinity;
+  for (let i = start; i < end; i++) {
+    if (!lines[i]!.startsWith('DTSTART:')) continue;
+    const o = /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/.exec(lines[i]!)!.slice(1).map(Number);
+    const onset = Date.UTC(o[0]!, o[1]! - 1, o[2]!, o[3]!, o[4]!, o[5]!);
+    const to = /TZOFFSETTO:([+-])(\d{2})(\d{2})/.exec(lines.slice(i, i + 4).join('\n'))!;
+    if (onset <= asUtc && onset > onsetBest) {
+      onsetBest = onset;
+      offset = (to[1] === '-' ? -1 : 1) * (Number(to[2]) * 60 + Number(to[3]));
+    }
+  }
+  expect(offset).toBeDefined();
+  return new Date(asUtc - offset! * 60_000);
+}
+
+describe('iCalendar builder: the meeting in its own time zone', () => {
+  it('writes DTSTART and DTEND with TZID=Europe/Paris and the VTIMEZONE that makes them instants', () => {
+    const winter = meeting({ timezone: 'Europe/Paris' });
+    const lines = unfoldCalendar(buildMeetingCalendar(winter));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'DTSTART;TZID=Europe/Paris:20261201T170000',
+        'DTEND;TZID=Europe/Paris:20261201T183000',
+        'TZID:Europe/Paris',
+      ]),
+    );
+    expect(components(lines)).toEqual(
+      expect.arrayContaining(['VCALENDAR', 'VTIMEZONE', 'STANDARD', 'DAYLIGHT', 'VEVENT']),
+    );
+    expect(lines.indexOf('BEGIN:VTIMEZONE')).toBeLessThan(lines.indexOf('BEGIN:VEVENT'));
+    expect(instantOf(lines, 'DTSTART')).toEqual(winter.start);
+    expect(instantOf(lines, 'DTEND')).toEqual(winter.end);
+  });
+
+  it.each([
+    ['Europe/Paris', '2027-07-14T08:00:00Z'],
+    ['America/Los_Angeles', '2026-03-08T18:00:00Z'],
+    ['America/Los_Angeles', '2027-01-04T01:00:00Z'],
+    ['Asia/Tokyo', '2026-12-01T01:00:00Z'],
+    ['Australia/Sydney', '2026-10-04T03:00:00Z'],
+  ])('%s at %s: the local time and the VTIMEZONE give back the instant', (timezone, at) => {
+    const start = new Date(at);
+    const lines = unfoldCalendar(
+      buildMeetingCalendar(meeting({ timezone, start, end: new Date(start.getTime() + 3_600_000) })),
+    );
+    components(lines);
+    expect(lines).toContain(`TZID:${timezone}`);
+    expect(instantOf(lines, 'DTSTART')).toEqual(start);
+  });
+
+  it('keeps UTC times for a meeting in UTC or without a zone, with no VTIMEZONE', () => {
+    for (const timezone of [undefined, 'UTC']) {
+      const lines = unfoldCalendar(buildMeetingCalendar(meeting({ timezone })));
+      expect(lines).toContain('DTSTART:20261201T160000Z');
+      expect(lines.some((line) => line.startsWith('BEGIN:VTIMEZONE'))).toBe(false);
+    }
+  });
+
+  it('asks for replies only when they reach someone', () => {
+    const quiet = unfoldCalendar(buildMeetingCalendar(meeting({ rsvp: false })));
+    const attendees = quiet.filter((line) => line.startsWith('ATTENDEE'));
+    expect(attendees).toHaveLength(2);
+    expect(attendees.every((line) => line.includes('RSVP=FALSE') && !line.includes('RSVP=TRUE'))).toBe(true);
   });
 });

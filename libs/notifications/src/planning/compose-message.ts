@@ -1,4 +1,4 @@
-import type { Language, PartnershipEvent } from '@passerelle/domain';
+import { isErased, type Language, type PartnershipEvent } from '@passerelle/domain';
 import { buildMeetingCalendar, CalendarMethod } from '../ical/icalendar';
 import type { PlannedNotification, PlannedTimer } from '../model';
 import type { DocumentView, MeetingView, MessageModel } from '../templates/message-model';
@@ -24,6 +24,8 @@ export interface CompositionInput {
   /** The timer it comes from (for a reminder). */
   timer: PlannedTimer | null;
   organizer: { email: string; name: string | null };
+  /** Whether replies to the organiser reach someone: only then are attendees asked to reply. */
+  rsvp?: boolean;
   now: Date;
   signatureReminderMax: number;
   observerEmails: readonly string[];
@@ -91,6 +93,8 @@ export function composeMessage(input: CompositionInput): Composition {
           stamp: new Date(data.occurredAt),
           start: new Date(data.startsAt),
           end: new Date(data.endsAt),
+          timezone: data.timezone,
+          rsvp: input.rsvp ?? false,
           summary: CALENDAR_SUMMARY[language](partnershipTitle),
           description: data.agenda,
           location: data.location ?? data.videoUrl,
@@ -219,6 +223,8 @@ export function composeMessage(input: CompositionInput): Composition {
  */
 function stillAddressed({ notification, facts, event, observerEmails }: CompositionInput): boolean {
   const email = notification.recipient.email;
+  // The address of a forgotten person (its key gone) reads as erased, as do theirs in the log.
+  if (isErased(email)) return false;
   const listed = (emails: readonly string[]) => emails.some((candidate) => candidate.toLowerCase() === email);
   if (notification.template.startsWith('meeting.')) {
     const attendees = isMeetingEvent(event)

@@ -144,6 +144,13 @@ describe('composeMessage', () => {
     ).toMatchObject({
       action: 'skip',
     });
+    // The message's own address erased (its key gone), though erased attendees are listed too.
+    const erased = notification('meeting.invitation', 'ihub', {
+      recipient: { email: ERASED, name: null, language: 'en', organizationId: IHUB.id },
+    });
+    expect(composeMessage(input({ notification: erased, facts, event: forgotten }))).toMatchObject({
+      action: 'skip',
+    });
     const withoutContact: PartnershipFacts = {
       ...factsFrom(histories.agreementDrafted()),
       organizations: new Map([[IHUB.id, { id: IHUB.id, name: IHUB.name, contacts: [] }]]),

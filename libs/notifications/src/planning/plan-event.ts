@@ -102,6 +102,7 @@ function planSignatureRequests(
   documentId: string,
   amendment: number,
   occurredAt: string,
+  on: string,
   facts: PartnershipFacts,
   context: PlanningContext,
 ): Plan {
@@ -114,7 +115,8 @@ function planSignatureRequests(
     position: envelope.position,
     data: { kind: 'signature_reminder', document, documentId, amendment, reminder: index + 1 },
   }));
-  if (!isRecent(decidedAt, context)) return { notifications: [], timers };
+  if (!isRecent(decidedAt, context) || !isRecent(startOfDay(on), context))
+    return { notifications: [], timers };
   const pending = pendingSignatories(facts, document, documentId, amendment);
   const notBefore = new Date(decidedAt.getTime() + context.settings.signatureRequestDelayMs);
   return {
@@ -152,7 +154,9 @@ export function planEvent(
   context: PlanningContext,
 ): Plan {
   const { event } = envelope;
-  const fresh = (): boolean => isRecent(new Date(event.data.occurredAt), context);
+  // Recorded lately, and dated lately: a step entered today with a business date years back is history.
+  const fresh = (): boolean =>
+    isRecent(new Date(event.data.occurredAt), context) && isRecent(startOfDay(event.data.on), context);
   switch (event.type) {
     case 'IntroductionMeetingScheduled':
     case 'IntroductionMeetingRescheduled':
@@ -165,6 +169,7 @@ export function planEvent(
         event.data.agreementId,
         0,
         event.data.occurredAt,
+        event.data.on,
         facts,
         context,
       );
@@ -175,6 +180,7 @@ export function planEvent(
         event.data.agreementId,
         event.data.amendment,
         event.data.occurredAt,
+        event.data.on,
         facts,
         context,
       );
@@ -185,6 +191,7 @@ export function planEvent(
         event.data.mouId,
         0,
         event.data.occurredAt,
+        event.data.on,
         facts,
         context,
       );

@@ -229,6 +229,23 @@ describe('planEvent: notices and agreement timers', () => {
     expect(emails(plan)).toEqual(allParties);
   });
 
+  it('treats a step recorded today with a business date long past as history: no request, no notice', () => {
+    const oldDraft = agreementDrafted({ on: '2016-12-01' });
+    const drafted = planEvent(
+      envelope(oldDraft),
+      factsFrom([...histories.introduced(), oldDraft]),
+      context(),
+    );
+    expect(drafted.notifications).toEqual([]);
+    const oldWithdrawal = event('PartnershipWithdrawn', { ...withdrawn().data, on: '2018-06-01' });
+    const gone = planEvent(
+      envelope(oldWithdrawal),
+      factsFrom([...histories.proposed(), oldWithdrawal]),
+      context(),
+    );
+    expect(gone.notifications).toEqual([]);
+  });
+
   it('sends nothing for events outside the table', () => {
     for (const quiet of [histories.proposed()[0]!, agreementSigned(IHUB, '2025-03-04', [POLE.id])]) {
       expect(planEvent(envelope(quiet), factsFrom(histories.agreementExecuted()), context())).toEqual({

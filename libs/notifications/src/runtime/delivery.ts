@@ -38,11 +38,29 @@ export const UNKNOWN_OUTCOME =
   'Delivery outcome unknown: the worker stopped while handing the message to the SMTP server. ' +
   'Not sent again automatically, to avoid a duplicate; retry it if the recipient did not get it.';
 
+/** Replies reach someone only at an organiser address the operator set; MAIL_FROM is a sender. */
+const repliesReachSomeone = (settings: { calendarOrganizer?: string }): boolean =>
+  settings.calendarOrganizer !== undefined;
+
 /** `Passerelle <no-reply@example.org>` → its parts. */
 export function parseMailbox(mailbox: string): { email: string; name: string | null } {
   const match = /^\s*(?:"?([^"<]*?)"?\s*)?<([^>]+)>\s*$/.exec(mailbox);
   if (match) return { name: match[1]?.trim() || null, email: match[2]!.trim() };
   return { name: null, email: mailbox.trim() };
+}
+
+/** The text with every mention of the address (any case) replaced by `<recipient>`. */
+export function withoutAddress(text: string, address: string): string {
+  if (address.length === 0) return text;
+  const lower = text.toLowerCase();
+  const needle = address.toLowerCase();
+  let result = '';
+  let from = 0;
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, from)) {
+    result += `${text.slice(from, at)}<recipient>`;
+    from = at + needle.length;
+  }
+  return result + text.slice(from);
 }
 
 /** The Message-ID of a notification: the same on every attempt, so a repeat can be recognised downstream. */
@@ -64,7 +82,7 @@ export class NotificationDelivery implements QueueHandlers {
   private readonly organizer: { email: string; name: string | null };
 
   constructor(private readonly deps: DeliveryDeps) {
-    this.organizer = parseMailbox(deps.settings.mailFrom);
+    this.organizer = parseMailbox(deps.settings.calendarOrganizer ?? deps.settings.mailFrom);
   }
 
   async send(job: SendJob, attempt: SendAttempt): Promise<void> {
@@ -80,9 +98,11 @@ export class NotificationDelivery implements QueueHandlers {
         return;
       }
       const receipt = await mailer.send(mail);
-      sent = await store.markSent(claimed.id, receipt, now());
+      const response = withoutAddress(receipt.response, claimed.recipient.email);
+      sent = await store.markSent(claimed.id, { ...receipt, response }, now());
     } catch (error) {
-      const message = describeError(error);
+      // An SMTP refusal often quotes the address: the notification log keeps no address in clear.
+      const message = withoutAddress(describeError(error), claimed.recipient.email);
       if (error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts) {
         await store.markFailed(claimed.id, message);
         throw new GiveUpError(message);
@@ -147,6 +167,7 @@ export class NotificationDelivery implements QueueHandlers {
       event: record.source.kind === 'event' ? (loaded.events.get(record.source.id) ?? null) : null,
       timer,
       organizer: this.organizer,
+      rsvp: repliesReachSomeone(this.deps.settings),
       now: now(),
       signatureReminderMax: settings.signatureReminderMax,
       observerEmails: settings.observerEmails,

@@ -1,8 +1,17 @@
 import Redis from 'ioredis';
+import { RedisSentinelOptions, redisOptionsFrom } from '../adapters/bullmq-queue';
 
 /** Deletes every Redis key under `prefix` (one deployment's queues, `queuePrefixFor(config) + ':'`). */
-export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+export async function deleteQueueKeys(
+  redisUrl: string,
+  prefix: string,
+  sentinel?: RedisSentinelOptions,
+): Promise<void> {
+  const redis = new Redis({
+    ...redisOptionsFrom(redisUrl, sentinel),
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
   try {
     await redis.connect();
     let cursor = '0';

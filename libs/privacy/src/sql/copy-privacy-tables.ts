@@ -1,6 +1,7 @@
 import { migrate, type SqlClient } from '@passerelle/database';
 import { KeyConfigError } from '../master-key';
 import { privacyMigrations } from './migrations';
+import { copyRotationTables, type RotationTable } from '../rotation/copy-rotation-tables';
 
 /** The tables that make a copied log readable and verifiable, in the order they are copied. */
 export const PRIVACY_TABLES = [
@@ -23,8 +24,11 @@ export interface TableCopy {
 }
 
 export interface PrivacyCopyResult {
-  /** Absent when the source has no such table (a log written before it existed, or by another tool). */
-  tables: Partial<Record<PrivacyTable, TableCopy>>;
+  /**
+   * Absent when the source has no such table (a log written before it existed, or by another tool);
+   * the key rotation tables only when the source has rows in them (see copyRotationTables).
+   */
+  tables: Partial<Record<PrivacyTable | RotationTable, TableCopy>>;
   /** Keys deleted from the target because their subject is forgotten (forgotten in the source since a previous copy). */
   keysErased: number;
 }
@@ -217,6 +221,7 @@ export async function copyPrivacyTables(
     }
     result.tables.signed_heads = copy;
   }
+  Object.assign(result.tables, await copyRotationTables(source, target, options));
   return result;
 }
 

@@ -1,4 +1,5 @@
 import type { Migration } from '@passerelle/database';
+import { keyRotationMigration } from '../rotation/migrations';
 
 /**
  * person_keys: one data key per subject, wrapped by the master key; deleting the row is what
@@ -40,4 +41,5 @@ CREATE TABLE signed_heads (
 export const privacyMigrations: Migration[] = [
   { id: 'privacy/0001-person-keys', sql: personKeys },
   { id: 'privacy/0002-signed-heads', sql: signedHeads },
+  keyRotationMigration,
 ];

@@ -22,15 +22,29 @@ import {
 
 const DAY_MS = 86_400_000;
 
+/** Business dates, `YYYY-MM-DD`, both inclusive; either may be left open. */
+export interface PipelinePeriod {
+  from?: string;
+  to?: string;
+}
+
 export interface Pipeline {
   total: number;
+  /** The period the figures below count in (business dates); null ends are open. */
+  period: { from: string | null; to: string | null };
   /** Partnerships in each stage now (side states included). */
   stages: Record<string, number>;
-  /** Partnerships that ever reached each lifecycle stage. */
+  /** Partnerships that reached each lifecycle stage within the period (ever, without one). */
   reached: Record<string, number>;
-  /** Of those that reached a stage, the share that reached the next; null when none reached the first. */
+  /**
+   * Of those that reached a stage within the period, the share that reached the next by its end; null when
+   * none reached the first.
+   */
   conversion: Record<string, number | null>;
-  /** Median of the business days between consecutive stages; null when no partnership made the step. */
+  /**
+   * Median of the business days between consecutive stages, over the steps completed within the period;
+   * null when no partnership made the step.
+   */
   medianDaysBetweenStages: Record<string, number | null>;
 }
 
@@ -103,13 +117,23 @@ export const median = (values: number[]): number | null => {
 const daysBetween = (from: string, to: string): number =>
   Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
-/** Pure: the pipeline from each partnership's stage and the dates it reached each stage. */
-export function pipelineOf(rows: { stage: string; stageReachedOn: StageDates }[]): Pipeline {
+/**
+ * Pure: the pipeline from each partnership's stage and the business dates it reached each stage. With a
+ * period, a stage counts as reached when its date falls within it, and a conversion follows the partnerships
+ * that reached a stage within the period to the next stage reached by its end.
+ */
+export function pipelineOf(
+  rows: { stage: string; stageReachedOn: StageDates }[],
+  period: PipelinePeriod = {},
+): Pipeline {
+  const within = (day: string | null): day is string =>
+    day !== null && (!period.from || day >= period.from) && (!period.to || day <= period.to);
+  const byEnd = (day: string | null): day is string => day !== null && (!period.to || day <= period.to);
   const stages = Object.fromEntries(PARTNERSHIP_STAGES.map((stage) => [stage, 0])) as Record<string, number>;
   const reached = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<string, number>;
   for (const row of rows) {
     stages[row.stage] = (stages[row.stage] ?? 0) + 1;
-    for (const stage of STAGES) if (row.stageReachedOn[stage] !== null) reached[stage]! += 1;
+    for (const stage of STAGES) if (within(row.stageReachedOn[stage])) reached[stage]! += 1;
   }
   const conversion: Record<string, number | null> = {};
   const medianDaysBetweenStages: Record<string, number | null> = {};
@@ -117,14 +141,23 @@ export function pipelineOf(rows: { stage: string; stageReachedOn: StageDates }[]
     const from = STAGES[index - 1]!;
     const to = STAGES[index]!;
     const step = `${from}→${to}`;
-    conversion[step] = reached[from] ? Math.round((reached[to]! / reached[from]!) * 10_000) / 10_000 : null;
+    const cohort = rows.filter((row) => within(row.stageReachedOn[from]));
+    const converted = cohort.filter((row) => byEnd(row.stageReachedOn[to])).length;
+    conversion[step] = cohort.length ? Math.round((converted / cohort.length) * 10_000) / 10_000 : null;
     const days = rows
       .map((row) => [row.stageReachedOn[from], row.stageReachedOn[to]] as const)
-      .filter((pair): pair is readonly [string, string] => pair[0] !== null && pair[1] !== null)
+      .filter((pair): pair is readonly [string, string] => pair[0] !== null && within(pair[1]))
       .map(([a, b]) => daysBetween(a, b));
     medianDaysBetweenStages[step] = median(days);
   }
-  return { total: rows.length, stages, reached, conversion, medianDaysBetweenStages };
+  return {
+    total: rows.length,
+    period: { from: period.from ?? null, to: period.to ?? null },
+    stages,
+    reached,
+    conversion,
+    medianDaysBetweenStages,
+  };
 }
 
 /** Pure: California × France pairs of parties, counted per partnership linking them. */
@@ -171,13 +204,16 @@ export function matrixOf(
 export class DashboardQuery {
   constructor(private readonly db: SqlExecutor) {}
 
-  async pipeline(filters: PartnershipScope = {}): Promise<Pipeline> {
+  async pipeline(filters: PartnershipScope = {}, period: PipelinePeriod = {}): Promise<Pipeline> {
     const where = whereInScope(new Where(), filters);
     const rows = await this.db.query<{ stage: string; stage_reached_on: StageDates }>(
       `SELECT stage, stage_reached_on FROM rm_partnerships ${where}`,
       where.params,
     );
-    return pipelineOf(rows.map((row) => ({ stage: row.stage, stageReachedOn: row.stage_reached_on })));
+    return pipelineOf(
+      rows.map((row) => ({ stage: row.stage, stageReachedOn: row.stage_reached_on })),
+      period,
+    );
   }
 
   async matrix(filters: PartnershipScope = {}): Promise<Matrix> {

@@ -27,6 +27,7 @@ describe('the pipeline', () => {
     ]);
     expect(pipeline).toEqual({
       total: 4,
+      period: { from: null, to: null },
       stages: {
         proposed: 1,
         introduced: 1,
@@ -50,6 +51,51 @@ describe('the pipeline', () => {
         'project_active→mou_signed': null,
       },
     });
+  });
+
+  it('counts conversion and medians over a period of business dates', () => {
+    // Entered today, these happened years ago: only their business dates place them in a period.
+    const rows = [
+      {
+        stage: 'project_active',
+        stageReachedOn: dates({
+          proposed: '2016-11-02',
+          introduced: '2016-11-15',
+          agreement_signed: '2017-01-12',
+          project_active: '2017-03-01',
+        }),
+      },
+      { stage: 'introduced', stageReachedOn: dates({ proposed: '2016-12-01', introduced: '2017-02-01' }) },
+      {
+        stage: 'agreement_signed',
+        stageReachedOn: dates({
+          proposed: '2017-06-01',
+          introduced: '2017-07-01',
+          agreement_signed: '2018-02-01',
+        }),
+      },
+      { stage: 'proposed', stageReachedOn: dates({ proposed: '2026-11-30' }) },
+    ];
+    const pipeline = pipelineOf(rows, { from: '2016-01-01', to: '2017-12-31' });
+    expect(pipeline).toMatchObject({
+      period: { from: '2016-01-01', to: '2017-12-31' },
+      stages: { project_active: 1, introduced: 1, agreement_signed: 1, proposed: 1 },
+      reached: { proposed: 3, introduced: 3, agreement_signed: 1, project_active: 1, mou_signed: 0 },
+      conversion: {
+        'proposed→introduced': 1,
+        // The third was introduced in 2017 and signed in 2018: not converted by the end of the period.
+        'introduced→agreement_signed': 0.3333,
+        'agreement_signed→project_active': 1,
+        'project_active→mou_signed': 0,
+      },
+      medianDaysBetweenStages: {
+        'proposed→introduced': 30,
+        'introduced→agreement_signed': 58,
+        'agreement_signed→project_active': 48,
+        'project_active→mou_signed': null,
+      },
+    });
+    expect(pipelineOf(rows, { from: '2026-01-01' }).reached.proposed).toBe(1);
   });
 
   it('takes the middle value, or the mean of the two middle ones', () => {

@@ -62,7 +62,7 @@ export function feedbackOf(
 ): FeedbackReport {
   const lines: FeedbackLine[] = [];
   for (const { state, stageReachedOn } of rows) {
-    const proposedOn = stageReachedOn.proposed ?? state.createdAt.slice(0, 10);
+    const proposedOn = stageReachedOn.proposed ?? state.proposedOn;
     if (proposedOn > period.to) continue;
     const reached = STAGES.filter((stage) => {
       const on = stageReachedOn[stage];
@@ -81,7 +81,7 @@ export function feedbackOf(
       stage: state.stage,
       stageReached: reached[reached.length - 1] ?? null,
       meetingsHeld: state.meetings
-        .filter((m) => m.status === 'held' && within(m.heldAt, period))
+        .filter((m) => m.status === 'held' && within(m.heldOn ?? m.heldAt, period))
         .map((m) => ({ meetingId: m.meetingId, heldAt: m.heldAt!, outcome: m.outcome })),
       agreementsExecuted: state.agreements
         .filter((a) => within(a.executedOn, period))

@@ -1,6 +1,13 @@
 import { evolvePartnership, Partnership, partnershipDecider } from '@passerelle/domain';
 import { histories, IHUB, POLE } from '@passerelle/domain/testing/fixtures';
-import type { StageDates } from '../projections/partnerships/partnership-row';
+import {
+  evolvePartnershipRow,
+  partnershipIdOf,
+  type PartnershipRow,
+  type StageDates,
+} from '../projections/partnerships/partnership-row';
+import { foldAll } from '../runner/fold-rows';
+import { recorded } from '../testing/recorded';
 import { csvCell, feedbackCsv, feedbackOf } from './feedback-report';
 
 const state = histories
@@ -58,6 +65,28 @@ describe('the feedback report', () => {
       to: '2025-03-02',
     });
     expect(before.partnerships).toEqual([]);
+  });
+
+  it('places history entered today by its business dates, not by when it was recorded', () => {
+    const enteredToday = histories
+      .projectActive()
+      .map((event) => ({ ...event, data: { ...event.data, occurredAt: '2026-12-01T10:00:00.000Z' } }));
+    const row = foldAll<PartnershipRow>(
+      recorded(`partnership-${state.id}`, enteredToday),
+      partnershipIdOf,
+      evolvePartnershipRow,
+    ).get(state.id)!;
+    const period = (from: string, to: string) =>
+      feedbackOf([{ state: row.state, stageReachedOn: row.stageReachedOn }], names, { from, to }).totals;
+    expect(period('2025-01-01', '2025-12-31')).toMatchObject({
+      partnerships: 1,
+      meetingsHeld: 1,
+      agreementsExecuted: 1,
+      projects: 1,
+      stageReached: { project_active: 1 },
+    });
+    expect(period('2026-01-01', '2026-12-31')).toMatchObject({ meetingsHeld: 0, agreementsExecuted: 0 });
+    expect(period('2024-01-01', '2024-12-31').partnerships).toBe(0);
   });
 
   it('writes CSV that a spreadsheet reads as text: quoted where needed, no formulas', () => {

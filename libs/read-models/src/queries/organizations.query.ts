@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@passerelle/database';
-import type { Organization } from '@passerelle/domain';
+import { mapOrganizationPersonalData, type Organization, personalValuesOf } from '@passerelle/domain';
 import { clampLimit, likePattern, Page, Where } from './common';
+import { PersonalDataOpener, readAsStored } from './personal-data';
 
 export interface OrganizationFilters {
   country?: string;
@@ -28,7 +29,10 @@ export interface OrganizationSummary {
 }
 
 export class OrganizationsQuery {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly open: PersonalDataOpener = readAsStored,
+  ) {}
 
   async list(filters: OrganizationFilters): Promise<Page<OrganizationSummary>> {
     const limit = clampLimit(filters.limit);
@@ -81,12 +85,14 @@ export class OrganizationsQuery {
     };
   }
 
-  /** The organisation as folded, with its revision; null when unknown. */
+  /** The organisation as folded, its contacts opened, with its revision; null when unknown. */
   async get(id: string): Promise<(Organization & { revision: number }) | null> {
     const [row] = await this.db.query<{ state: Organization; revision: number }>(
       'SELECT state, revision FROM rm_organizations WHERE id = $1',
       [id],
     );
-    return row ? { ...row.state, revision: row.revision } : null;
+    if (!row) return null;
+    const read = await this.open(personalValuesOf((map) => mapOrganizationPersonalData(row.state, map)));
+    return { ...mapOrganizationPersonalData(row.state, read), revision: row.revision };
   }
 }

@@ -1,5 +1,10 @@
 import type { SqlExecutor } from '@passerelle/database';
-import type { Partnership, PartnershipStage } from '@passerelle/domain';
+import {
+  mapPartnershipPersonalData,
+  type Partnership,
+  type PartnershipStage,
+  personalValuesOf,
+} from '@passerelle/domain';
 import type { StageDates } from '../projections/partnerships/partnership-row';
 import {
   clampLimit,
@@ -13,6 +18,7 @@ import {
   Where,
   whereInScope,
 } from './common';
+import { PersonalDataOpener, readAsStored } from './personal-data';
 
 export interface PartnershipFilters extends PartnershipScope {
   stage?: string;
@@ -65,20 +71,30 @@ interface ListRow {
 }
 
 type Cursor = { c: string; i: string };
-const isCursor = (value: unknown): value is Cursor =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as Cursor).c === 'string' &&
-  !Number.isNaN(Date.parse((value as Cursor).c)) &&
-  typeof (value as Cursor).i === 'string' &&
-  /^[0-9a-f-]{36}$/.test((value as Cursor).i);
+/** As `encodeCursor` wrote it: the time as `toISOString` gives it back, and a UUID; nothing else reaches SQL. */
+const isCursor = (value: unknown): value is Cursor => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { c, i } = value as Partial<Cursor>;
+  if (typeof c !== 'string' || typeof i !== 'string') return false;
+  const time = new Date(c);
+  return (
+    !Number.isNaN(time.getTime()) &&
+    time.toISOString() === c &&
+    /^(?!0000)\d{4}-/.test(c) &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(i)
+  );
+};
 
 const partiesOf = (ids: string[], names: Map<string, OrganizationName>): OrganizationName[] =>
   ids.map((id) => names.get(id) ?? { id, name: '(unknown organisation)', kind: 'unknown', country: '' });
 
 /** Lists and details of partnerships, from `rm_partnerships` (newest first). */
 export class PartnershipsQuery {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    /** Attendees' and signers' names and addresses are kept sealed in the rows and opened here. */
+    private readonly open: PersonalDataOpener = readAsStored,
+  ) {}
 
   async list(filters: PartnershipFilters): Promise<Page<PartnershipSummary>> {
     const limit = clampLimit(filters.limit);
@@ -151,8 +167,9 @@ export class PartnershipsQuery {
     }>('SELECT state, revision, position, stage_reached_on FROM rm_partnerships WHERE id = $1', [id]);
     if (!row) return null;
     const names = await organizationNames(this.db, row.state.parties);
+    const read = await this.open(personalValuesOf((map) => mapPartnershipPersonalData(row.state, map)));
     return {
-      ...row.state,
+      ...mapPartnershipPersonalData(row.state, read),
       revision: row.revision,
       position: Number(row.position),
       stageReachedOn: row.stage_reached_on,

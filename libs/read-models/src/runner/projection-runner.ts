@@ -32,11 +32,6 @@ export interface RunnerOptions {
   logger?: RunnerLogger;
   /** First delay after a failure; doubles up to 30 s. Default 500 ms. */
   retryDelayMs?: number;
-  /**
-   * How long after a `rebuildAfter` event (e.g. PersonForgotten) its rebuild starts: every process's
-   * cache of personal-data keys must have let go of the forgotten key first. Default 35 s.
-   */
-  rebuildDelayMs?: number;
 }
 
 export interface ProjectionStatus {
@@ -73,8 +68,6 @@ export class ProjectionRunner {
   private readonly abort = new AbortController();
   private readonly statuses = new Map<string, ProjectionStatus>();
   private workers: Promise<void>[] = [];
-  /** Rebuilds asked for by `rebuildAfter` events: one pending per projection. */
-  private readonly rebuilds = new Map<string, { timer: NodeJS.Timeout; running?: Promise<void> }>();
   private readonly logger: RunnerLogger;
   private readonly batchSize: number;
 
@@ -109,35 +102,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    for (const rebuild of this.rebuilds.values()) clearTimeout(rebuild.timer);
-    await Promise.all([...this.workers, ...[...this.rebuilds.values()].map((rebuild) => rebuild.running)]);
-  }
-
-  /** Rebuilds a projection (blue/green, beside the live runner) once the delay has passed; repeated asks coalesce. */
-  private scheduleRebuild(projection: AnyProjection, reason: string): void {
-    if (this.rebuilds.has(projection.name) || this.abort.signal.aborted) return;
-    const delay = this.options.rebuildDelayMs ?? 35_000;
-    this.logger.log(`Projection ${projection.name}: ${reason}; rebuilding in ${Math.round(delay / 1000)} s`);
-    const entry: { timer: NodeJS.Timeout; running?: Promise<void> } = {
-      timer: setTimeout(() => {
-        entry.running = rebuildProjection({
-          client: this.options.client,
-          store: this.options.store,
-          projection,
-          batchSize: this.batchSize,
-          locks: this.options.locks,
-        })
-          .then((result) =>
-            this.logger.log(`Projection ${projection.name}: rebuilt as generation ${result.generation}`),
-          )
-          .catch((error: unknown) =>
-            this.logger.error(`Projection ${projection.name}: rebuild failed: ${describe(error)}`),
-          )
-          .finally(() => this.rebuilds.delete(projection.name));
-      }, delay),
-    };
-    entry.timer.unref();
-    this.rebuilds.set(projection.name, entry);
+    await Promise.all(this.workers);
   }
 
   /**
@@ -229,9 +194,6 @@ export class ProjectionRunner {
       this.update(projection.name, { position });
       this.options.progress?.report(projection.name, position);
       announcer.announce(position);
-      const trigger =
-        projection.rebuildAfter && events.find((event) => projection.rebuildAfter!.includes(event.type));
-      if (trigger) this.scheduleRebuild(projection, `${trigger.type} at position ${trigger.position}`);
     };
 
     const subscription: Subscription = store.subscribeToAll(

@@ -10,6 +10,8 @@ export type TableNames<Table extends string = string> = Readonly<Record<Table, s
 /**
  * A read model as a fold over the global log. Its rows are derived from events only (never from a clock
  * or a sequence), so a rebuild from the log yields the same rows: the consistency check relies on it.
+ * It folds the events as stored: personal fields stay sealed in the rows and are opened by the queries,
+ * so forgetting a person (deleting their key) changes no row.
  *
  * `apply` receives a whole batch so that a row touched by several events is loaded and written once;
  * the per-row logic stays a pure `evolve(row | null, event) → row` (see `foldRows`).
@@ -21,11 +23,6 @@ export interface Projection<Table extends string = string> {
   readonly version: number;
   /** Event types that change the rows; `all` for every event. Others only move the checkpoint. */
   readonly handles: readonly string[] | 'all';
-  /**
-   * Event types after which earlier events read differently (a person forgotten: their fields now read
-   * as erased). Seeing one, the runner rebuilds the projection, blue/green, so no stale copy remains.
-   */
-  readonly rebuildAfter?: readonly string[];
   /** Logical table names; readers query the views `rm_<table>`. */
   readonly tables: readonly Table[];
   /** Primary key columns per table, to name differing rows in a consistency report. */

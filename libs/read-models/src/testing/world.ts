@@ -229,6 +229,8 @@ export class World {
           parties: [IHUB.id, POLE.id, ...pick(EXTRA_PARTIES, step.extraParties)!],
           sectors: [pick(['blue_economy', 'aerospace', 'biotech_health'], step.extraParties)!],
           axes: ['business_development'],
+          // Dated as far back as the meetings the generator may place in the past.
+          on: at(-3).slice(0, 10),
         });
       case 'schedule':
         return of('ScheduleIntroductionMeeting', {

@@ -146,6 +146,8 @@ export async function verifyIntegrity(options: {
   store: EventStore;
   /** The store as written, for the hash chains (under a decorator that decrypts, the inner store). */
   storedStore?: EventStore;
+  /** The store the projections fold, to rebuild them from (default `store`; the application's folds the events as stored). */
+  projectionStore?: EventStore;
   projections: readonly AnyProjection[];
   batchSize?: number;
 }): Promise<IntegrityReport> {
@@ -175,7 +177,7 @@ export async function verifyIntegrity(options: {
   for (const projection of options.projections) {
     const report = await checkConsistency({
       client: options.client,
-      store: options.store,
+      store: options.projectionStore ?? options.store,
       projection,
       batchSize,
     });

@@ -22,7 +22,7 @@ export class PeopleController {
   @ApiOperation({
     summary: 'Forget a person (admin)',
     description:
-      'Deletes the key of a contact or attendee (`email`) or of a signer (`signerName`): their fields read as "[erased]" in every event from then on, and nothing of them is stored again. Records PersonForgotten, without personal data. Answers `{ id: subject, revision, position }`; forgetting again answers the same.',
+      'Deletes the key of a contact or attendee (`email`) or of a signer (`signerName`): their fields read as "[erased]" in every event, read model and notification from then on (no table holds them in clear), and nothing of them is stored again. Records PersonForgotten, without personal data. Answers `{ id: subject, revision, position }`; forgetting again answers the same.',
   })
   forget(
     @Body() body: ForgetPersonDto,

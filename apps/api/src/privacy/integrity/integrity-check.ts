@@ -1,20 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
-import { IntegrityResult, SigningKey, STORED_EVENT_STORE, verifyIntegrity } from '@passerelle/privacy';
+import {
+  IntegrityResult,
+  SigningKeyRing,
+  STORED_EVENT_STORE,
+  trustedSigners,
+  verifyIntegrity,
+} from '@passerelle/privacy';
 import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
-import { SIGNING_KEY } from './signing-key';
+import { SIGNING_KEY_RING } from './signing-key';
 
-/** The hash chains over the events as stored, and every signed head against the configured signing key. */
+/**
+ * The hash chains over the events as stored, and every signed head against the configured signing
+ * keys and the keys they succeeded (signing_key_successions), each up to where it stopped signing.
+ */
 @Injectable()
 export class IntegrityCheck {
   constructor(
     @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
-    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @Inject(SIGNING_KEY_RING) private readonly ring: SigningKeyRing,
   ) {}
 
-  run(): Promise<IntegrityResult> {
-    return verifyIntegrity(this.stored, this.sql, { trustedPublicKeys: [this.key.publicKeyText] });
+  async run(): Promise<IntegrityResult> {
+    return verifyIntegrity(this.stored, this.sql, await trustedSigners(this.sql, this.ring.publicKeys));
   }
 }

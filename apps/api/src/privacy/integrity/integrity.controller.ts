@@ -6,6 +6,7 @@ import { CAN_AUDIT, Roles } from '../../auth/roles';
 import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
 import { IntegrityCheck } from './integrity-check';
 import { SIGNING_KEY } from './signing-key';
+import { ReadYourWrites } from '../../read-models/min-position.interceptor';
 
 const SHOWN_HEADS = 100;
 
@@ -22,6 +23,7 @@ export class IntegrityController {
   ) {}
 
   @Get('integrity')
+  @ReadYourWrites()
   @ApiOperation({
     summary: 'Recompute every hash chain and check every signed head',
     description:
@@ -32,6 +34,7 @@ export class IntegrityController {
   }
 
   @Get('heads')
+  @ReadYourWrites()
   @ApiOperation({
     summary: 'The latest signed heads and the public key that verifies them, to keep elsewhere',
   })

@@ -50,7 +50,8 @@ type Table = 'activity';
 /** The feed of what happened, newest first on the dashboard; words are put on it when read. */
 export const activityProjection: Projection<Table> = {
   name: 'activity',
-  version: 1,
+  // 2: partnership events carry their business date `on` in `facts`.
+  version: 2,
   handles: [...PARTNERSHIP_EVENT_TYPES, ...Object.keys(ORGANIZATION_EVENT_VERSIONS)],
   tables: ['activity'],
   keys: { activity: ['position'] },

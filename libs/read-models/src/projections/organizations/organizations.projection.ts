@@ -82,9 +82,8 @@ const rows: RowFold<OrganizationRow, Table> = {
 /** The organisation directory: names, kinds and countries that lists, the matrix and reports show. */
 export const organizationsProjection: Projection<Table> = {
   name: 'organizations',
-  version: 1,
-  // Contacts' names and addresses live in the rows: a forgotten person's must go.
-  rebuildAfter: ['PersonForgotten'],
+  // 2: contacts' names and addresses are kept sealed, as the events carry them (decision 0005).
+  version: 2,
   handles: Object.keys(ORGANIZATION_EVENT_VERSIONS),
   tables: ['organizations'],
   keys: { organizations: ['id'] },

@@ -32,26 +32,14 @@ const noDates = (): StageDates => ({
   mou_signed: null,
 });
 
-const dateOf = (isoTime: string): string => isoTime.slice(0, 10);
-
 /**
- * When the event says the step happened (history is often entered after the fact, so the time of
- * recording says little): the meeting's `heldAt`, the agreement's `executedOn`, the project's start.
+ * When the step happened, as the event says (history is often entered after the fact, so the time of
+ * recording says little): its business date `on` — the proposal's date, the day the meeting was held, the
+ * agreement's execution, the project's start (or the day it was recorded when it starts later). Events
+ * written before `on` existed are upcast with one.
  */
 export function businessDateOf(event: PartnershipEvent): string {
-  const occurred = dateOf(event.data.occurredAt);
-  switch (event.type) {
-    case 'IntroductionMeetingHeld':
-      return dateOf(event.data.heldAt);
-    case 'AgreementExecuted':
-    case 'MouExecuted':
-      return event.data.executedOn;
-    case 'JointProjectLaunched':
-      // A project launched today that starts next month is active from today.
-      return event.data.startsOn < occurred ? event.data.startsOn : occurred;
-    default:
-      return occurred;
-  }
+  return event.data.on;
 }
 
 export const partnershipIdOf = (event: ProjectedEvent): string | null =>
@@ -90,7 +78,7 @@ export interface AgendaItem {
   document: 'agreement' | 'mou' | null;
   organizationId: string | null;
   title: string | null;
-  /** Meeting start, the draft's time (pending since), or the agreement's end date. */
+  /** Meeting start, the business date of the terms awaiting signature (pending since), or the agreement's end date. */
   dueAt: string;
   endsAt: string | null;
   details: Record<string, unknown>;
@@ -131,7 +119,7 @@ export function agendaOf(state: Partnership): AgendaItem[] {
         document: document.document,
         organizationId,
         title: document.title,
-        dueAt: document.draftedAt,
+        dueAt: `${'termsOn' in document ? document.termsOn : document.draftedOn}T00:00:00.000Z`,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { evolvePartnership, fold, partnershipDecider, PartnershipEvent } from '@passerelle/domain';
+import { evolvePartnership, fold, partnershipDecider, PartnershipEvent, upcast } from '@passerelle/domain';
 import {
   histories,
   IHUB,
@@ -38,17 +38,20 @@ describe('the partnerships projection, row by row', () => {
 
   it('dates each stage by when it happened (meeting held, agreement executed, project start), not when recorded', () => {
     expect(rowAfter(histories.projectActive()).stageReachedOn).toEqual({
-      proposed: '2025-03-03',
+      proposed: '2025-02-03',
       introduced: '2025-03-03',
       agreement_signed: '2025-03-05',
-      project_active: '2025-03-10',
+      project_active: '2025-03-06',
       mou_signed: null,
     });
   });
 
-  it('takes a proposal entered after the meeting it led to as made no later than that meeting', () => {
-    const row = rowAfter([proposed(), meetingScheduled(), meetingHeld('interested')]);
-    // The proposal was recorded on 2025-03-10, the meeting held on 2025-03-03.
+  it('takes a proposal recorded before business dates, after the meeting it led to, as made no later than it', () => {
+    // Recorded on 2025-03-10 without a business date (upcast: dated that day); the meeting held on 2025-03-03.
+    const { on: _on, ...v2 } = proposed().data;
+    const old = upcast({ type: 'PartnershipProposed', version: 2, data: v2 }) as unknown as PartnershipEvent;
+    expect(old.data.on).toBe('2025-03-10');
+    const row = rowAfter([old, meetingScheduled(), meetingHeld('interested')]);
     expect(row.stageReachedOn.proposed).toBe('2025-03-03');
   });
 
@@ -70,14 +73,12 @@ describe('the partnerships projection, row by row', () => {
     expect(partnershipIdOf(organization!)).toBeNull();
   });
 
-  it('uses the project start as its date when it started before it was recorded, else the recording day', () => {
+  it('dates each stage by the business date of the event that reached it', () => {
     const [launched] = histories.projectActive().slice(-1) as [
       Extract<PartnershipEvent, { type: 'JointProjectLaunched' }>,
     ];
-    expect(businessDateOf(launched)).toBe('2025-03-10');
-    expect(businessDateOf({ ...launched, data: { ...launched.data, startsOn: '2024-01-15' } })).toBe(
-      '2024-01-15',
-    );
+    expect(businessDateOf(launched)).toBe('2025-03-06');
+    expect(businessDateOf({ ...launched, data: { ...launched.data, on: '2024-01-15' } })).toBe('2024-01-15');
   });
 });
 
@@ -93,9 +94,10 @@ describe('what is coming up for a partnership', () => {
       expect.objectContaining({ kind: 'meeting', dueAt: '2025-03-03T17:00:00.000Z', title: 'Introductions' }),
     ]);
     const drafted = agendaOf(stateOf(histories.agreementDrafted()));
-    expect(drafted.map((item) => [item.kind, item.organizationId])).toEqual([
-      ['signature', IHUB.id],
-      ['signature', POLE.id],
+    expect(drafted.map((item) => [item.kind, item.organizationId, item.dueAt])).toEqual([
+      // Pending since the business date of the terms, not since they were recorded.
+      ['signature', IHUB.id, '2025-03-03T00:00:00.000Z'],
+      ['signature', POLE.id, '2025-03-03T00:00:00.000Z'],
     ]);
     const executed = agendaOf(stateOf(histories.agreementExecuted()));
     expect(executed).toEqual([

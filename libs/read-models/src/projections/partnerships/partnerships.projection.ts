@@ -114,9 +114,11 @@ async function saveAgenda(
 /** One row per partnership (the folded state and the columns lists filter on), and what is coming up. */
 export const partnershipsProjection: Projection<Table> = {
   name: 'partnerships',
-  version: 1,
-  // Attendees' addresses and signers' names live in the rows: a forgotten person's must go.
-  rebuildAfter: ['PersonForgotten'],
+  // 2: attendees' names and addresses and signers' names are kept sealed, as the events carry them
+  // (decision 0005): forgetting a person deletes their key and leaves nothing here to rewrite. Business
+  // dates (`on` in every event, `proposedOn`, `lastStepOn`, … in the state; signatures pending since the
+  // terms' date).
+  version: 2,
   handles: PARTNERSHIP_EVENT_TYPES,
   tables: ['partnerships', 'partnership_agenda'],
   keys: { partnerships: ['id'], partnership_agenda: ['partnership_id', 'kind', 'item_id'] },
