@@ -16,3 +16,4 @@ export * from './rotation/rotate-data-key';
 export * from './rotation/signing-key-ring';
 export * from './rotation/rotate-keys';
 export * from './rotation/key-sources';
+export * from './export';

@@ -8,7 +8,9 @@ import {
   verify,
 } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '@passerelle/database';
-import { canonicalJson, type EventStore } from '@passerelle/event-store';
+import type { EventStore } from '@passerelle/event-store';
+// The hash chain's module alone: the offline export verifier loads this file without the store adapters.
+import { canonicalJson } from '@passerelle/event-store/hash-chain';
 import { KeyConfigError } from './master-key';
 import type { SigningKeyRing } from './rotation/signing-key-ring';
 
@@ -69,9 +71,13 @@ export function generateSigningKey(): string {
 export const publicKeyText = (key: KeyObject): string =>
   key.export({ format: 'der', type: 'spki' }).toString('base64');
 
+/** [streamId, lastHash] pairs sorted by stream id (by UTF-16 code units), as the digest lists them. */
+export const sortedLastHashes = (lastHashes: ReadonlyMap<string, string>): [string, string][] =>
+  [...lastHashes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 /** The digest of the log's state: the last hash of every stream. */
 export function headDigest(lastHashes: ReadonlyMap<string, string>): string {
-  const entries = [...lastHashes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = sortedLastHashes(lastHashes);
   return createHash('sha256').update(canonicalJson(entries), 'utf8').digest('hex');
 }
 
@@ -150,7 +156,23 @@ export class HeadSigner {
 
   /** Signs the head as it is now; answers the existing head when nothing was appended since. Null for an empty log. */
   signHead(): Promise<SignedHead | null> {
-    const next = this.running.then(() => this.signNow());
+    return this.serialised(() => this.signNow());
+  }
+
+  /**
+   * Signs the head as signHead does, and answers with it the last hash of every stream up to its
+   * position, sorted by stream id: what its digest is computed from (an export hands them out).
+   */
+  signHeadWithStreams(): Promise<{ head: SignedHead; lastHashes: [string, string][] } | null> {
+    return this.serialised(async () => {
+      const head = await this.signNow();
+      if (!head) return null;
+      return { head, lastHashes: sortedLastHashes(this.lastHashes) };
+    });
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.running.then(work);
     this.running = next.catch(() => undefined);
     return next;
   }

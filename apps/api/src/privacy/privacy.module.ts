@@ -5,6 +5,7 @@ import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
 import { HeadSigner, openSigningKeys, SigningKeyRing, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { ApplicationModule } from '../application/application.module';
+import { AuditExportController } from './export/audit-export.controller';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
 import { ForgetPersonHandler } from './forget-person/forget-person.command';
 import { PeopleController } from './forget-person/people.controller';
@@ -16,12 +17,13 @@ import { MASTER_KEY } from './personal-data.providers';
 import { EmbeddedKeyRotation } from './key-rotation/embedded-key-rotation';
 
 /**
- * "Forget this person" (admin) and tamper evidence: the signed heads of the log and the integrity
- * report. The encryption itself sits in the event store (InfrastructureModule, personalDataProviders).
+ * "Forget this person" (admin) and tamper evidence: the signed heads of the log, the integrity
+ * report and the export auditors verify offline. The encryption itself sits in the event store
+ * (InfrastructureModule, personalDataProviders).
  */
 @Module({
   imports: [CqrsModule, ApplicationModule],
-  controllers: [PeopleController, IntegrityController],
+  controllers: [PeopleController, IntegrityController, AuditExportController],
   providers: [
     ForgetPersonHandler,
     { provide: SIGNING_KEY_RING, inject: [APP_CONFIG], useFactory: loadSigningKeys },

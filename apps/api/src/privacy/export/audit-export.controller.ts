@@ -1,0 +1,100 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
+import { SqlClient } from '@passerelle/database';
+import { streamIdFor } from '@passerelle/domain';
+import type { EventStore } from '@passerelle/event-store';
+import { notificationStreamFor } from '@passerelle/notifications';
+import {
+  auditExportRecords,
+  ExportScope,
+  HeadSigner,
+  listSignedHeads,
+  STORED_EVENT_STORE,
+} from '@passerelle/privacy';
+import type { Response } from 'express';
+import { once } from 'node:events';
+import { CAN_AUDIT, Roles } from '../../auth/roles';
+import { ProblemError } from '../../http/problem';
+import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { ReadQuery } from '../../read-models/read-query.dto';
+
+export class AuditExportQuery extends ReadQuery {
+  @ApiPropertyOptional({ description: "Only this partnership's streams (its events and its e-mail records)" })
+  @IsOptional()
+  @IsUUID()
+  partnershipId?: string;
+}
+
+/** The streams of one partnership: its own, and the record of the e-mails it sent. */
+const partnershipStreams = (partnershipId: string): string[] => [
+  streamIdFor.partnership(partnershipId),
+  notificationStreamFor(partnershipId),
+];
+
+/** Waits until the client takes more, or goes away. */
+async function drainedOrClosed(response: Response): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([
+      once(response, 'drain', { signal: done.signal }),
+      once(response, 'close', { signal: done.signal }),
+    ]);
+  } finally {
+    done.abort();
+  }
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+@Roles(...CAN_AUDIT)
+export class AuditExportController {
+  constructor(
+    @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    private readonly signer: HeadSigner,
+  ) {}
+
+  @Get('export')
+  @ApiOperation({
+    summary: 'The evidence pack: events as stored, their hashes, the signed heads and their public keys',
+    description:
+      'JSON Lines (docs/audit-export.md), checked offline by `npm run verify-export`. The head is signed first, so every exported event is covered by a signature.',
+  })
+  @ApiProduces('application/jsonl')
+  async export(@Query() query: AuditExportQuery, @Res() response: Response): Promise<void> {
+    const { partnershipId } = query;
+    if (partnershipId) {
+      const [first] = await this.stored.readStream(streamIdFor.partnership(partnershipId), { maxCount: 1 });
+      if (!first) throw new ProblemError(404, 'partnership.not_found', `No partnership ${partnershipId}`);
+    }
+    const scope: ExportScope = partnershipId
+      ? { kind: 'partnership', partnershipId, streams: partnershipStreams(partnershipId) }
+      : { kind: 'log' };
+    const covering = await this.signer.signHeadWithStreams();
+    const heads = scope.kind === 'log' ? await listSignedHeads(this.sql) : [];
+    const records = auditExportRecords({
+      store: this.stored,
+      heads,
+      covering,
+      scope,
+      exportedAt: new Date(),
+    });
+
+    const name = `passerelle-export-${partnershipId ?? 'log'}-${covering?.head.position ?? 0}.jsonl`;
+    response.status(200);
+    response.setHeader('Content-Type', 'application/jsonl; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    try {
+      for await (const record of records) {
+        if (response.destroyed) return;
+        if (!response.write(`${JSON.stringify(record)}\n`)) await drainedOrClosed(response);
+      }
+      response.end();
+    } catch (error) {
+      // The status line is gone: cut the stream, so the export visibly lacks its end record.
+      response.destroy(error instanceof Error ? error : undefined);
+    }
+  }
+}
