@@ -131,7 +131,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         <div class="who">
           <span class="who-name">{t('session.as', { name: session.name || session.subject })}</span>
           <span class={`badge role role-${role}`}>{t(`role.${role}`)}</span>
-          {actingFor(session) && (
+          {/* Named once the organisations have loaded, so the page never shows a known one as unlisted. */}
+          {actingFor(session) && (organizations.data || organizations.error) && (
             <span class="who-org">
               {t('session.for', {
                 organization: byId.get(actingFor(session)!)?.name ?? t('common.unknownOrg'),
