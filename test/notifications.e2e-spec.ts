@@ -340,17 +340,14 @@ describe('E-mail notifications: the demo replayed on a first start', () => {
     await ctx.settle();
     const all = await ctx.store.list({ limit: 200, offset: 0 });
     const sent = all.filter((n) => n.status === 'sent');
-    // The follow-up meeting of the XR partnership is next week: its three attendees are invited. The
-    // Biocom signature is really awaited. Everything else happened years ago.
+    // The follow-up meeting of the XR partnership is next week: its three attendees are invited.
+    // Everything else happened years ago, the biotech agreement drafted in 2016 included (business dates):
+    // Biocom's signature is still awaited, but a request dated 2016 is history, not news.
     expect(sent.map((n) => n.template).sort()).toEqual([
       'meeting.invitation',
       'meeting.invitation',
       'meeting.invitation',
-      'signature.request',
     ]);
-    expect(sent.find((n) => n.template === 'signature.request')!.recipient.email).toBe(
-      'global@biocom.example.org',
-    );
     // Requests planned for the blue-economy agreement and memorandum were signed within the grace delay.
     expect(all.filter((n) => n.status === 'skipped').every((n) => n.template === 'signature.request')).toBe(
       true,

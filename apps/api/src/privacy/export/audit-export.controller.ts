@@ -20,7 +20,10 @@ import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
 import { ReadQuery } from '../../read-models/read-query.dto';
 
 export class AuditExportQuery extends ReadQuery {
-  @ApiPropertyOptional({ description: "Only this partnership's streams (its events and its e-mail records)" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Only this partnership's streams (its events and its e-mail records)",
+  })
   @IsOptional()
   @IsUUID()
   partnershipId?: string;
