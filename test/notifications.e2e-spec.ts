@@ -336,7 +336,6 @@ describe('E-mail notifications: the demo replayed on a first start', () => {
 
   it('sends only what is still news: no e-mail about 2016 meetings, agreements or the 2017 memorandum', async () => {
     await ctx.app.get(DemoLoader).load();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
     await ctx.settle();
     const all = await ctx.store.list({ limit: 200, offset: 0 });
     const sent = all.filter((n) => n.status === 'sent');
