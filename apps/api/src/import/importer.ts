@@ -6,22 +6,19 @@ import { Actor, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@pas
 import { FactsLoader, NotificationSettings, withheldAsHistory } from '@passerelle/notifications';
 import { MasterKey } from '@passerelle/privacy';
 import { randomUUID } from 'node:crypto';
-import { CLOCK, Clock } from '../application/clock';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { CommandExecutor } from '../application/command-executor';
-import { canonicalJson, childIdFor, deterministicUuid, sha256 } from '../application/ids';
-import { OrganizationDirectory } from '../application/organization-directory';
+import { CLOCK, Clock } from '@passerelle/application';
+import { CommandContext, CommandResult } from '@passerelle/application';
+import { CommandExecutor } from '@passerelle/application';
+import { canonicalJson, childIdFor, deterministicUuid, sha256 } from '@passerelle/application';
+import { OrganizationDirectory } from '@passerelle/application';
 import { toProblem } from '../http/problem.filter';
 import { ProblemError } from '../http/problem';
 import { emptyBody, validationPipe } from '../http/validation';
-import { NOTIFICATION_SETTINGS } from '../notifications/notification-tokens';
+import { NOTIFICATION_SETTINGS } from '@passerelle/application';
 import { RegisterOrganizationDto } from '../organizations/organization.dto';
-import {
-  RegisterOrganizationCommand,
-  RegisterOrganizationHandler,
-} from '../organizations/register-organization.command';
-import { PartnershipCommand, PartnershipCommandHandler } from '../partnerships/partnership-command';
-import { MASTER_KEY } from '../privacy/personal-data.providers';
+import { RegisterOrganizationCommand, RegisterOrganizationHandler } from '@passerelle/application';
+import { PartnershipCommand, PartnershipCommandHandler } from '@passerelle/application';
+import { MASTER_KEY } from '@passerelle/application';
 import { DryRunEventStore } from './dry-run-event-store';
 import {
   commandKind,

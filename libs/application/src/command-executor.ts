@@ -8,7 +8,7 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@passerelle/event-store';
-import { ProblemError } from '../http/problem';
+import { ProblemError } from '../../../apps/api/src/http/problem';
 import { CommandContext } from './command-context';
 import {
   AppliedCommand,
@@ -21,7 +21,7 @@ import { eventIdFor } from './ids';
 import { CLOCK, Clock } from './clock';
 import { currentVersionOf } from '@passerelle/domain';
 import { MasterKey } from '@passerelle/privacy';
-import { MASTER_KEY } from '../privacy/personal-data.providers';
+import { MASTER_KEY } from './infrastructure/personal-data.providers';
 
 interface DomainEvent {
   type: string;

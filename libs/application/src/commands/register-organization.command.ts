@@ -7,9 +7,9 @@ import {
   RegisterOrganization,
   streamIdFor,
 } from '@passerelle/domain';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { CommandExecutor } from '../application/command-executor';
-import { RegisterOrganizationDto } from './organization.dto';
+import { CommandContext, CommandResult } from '../command-context';
+import { CommandExecutor } from '../command-executor';
+import { RegisterOrganizationDto } from '../../../../apps/api/src/organizations/organization.dto';
 
 export class RegisterOrganizationCommand extends Command<CommandResult> {
   constructor(
