@@ -2,10 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfig } from '@passerelle/config';
 import { NotificationSettings, notificationSettingsFrom } from '@passerelle/notifications';
-import { ApplicationModule } from '@passerelle/application';
-import { AppConfigModule } from '@passerelle/application';
-import { InfrastructureModule } from '@passerelle/application';
-import { NotificationsCoreModule } from '@passerelle/application';
+import {
+  AppConfigModule,
+  ApplicationModule,
+  InfrastructureModule,
+  NotificationsCoreModule,
+} from '@passerelle/application';
 
 /**
  * The notification worker without HTTP: the store and the command side (for `AgreementExpired`), the

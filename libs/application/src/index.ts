@@ -9,6 +9,7 @@ export * from './clock';
 export * from './command-context';
 export * from './command-executor';
 export * from './decision-states';
+export * from './errors';
 export * from './ids';
 export * from './organization-directory';
 export * from './commands/forget-person.command';

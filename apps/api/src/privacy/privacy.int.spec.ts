@@ -14,10 +14,13 @@ import {
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandExecutor } from '@passerelle/application';
-import { ForgetPersonCommand, ForgetPersonHandler } from '@passerelle/application';
+import {
+  CommandExecutor,
+  ForgetPersonCommand,
+  ForgetPersonHandler,
+  loadMasterKey,
+} from '@passerelle/application';
 import { loadSigningKey } from './integrity/signing-key';
-import { loadMasterKey } from '@passerelle/application';
 
 describe('keys from DATA_DIR on the embedded default', () => {
   let dataDir: string;

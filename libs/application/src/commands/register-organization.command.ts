@@ -9,12 +9,12 @@ import {
 } from '@passerelle/domain';
 import { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
-import { RegisterOrganizationDto } from '../../../../apps/api/src/organizations/organization.dto';
 
 export class RegisterOrganizationCommand extends Command<CommandResult> {
   constructor(
     readonly organizationId: string,
-    readonly body: RegisterOrganizationDto,
+    /** The registration as the domain takes it; its `id` is `organizationId`. */
+    readonly body: Omit<RegisterOrganization['data'], 'id'>,
     readonly context: CommandContext,
   ) {
     super();
@@ -47,7 +47,7 @@ export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrga
           role: c.role,
           language: c.language,
         })),
-      } as RegisterOrganization['data'],
+      },
       metadata: { now },
     });
     const organization = streamIdFor.organization(organizationId);
