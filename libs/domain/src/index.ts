@@ -30,10 +30,14 @@ export { partnershipDecider } from './partnership/decider';
 export { organizationFactsNeeded, type OrganizationFactsNeed } from './partnership/organization-facts';
 export { checkActingFor } from './partnership/acting-for';
 
+// People (the record of an erasure)
+export type * from './person/events';
+export { PERSON_EVENT_VERSIONS, personStreamId } from './person/events';
+
 // Event schema versions, upcasting, stream names
 export * from './event-versions';
 export * from './upcasting';
 export * from './stream-ids';
 
-// Personal data (crypto-shredding) and the record of an erasure
+// Personal data (crypto-shredding)
 export * from './personal-data';
