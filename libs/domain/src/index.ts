@@ -24,7 +24,18 @@ export type * from './partnership/commands';
 export type * from './partnership/events';
 export { PARTNERSHIP_EVENT_VERSIONS } from './partnership/events';
 export * from './partnership/stages';
-export * from './partnership/state';
+export type {
+  Agreement,
+  JointProject,
+  Meeting,
+  Mou,
+  Partnership,
+  PartnershipState,
+  ProjectMilestone,
+  Signature,
+} from './partnership/state';
+export { initialPartnershipState } from './partnership/state';
+export { evolvePartnership } from './partnership/evolve';
 export { MAX_TERM_MONTHS, MIN_TERM_MONTHS } from './partnership/agreements';
 export { partnershipDecider } from './partnership/decider';
 export { organizationFactsNeeded, type OrganizationFactsNeed } from './partnership/organization-facts';
