@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '@passerelle/config';
+import { isNotificationsStream } from '@passerelle/domain';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,7 +145,7 @@ export class TestApp {
     for (;;) {
       const batch = await this.store.readAll({ after, maxCount: 1000 });
       if (batch.length === 0) return count;
-      count += batch.filter((event) => !event.streamId.startsWith('notifications-')).length;
+      count += batch.filter((event) => !isNotificationsStream(event.streamId)).length;
       after = batch[batch.length - 1]!.position;
     }
   }

@@ -1,7 +1,7 @@
 import { ORGANIZATION_NAME_EVENT_VERSIONS } from './organization-name/events';
 import { ORGANIZATION_EVENT_VERSIONS } from './organization/events';
 import { PARTNERSHIP_EVENT_VERSIONS } from './partnership/events';
-import { PERSON_EVENT_VERSIONS } from './personal-data';
+import { PERSON_EVENT_VERSIONS } from './person/events';
 
 const CURRENT_EVENT_VERSIONS = {
   ...ORGANIZATION_EVENT_VERSIONS,

@@ -24,16 +24,31 @@ export type * from './partnership/commands';
 export type * from './partnership/events';
 export { PARTNERSHIP_EVENT_VERSIONS } from './partnership/events';
 export * from './partnership/stages';
-export * from './partnership/state';
+export type {
+  Agreement,
+  JointProject,
+  Meeting,
+  Mou,
+  Partnership,
+  PartnershipState,
+  ProjectMilestone,
+  Signature,
+} from './partnership/state';
+export { initialPartnershipState } from './partnership/state';
+export { evolvePartnership } from './partnership/evolve';
 export { MAX_TERM_MONTHS, MIN_TERM_MONTHS } from './partnership/agreements';
 export { partnershipDecider } from './partnership/decider';
 export { organizationFactsNeeded, type OrganizationFactsNeed } from './partnership/organization-facts';
 export { checkActingFor } from './partnership/acting-for';
+
+// People (the record of an erasure)
+export type * from './person/events';
+export { PERSON_EVENT_VERSIONS, personStreamId } from './person/events';
 
 // Event schema versions, upcasting, stream names
 export * from './event-versions';
 export * from './upcasting';
 export * from './stream-ids';
 
-// Personal data (crypto-shredding) and the record of an erasure
+// Personal data (crypto-shredding)
 export * from './personal-data';

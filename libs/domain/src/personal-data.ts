@@ -1,4 +1,3 @@
-import type { DomainEvent } from './shared/decider';
 import type { DomainEventType } from './event-versions';
 import type { Organization } from './organization/state';
 import type { Partnership, Signature } from './partnership/state';
@@ -156,16 +155,6 @@ export function subjectText(kind: SubjectKind, value: string): string {
   if (kind === 'email') return `email:${value.trim().toLowerCase()}`;
   return `name:${value.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase()}`;
 }
-
-/** The record that a person was forgotten. `subject` is the keyed hash the store knows them by: no personal data. */
-export type PersonForgotten = DomainEvent<'PersonForgotten', { subject: string; forgottenAt: string }>;
-
-export const PERSON_EVENT_VERSIONS = {
-  PersonForgotten: 1,
-} as const satisfies Record<PersonForgotten['type'], number>;
-
-/** Stream of the erasures of one subject. */
-export const personStreamId = (subject: string): string => `person-${subject}`;
 
 /** Called for each personal string of a folded state; returns what to put there instead. */
 export type PersonalValueMapper = (value: string) => string;

@@ -4,9 +4,9 @@ import {
   mapPersonalData,
   personalDataRulesFor,
   personalFieldOwners,
-  personStreamId,
   subjectText,
 } from './personal-data';
+import { personStreamId } from './person/events';
 
 const tag = (value: string, field: string) => `<${field}:${value}>`;
 

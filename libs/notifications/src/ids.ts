@@ -1,3 +1,4 @@
+import { streamIdFor } from '@passerelle/domain';
 import { createHash } from 'node:crypto';
 
 /** Passerelle notifications' own UUID v5 namespace. */
@@ -25,7 +26,7 @@ export const sentEventIdFor = (notificationId: string): string =>
   nameBasedUuid('notification-sent', notificationId);
 
 /** The stream holding a partnership's delivered notifications. */
-export const notificationStreamFor = (partnershipId: string): string => `notifications-${partnershipId}`;
+export const notificationStreamFor = streamIdFor.notifications;
 
 /** A job id for the n-th manual retry of a failed notification (the first job uses the notification id). */
 export const retryJobIdFor = (notificationId: string, retry: number): string =>

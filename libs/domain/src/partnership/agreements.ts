@@ -1,8 +1,16 @@
+import { assertNever } from '../shared/decider';
 import { fail } from '../shared/errors';
 import { addMonths } from '../shared/time';
 import { collapseSpaces, optionalText, requireIds, requireText } from '../shared/validation';
 import type { AmendAgreement, DraftAgreement, ExpireAgreement, SignAgreement } from './commands';
-import type { PartnershipEvent } from './events';
+import type {
+  AgreementAmended,
+  AgreementDrafted,
+  AgreementExecuted,
+  AgreementExpired,
+  AgreementSigned,
+  PartnershipEvent,
+} from './events';
 import {
   businessDate,
   Context,
@@ -13,7 +21,7 @@ import {
   requireNotBefore,
 } from './rules';
 import { hasReached } from './stages';
-import type { Agreement, Partnership } from './state';
+import { advance, replaceWhere, type Agreement, type Partnership } from './state';
 
 export const MIN_TERM_MONTHS = 1;
 export const MAX_TERM_MONTHS = 120;
@@ -252,4 +260,92 @@ export const expireAgreement = (command: ExpireAgreement, context: Context): Par
       },
     },
   ];
+};
+
+export type AgreementEvent =
+  AgreementDrafted | AgreementAmended | AgreementSigned | AgreementExecuted | AgreementExpired;
+
+/** The partnership after one of its agreement events; an executed agreement reaches `agreement_signed`. */
+export const evolveAgreements = (partnership: Partnership, event: AgreementEvent): Partnership => {
+  switch (event.type) {
+    case 'AgreementDrafted': {
+      const { agreementId, title, scope, termMonths, signatories, occurredAt, on } = event.data;
+      return {
+        ...partnership,
+        agreements: [
+          ...partnership.agreements,
+          {
+            agreementId,
+            status: 'draft',
+            title,
+            scope,
+            termMonths,
+            signatories,
+            signatures: [],
+            amendments: 0,
+            draftedAt: occurredAt,
+            draftedOn: on,
+            termsOn: on,
+            executedOn: null,
+            expiresOn: null,
+            expiredAt: null,
+          },
+        ],
+      };
+    }
+    case 'AgreementAmended': {
+      const { agreementId, amendment, title, scope, termMonths, signatories, on } = event.data;
+      return {
+        ...partnership,
+        agreements: replaceWhere(partnership.agreements, 'agreementId', agreementId, (agreement) => ({
+          ...agreement,
+          title,
+          scope,
+          termMonths,
+          signatories,
+          signatures: [],
+          amendments: amendment,
+          termsOn: on,
+        })),
+      };
+    }
+    case 'AgreementSigned': {
+      const { agreementId, organizationId, signerName, signedAt, signedOn } = event.data;
+      return {
+        ...partnership,
+        agreements: replaceWhere(partnership.agreements, 'agreementId', agreementId, (agreement) => ({
+          ...agreement,
+          signatures: [...agreement.signatures, { organizationId, signerName, signedAt, signedOn }],
+        })),
+      };
+    }
+    case 'AgreementExecuted': {
+      const { agreementId, executedOn, expiresOn } = event.data;
+      return advance(
+        {
+          ...partnership,
+          agreements: replaceWhere(partnership.agreements, 'agreementId', agreementId, (agreement) => ({
+            ...agreement,
+            status: 'executed',
+            executedOn,
+            expiresOn,
+          })),
+        },
+        'agreement_signed',
+      );
+    }
+    case 'AgreementExpired': {
+      const { agreementId, occurredAt } = event.data;
+      return {
+        ...partnership,
+        agreements: replaceWhere(partnership.agreements, 'agreementId', agreementId, (agreement) => ({
+          ...agreement,
+          status: 'expired',
+          expiredAt: occurredAt,
+        })),
+      };
+    }
+    default:
+      return assertNever(event, 'agreement event');
+  }
 };

@@ -1,7 +1,14 @@
+import { assertNever } from '../shared/decider';
 import { fail } from '../shared/errors';
 import { requireText } from '../shared/validation';
 import type { ResumePartnership, SuspendPartnership, WithdrawPartnership } from './commands';
-import type { PartnershipEvent } from './events';
+import type {
+  PartnershipEvent,
+  PartnershipResumed,
+  PartnershipSuspended,
+  PartnershipWithdrawn,
+} from './events';
+import type { Partnership } from './state';
 import { businessDate, Context, requireNotBefore } from './rules';
 
 /** A side state acts on the partnership as it stands: not dated before the last step recorded. */
@@ -73,4 +80,37 @@ export const withdraw = (command: WithdrawPartnership, context: Context): Partne
       },
     },
   ];
+};
+
+export type SideStateEvent = PartnershipSuspended | PartnershipResumed | PartnershipWithdrawn;
+
+/** The partnership put on hold, resumed at the lifecycle stage it had reached, or withdrawn. */
+export const evolveSideState = (partnership: Partnership, event: SideStateEvent): Partnership => {
+  switch (event.type) {
+    case 'PartnershipSuspended':
+      return {
+        ...partnership,
+        status: 'on_hold',
+        stage: 'on_hold',
+        stageBeforeHold: partnership.lifecycleStage,
+        suspensionReason: event.data.reason,
+      };
+    case 'PartnershipResumed':
+      return {
+        ...partnership,
+        status: 'active',
+        stage: partnership.lifecycleStage,
+        stageBeforeHold: null,
+        suspensionReason: null,
+      };
+    case 'PartnershipWithdrawn':
+      return {
+        ...partnership,
+        status: 'withdrawn',
+        stage: 'withdrawn',
+        withdrawalReason: event.data.reason,
+      };
+    default:
+      return assertNever(event, 'side state event');
+  }
 };

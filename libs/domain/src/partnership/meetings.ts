@@ -1,3 +1,4 @@
+import { assertNever } from '../shared/decider';
 import { fail } from '../shared/errors';
 import { dateInZone, parseInstant, type Instant } from '../shared/time';
 import { optionalHttpUrl, optionalText, requireText } from '../shared/validation';
@@ -7,11 +8,17 @@ import type {
   RescheduleIntroductionMeeting,
   ScheduleIntroductionMeeting,
 } from './commands';
-import type { PartnershipEvent } from './events';
+import type {
+  IntroductionMeetingCancelled,
+  IntroductionMeetingHeld,
+  IntroductionMeetingRescheduled,
+  IntroductionMeetingScheduled,
+  PartnershipEvent,
+} from './events';
 import { businessDate, Context, requireNotBefore, resolveAttendees } from './rules';
 import { isOneOf } from '../shared/vocabulary';
 import { MEETING_OUTCOMES } from './stages';
-import type { Meeting } from './state';
+import { advance, replaceWhere, type Meeting, type Partnership } from './state';
 
 const DEFAULT_LENGTH_MS = 60 * 60 * 1000;
 
@@ -254,4 +261,81 @@ export const recordMeetingOutcome = (
       },
     },
   ];
+};
+
+export type MeetingEvent =
+  | IntroductionMeetingScheduled
+  | IntroductionMeetingRescheduled
+  | IntroductionMeetingCancelled
+  | IntroductionMeetingHeld;
+
+/** The partnership after one of its meeting events; a meeting held with interest introduces the parties. */
+export const evolveMeetings = (partnership: Partnership, event: MeetingEvent): Partnership => {
+  switch (event.type) {
+    case 'IntroductionMeetingScheduled': {
+      const { partnershipId: _p, occurredAt, on: _on, ...meeting } = event.data;
+      return {
+        ...partnership,
+        meetings: [
+          ...partnership.meetings,
+          {
+            ...meeting,
+            status: 'scheduled',
+            scheduledAt: occurredAt,
+            heldAt: null,
+            heldOn: null,
+            outcome: null,
+            minutes: null,
+            attendeesPresent: null,
+            cancelledAt: null,
+            cancellationReason: null,
+          },
+        ],
+      };
+    }
+    case 'IntroductionMeetingRescheduled': {
+      const { meetingId, startsAt, endsAt, sequence, invitations } = event.data;
+      return {
+        ...partnership,
+        meetings: replaceWhere(partnership.meetings, 'meetingId', meetingId, (meeting) => ({
+          ...meeting,
+          startsAt,
+          endsAt,
+          sequence,
+          invitations,
+        })),
+      };
+    }
+    case 'IntroductionMeetingCancelled': {
+      const { meetingId, sequence, reason, occurredAt } = event.data;
+      return {
+        ...partnership,
+        meetings: replaceWhere(partnership.meetings, 'meetingId', meetingId, (meeting) => ({
+          ...meeting,
+          status: 'cancelled',
+          sequence,
+          cancelledAt: occurredAt,
+          cancellationReason: reason,
+        })),
+      };
+    }
+    case 'IntroductionMeetingHeld': {
+      const { meetingId, heldAt, outcome, minutes, attendeesPresent, on } = event.data;
+      const withMeeting = {
+        ...partnership,
+        meetings: replaceWhere(partnership.meetings, 'meetingId', meetingId, (meeting) => ({
+          ...meeting,
+          status: 'held' as const,
+          heldAt,
+          heldOn: on,
+          outcome,
+          minutes,
+          attendeesPresent,
+        })),
+      };
+      return outcome === 'interested' ? advance(withMeeting, 'introduced') : withMeeting;
+    }
+    default:
+      return assertNever(event, 'meeting event');
+  }
 };

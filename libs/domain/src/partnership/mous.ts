@@ -1,10 +1,11 @@
+import { assertNever } from '../shared/decider';
 import { fail } from '../shared/errors';
 import { collapseSpaces, optionalText, requireIds, requireText } from '../shared/validation';
 import { GOVERNMENT_KINDS, isOneOf } from '../shared/vocabulary';
 import type { DraftMou, SignMou } from './commands';
-import type { PartnershipEvent } from './events';
+import type { MouDrafted, MouExecuted, MouSigned, PartnershipEvent } from './events';
 import { businessDate, Context, coversBothSides, decideSignature, factsOf, nonPartiesAmong } from './rules';
-import type { Mou } from './state';
+import { advance, replaceWhere, type Mou, type Partnership } from './state';
 
 const findMou = (context: Context, mouId: string): Mou => {
   const mou = context.partnership.mous.find((candidate) => candidate.mouId === mouId);
@@ -125,4 +126,58 @@ export const signMou = (command: SignMou, context: Context): PartnershipEvent[] 
       },
     },
   ];
+};
+
+export type MouEvent = MouDrafted | MouSigned | MouExecuted;
+
+/** The partnership after one of its MOU events; an executed MOU reaches `mou_signed`. */
+export const evolveMous = (partnership: Partnership, event: MouEvent): Partnership => {
+  switch (event.type) {
+    case 'MouDrafted': {
+      const { mouId, title, scope, signatories, occurredAt, on } = event.data;
+      return {
+        ...partnership,
+        mous: [
+          ...partnership.mous,
+          {
+            mouId,
+            status: 'draft',
+            title,
+            scope,
+            signatories,
+            signatures: [],
+            draftedAt: occurredAt,
+            draftedOn: on,
+            executedOn: null,
+          },
+        ],
+      };
+    }
+    case 'MouSigned': {
+      const { mouId, organizationId, signerName, signedAt, signedOn } = event.data;
+      return {
+        ...partnership,
+        mous: replaceWhere(partnership.mous, 'mouId', mouId, (mou) => ({
+          ...mou,
+          signatures: [...mou.signatures, { organizationId, signerName, signedAt, signedOn }],
+        })),
+      };
+    }
+    case 'MouExecuted': {
+      const { mouId, executedOn } = event.data;
+      return advance(
+        {
+          ...partnership,
+          mous: replaceWhere(partnership.mous, 'mouId', mouId, (mou) => ({
+            ...mou,
+            status: 'executed',
+            executedOn,
+          })),
+        },
+        'mou_signed',
+      );
+    }
+    default:
+      return assertNever(event, 'MOU event');
+  }
 };

@@ -1,11 +1,19 @@
+import { assertNever } from '../shared/decider';
 import { fail } from '../shared/errors';
 import { parseDate } from '../shared/time';
 import { collapseSpaces, distinct, optionalText, requireIds, requireText } from '../shared/validation';
 import type { CompleteJointProject, LaunchJointProject, ReachJointProjectMilestone } from './commands';
-import type { Budget, Milestone, PartnershipEvent } from './events';
+import type {
+  Budget,
+  JointProjectCompleted,
+  JointProjectLaunched,
+  JointProjectMilestoneReached,
+  Milestone,
+  PartnershipEvent,
+} from './events';
 import { Context, nonPartiesAmong, requireNotBefore } from './rules';
 import { agreementsInForceOn } from './agreements';
-import type { JointProject } from './state';
+import { advance, replaceWhere, type JointProject, type Partnership } from './state';
 
 const CURRENCY = /^[A-Z]{3}$/;
 
@@ -227,4 +235,60 @@ export const completeProject = (command: CompleteJointProject, context: Context)
       },
     },
   ];
+};
+
+export type ProjectEvent = JointProjectLaunched | JointProjectMilestoneReached | JointProjectCompleted;
+
+/** The partnership after one of its joint-project events; a launch reaches `project_active`. */
+export const evolveProjects = (partnership: Partnership, event: ProjectEvent): Partnership => {
+  switch (event.type) {
+    case 'JointProjectLaunched': {
+      const { partnershipId: _p, occurredAt, on, milestones, ...project } = event.data;
+      return advance(
+        {
+          ...partnership,
+          projects: [
+            ...partnership.projects,
+            {
+              ...project,
+              status: 'running',
+              milestones: milestones.map((milestone) => ({ ...milestone, reachedOn: null })),
+              launchedAt: occurredAt,
+              launchedOn: on,
+              completedOn: null,
+              summary: null,
+            },
+          ],
+        },
+        'project_active',
+      );
+    }
+    case 'JointProjectMilestoneReached': {
+      const { projectId, milestoneId, reachedOn } = event.data;
+      return {
+        ...partnership,
+        projects: replaceWhere(partnership.projects, 'projectId', projectId, (project) => ({
+          ...project,
+          milestones: replaceWhere(project.milestones, 'milestoneId', milestoneId, (milestone) => ({
+            ...milestone,
+            reachedOn,
+          })),
+        })),
+      };
+    }
+    case 'JointProjectCompleted': {
+      const { projectId, completedOn, summary } = event.data;
+      return {
+        ...partnership,
+        projects: replaceWhere(partnership.projects, 'projectId', projectId, (project) => ({
+          ...project,
+          status: 'completed',
+          completedOn,
+          summary,
+        })),
+      };
+    }
+    default:
+      return assertNever(event, 'joint project event');
+  }
 };

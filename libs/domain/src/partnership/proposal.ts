@@ -8,10 +8,10 @@ import {
   requireText,
 } from '../shared/validation';
 import type { ProposePartnership } from './commands';
-import type { PartnershipEvent } from './events';
+import type { PartnershipEvent, PartnershipProposed } from './events';
 import { businessDate, coversBothSides, factsOf } from './rules';
 import { utcDate } from '../shared/time';
-import type { PartnershipState } from './state';
+import type { Partnership, PartnershipState } from './state';
 
 export const propose = (command: ProposePartnership, state: PartnershipState): PartnershipEvent[] => {
   const { data, metadata } = command;
@@ -51,3 +51,27 @@ export const propose = (command: ProposePartnership, state: PartnershipState): P
     },
   ];
 };
+
+/** The partnership a proposal starts: active, at `proposed`, with nothing scheduled, drafted or launched yet. */
+export const evolveProposed = ({ data }: PartnershipProposed): Partnership => ({
+  id: data.partnershipId,
+  title: data.title,
+  description: data.description ?? null,
+  stage: 'proposed',
+  stageBeforeHold: null,
+  status: 'active',
+  lifecycleStage: 'proposed',
+  parties: data.parties,
+  sectors: data.sectors,
+  axes: data.axes,
+  meetings: [],
+  agreements: [],
+  projects: [],
+  mous: [],
+  suspensionReason: null,
+  withdrawalReason: null,
+  createdAt: data.occurredAt,
+  updatedAt: data.occurredAt,
+  proposedOn: data.on,
+  lastStepOn: data.on,
+});

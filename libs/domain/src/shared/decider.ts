@@ -11,7 +11,10 @@ export type DomainEvent<Type extends string, Data> = {
   readonly data: Data;
 };
 
-/** An aggregate as two pure functions and a starting point (emmett's Decider). */
+/**
+ * An aggregate as two pure functions and a starting point: the shape of emmett's `Decider`, with the type
+ * parameters in another order (`<Command, Event, State>` here, `<State, Command, Event>` in emmett).
+ */
 export type Decider<C, E, S> = {
   decide: (command: C, state: S) => E[];
   evolve: (state: S, event: E) => S;

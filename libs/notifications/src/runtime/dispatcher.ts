@@ -1,4 +1,4 @@
-import { isDomainEventType, PartnershipEvent, upcast } from '@passerelle/domain';
+import { isDomainEventType, isPartnershipStream, PartnershipEvent, upcast } from '@passerelle/domain';
 import type { EventStore, RecordedEvent, Subscription } from '@passerelle/event-store';
 import type { Lease, LockProvider } from '@passerelle/read-models';
 import { PlannedNotification, PlannedTimer, sendJobOf, timerJobOf } from '../model';
@@ -31,7 +31,6 @@ export interface DispatcherDeps {
   subjectOf?: (email: string) => string;
 }
 
-const PARTNERSHIP_STREAM = 'partnership-';
 const PERSON_FORGOTTEN = 'PersonForgotten';
 class LeaseLostError extends Error {}
 
@@ -188,7 +187,7 @@ export class NotificationDispatcher {
     const timers: PlannedTimer[] = [];
     const context = { now: this.deps.now(), settings: this.deps.settings };
     for (const recorded of batch) {
-      if (!recorded.streamId.startsWith(PARTNERSHIP_STREAM) || !isDomainEventType(recorded.type)) continue;
+      if (!isPartnershipStream(recorded.streamId) || !isDomainEventType(recorded.type)) continue;
       const event = upcast(recorded) as unknown as PartnershipEvent;
       const partnershipId = event.data.partnershipId;
       if (!loaded.has(partnershipId)) loaded.set(partnershipId, this.deps.facts.partnership(partnershipId));

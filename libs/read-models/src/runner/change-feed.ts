@@ -1,3 +1,4 @@
+import { isPartnershipStream } from '@passerelle/domain';
 import type { EventStore } from '@passerelle/event-store';
 import type { ProjectionProgress } from './progress';
 
@@ -53,7 +54,7 @@ export class ChangeFeed {
             position: event.position,
             type: event.type,
             streamId: event.streamId,
-            partnershipId: event.streamId.startsWith('partnership-') ? id('partnershipId') : null,
+            partnershipId: isPartnershipStream(event.streamId) ? id('partnershipId') : null,
             organizationId: id('organizationId'),
           });
         }

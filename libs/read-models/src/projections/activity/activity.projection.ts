@@ -1,4 +1,4 @@
-import { ORGANIZATION_EVENT_VERSIONS } from '@passerelle/domain';
+import { isPartnershipStream, ORGANIZATION_EVENT_VERSIONS } from '@passerelle/domain';
 import type { ProjectedEvent, Projection } from '../../runner/projection';
 import { PARTNERSHIP_EVENT_TYPES } from '../partnerships/partnership-row';
 
@@ -36,7 +36,7 @@ export function activityRowOf(event: ProjectedEvent): ActivityRow {
     eventId: event.id,
     streamId: event.streamId,
     type: event.type,
-    partnershipId: event.streamId.startsWith('partnership-') ? text('partnershipId') : null,
+    partnershipId: isPartnershipStream(event.streamId) ? text('partnershipId') : null,
     organizationId: text('organizationId'),
     occurredAt: text('occurredAt') ?? event.recordedAt.toISOString(),
     recordedAt: event.recordedAt.toISOString(),

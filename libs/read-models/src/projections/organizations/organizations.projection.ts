@@ -1,6 +1,7 @@
 import {
   evolveOrganization,
   initialOrganizationState,
+  isOrganizationStream,
   Organization,
   ORGANIZATION_EVENT_VERSIONS,
   OrganizationEvent,
@@ -17,7 +18,7 @@ export interface OrganizationRow {
 type Table = 'organizations';
 
 export const organizationIdOf = (event: ProjectedEvent): string | null =>
-  event.streamId.startsWith('organization-') && typeof event.data.organizationId === 'string'
+  isOrganizationStream(event.streamId) && typeof event.data.organizationId === 'string'
     ? event.data.organizationId
     : null;
 

@@ -1,6 +1,7 @@
 import {
   evolvePartnership,
   initialPartnershipState,
+  isPartnershipStream,
   LifecycleStage,
   Partnership,
   PARTNERSHIP_EVENT_VERSIONS,
@@ -43,7 +44,7 @@ export function businessDateOf(event: PartnershipEvent): string {
 }
 
 export const partnershipIdOf = (event: ProjectedEvent): string | null =>
-  event.streamId.startsWith('partnership-') && typeof event.data.partnershipId === 'string'
+  isPartnershipStream(event.streamId) && typeof event.data.partnershipId === 'string'
     ? event.data.partnershipId
     : null;
 
