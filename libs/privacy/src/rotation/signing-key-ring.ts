@@ -2,7 +2,7 @@ import { createPublicKey, sign, verify } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '@passerelle/database';
 import { canonicalJson } from '@passerelle/event-store';
 import { KeyConfigError } from '../master-key';
-import { parseSigningKey, type SigningKey } from '../signed-heads';
+import { parseSigningKey, type SigningKey } from '../signing-key';
 
 /**
  * The SIGNING_KEYs a process holds: the configured one first, then the previous one while a rotation
