@@ -38,10 +38,10 @@ module.exports = {
     {
       name: 'event-store-knows-no-domain',
       comment:
-        'The event store stores opaque events: its production code imports no domain, read-model or notification code.',
+        'The event store stores opaque events: its production code imports no domain, application, read-model or notification code.',
       severity: 'error',
       from: { path: '^libs/event-store/', pathNot: TEST_CODE },
-      to: { path: '^libs/(domain|read-models|notifications)/' },
+      to: { path: '^libs/(domain|read-models|notifications|application)/' },
     },
     {
       name: 'no-circular',
