@@ -66,7 +66,7 @@ export function checkHeadSignature(
 }
 
 interface HeadRow {
-  position: number | string;
+  position: number;
   digest: string;
   streams: number;
   signature: string;
@@ -75,7 +75,7 @@ interface HeadRow {
 }
 
 const toSignedHead = (row: HeadRow): SignedHead => ({
-  position: Number(row.position),
+  position: row.position,
   digest: row.digest,
   streams: row.streams,
   signature: row.signature,
