@@ -16,7 +16,7 @@ import { post, proposal } from '../lib/http';
 import { closedLoop, openLoop } from '../lib/load';
 import { newStreamId, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
-import type { BenchSystem, Load } from './index';
+import type { BenchSystem, Load } from './types';
 
 export interface AppParams {
   /** The deployment: DATABASE_URL, DATABASE_SCHEMA, JWT_SECRET, DATA_KEY, SIGNING_KEY (benchEnvironment). */

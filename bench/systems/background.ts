@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProjector, type Projector } from '../../apps/projector/src/projector';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import type { BenchSystem } from './index';
+import type { BenchSystem } from './types';
 
 export interface BackgroundParams {
   /** The application's environment (database, schema, keys): this process shares its deployment. */

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { closedLoop } from '../lib/load';
 import { newStreamId, pick, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
-import type { BenchSystem, Load, StreamsLoad } from './index';
+import type { BenchSystem, Load, StreamsLoad } from './types';
 
 export interface EmmettParams {
   /** A database of its own: Emmett creates its tables and functions in `public`. */

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Module, Param, Post } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
-import type { BenchSystem } from './index';
+import type { BenchSystem } from './types';
 
 /** The answer a command gives, without doing anything. */
 @Controller('api/partnerships/:id')

@@ -1,23 +1,6 @@
-/** A system under test, as its own process serves it: named methods taking one plain argument. */
-export interface BenchSystem {
-  close(): Promise<void>;
-  [method: string]: (args: never) => Promise<unknown>;
-}
+import type { BenchSystem } from './types';
 
-/** A closed-loop load: `ops` operations, `concurrency` at a time. `seed` picks the streams touched. */
-export interface Load {
-  ops: number;
-  concurrency: number;
-  seed?: number;
-}
-
-export interface StreamsLoad {
-  streams: number;
-}
-
-export interface ReadAllLoad {
-  batchSize: number;
-}
+export type { BenchSystem, Load, ReadAllLoad, StreamsLoad } from './types';
 
 const loaders = {
   store: () => import('./store'),

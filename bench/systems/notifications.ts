@@ -1,5 +1,5 @@
 import { measureNotifications, type NotificationsOptions, type NotificationsResult } from '../notifications';
-import type { BenchSystem } from './index';
+import type { BenchSystem } from './types';
 
 export type NotificationsParams = Omit<NotificationsOptions, 'log'>;
 

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { closedLoop } from '../lib/load';
 import { newStreamId, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
-import type { BenchSystem, Load, ReadAllLoad } from './index';
+import type { BenchSystem, Load, ReadAllLoad } from './types';
 
 export interface PgRawParams {
   databaseUrl: string;

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { closedLoop } from '../lib/load';
 import { newStreamId, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
-import type { BenchSystem, Load } from './index';
+import type { BenchSystem, Load } from './types';
 
 export interface PgliteRawParams {
   dataDir: string;

@@ -2,7 +2,7 @@ import { createSqlClient, migrate } from '@passerelle/database';
 import { eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import { READ_MODEL_PROJECTIONS, rebuildProjection } from '@passerelle/read-models';
 import type { Sample } from '../lib/stats';
-import type { BenchSystem } from './index';
+import type { BenchSystem } from './types';
 
 export interface ReadSideParams {
   databaseUrl: string;

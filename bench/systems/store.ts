@@ -4,7 +4,7 @@ import { organizationAppends, partnershipAppend } from '../lib/domain-log';
 import { closedLoop } from '../lib/load';
 import { newStreamId, pick, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
-import type { BenchSystem, Load, ReadAllLoad, StreamsLoad } from './index';
+import type { BenchSystem, Load, ReadAllLoad, StreamsLoad } from './types';
 
 export interface StoreParams {
   /** PostgreSQL; absent for PGlite in `dataDir`. */

@@ -1,6 +1,7 @@
 import type { Decider } from '@passerelle/domain';
 import { upcast } from '@passerelle/domain';
 import type { RecordedEvent } from '@passerelle/event-store';
+import { FORGOTTEN_WITHIN_MS } from '@passerelle/privacy';
 
 /** A command already in the stream: enough to answer its repeat (or refuse another body under its key). */
 export interface AppliedCommand {
@@ -66,7 +67,7 @@ export class DecisionStateCache {
 
   constructor(
     private readonly limit = 5000,
-    private readonly maxAgeMs = 30_000,
+    private readonly maxAgeMs = FORGOTTEN_WITHIN_MS,
   ) {}
 
   /** A state to continue from (and when its chain of reads began), or undefined: none, or too old. */

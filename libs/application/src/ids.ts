@@ -21,16 +21,7 @@ export const childIdFor = (commandId: string, kind: string, index = 0) =>
 
 export const newCommandId = () => randomUUID();
 
-/** Canonical JSON: keys sorted, so equal requests hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** Canonical JSON, the hash chain's: equal requests hash equally whatever their key order. */
+export { canonicalJson } from '@passerelle/event-store';
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -99,6 +99,11 @@ describe('verifyChain', () => {
     expect(verifyChain(tampered)).toBe(tampered[2]);
   });
 
+  it('returns the event whose type was changed: the type is hashed with the data', () => {
+    const retyped = chain.map((e, i) => (i === 1 ? { ...e, type: 'Forged' } : e));
+    expect(verifyChain(retyped)).toBe(retyped[1]);
+  });
+
   it('returns the event whose hash was rewritten to match, because the next one no longer chains', () => {
     const forged = chain.map((e) => ({ ...e }));
     forged[1] = { ...forged[1], data: { n: 10 } };

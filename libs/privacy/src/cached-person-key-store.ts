@@ -1,10 +1,11 @@
+import { FORGOTTEN_WITHIN_MS } from './forget-bound';
 import { LruCache } from './lru-cache';
 import type { ForgetResult, PersonKey, PersonKeyStore } from './person-key-store.port';
 
 export interface KeyCacheOptions {
   /** Keys held at most; default 10 000. */
   maxEntries?: number;
-  /** How long a key (or its absence) is trusted without asking the store again; default 30 s. */
+  /** How long a key (or its absence) is trusted without asking the store again; default FORGOTTEN_WITHIN_MS (30 s). */
   ttlMs?: number;
   now?: () => number;
 }
@@ -27,7 +28,7 @@ export class CachedPersonKeyStore implements PersonKeyStore {
     options: KeyCacheOptions = {},
   ) {
     const maxEntries = options.maxEntries ?? 10_000;
-    const ttlMs = options.ttlMs ?? 30_000;
+    const ttlMs = options.ttlMs ?? FORGOTTEN_WITHIN_MS;
     this.byKeyId = new LruCache(maxEntries, ttlMs, options.now);
     this.bySubject = new LruCache(maxEntries, ttlMs, options.now);
   }

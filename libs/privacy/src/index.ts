@@ -1,3 +1,4 @@
+export * from './forget-bound';
 export * from './master-key';
 export * from './field-cipher';
 export * from './person-key-store.port';

@@ -18,6 +18,7 @@ import type {
   Subscription,
 } from '@passerelle/event-store';
 import { decryptField, encryptField, parseSealedField, PII_PREFIX } from './field-cipher';
+import { FORGOTTEN_WITHIN_MS } from './forget-bound';
 import { LruCache } from './lru-cache';
 import type { PersonKey, PersonKeyStore } from './person-key-store.port';
 
@@ -30,7 +31,7 @@ export type SubjectNamer = (kind: SubjectKind, value: string) => string;
 export interface PersonalDataEventStoreOptions {
   /** Decrypted values kept in memory (by ciphertext), as reading the same events again is common; default 50 000. */
   plaintextCacheEntries?: number;
-  /** How long a decrypted value is kept; default 30 s. */
+  /** How long a decrypted value is kept; default FORGOTTEN_WITHIN_MS (30 s). */
   plaintextTtlMs?: number;
 }
 
@@ -62,7 +63,10 @@ export class PersonalDataEventStore implements EventStore {
     private readonly subjectOf: SubjectNamer,
     options: PersonalDataEventStoreOptions = {},
   ) {
-    this.plaintexts = new LruCache(options.plaintextCacheEntries ?? 50_000, options.plaintextTtlMs ?? 30_000);
+    this.plaintexts = new LruCache(
+      options.plaintextCacheEntries ?? 50_000,
+      options.plaintextTtlMs ?? FORGOTTEN_WITHIN_MS,
+    );
   }
 
   async appendToStream(

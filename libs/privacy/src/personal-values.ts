@@ -1,5 +1,6 @@
 import { ERASED, type SubjectKind } from '@passerelle/domain';
 import { decryptField, encryptField, parseSealedField, PII_PREFIX } from './field-cipher';
+import { FORGOTTEN_WITHIN_MS } from './forget-bound';
 import { LruCache } from './lru-cache';
 import type { PersonKeyStore } from './person-key-store.port';
 import type { SubjectNamer } from './personal-data-event-store';
@@ -7,7 +8,7 @@ import type { SubjectNamer } from './personal-data-event-store';
 export interface PersonalValuesOptions {
   /** Opened values kept in memory (by ciphertext); default 50 000. */
   plaintextCacheEntries?: number;
-  /** How long an opened value is kept; default 30 s. */
+  /** How long an opened value is kept; default FORGOTTEN_WITHIN_MS (30 s). */
   plaintextTtlMs?: number;
 }
 
@@ -28,7 +29,10 @@ export class PersonalValues {
     private readonly subjectOf: SubjectNamer,
     options: PersonalValuesOptions = {},
   ) {
-    this.plaintexts = new LruCache(options.plaintextCacheEntries ?? 50_000, options.plaintextTtlMs ?? 30_000);
+    this.plaintexts = new LruCache(
+      options.plaintextCacheEntries ?? 50_000,
+      options.plaintextTtlMs ?? FORGOTTEN_WITHIN_MS,
+    );
   }
 
   /**

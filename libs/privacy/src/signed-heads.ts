@@ -1,18 +1,13 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createHash, createPublicKey, sign, verify } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '@passerelle/database';
 import type { EventStore } from '@passerelle/event-store';
 // The hash chain's module alone: the offline export verifier loads this file without the store adapters.
 import { canonicalJson } from '@passerelle/event-store/hash-chain';
 import { KeyConfigError } from './master-key';
 import type { SigningKeyRing } from './rotation/signing-key-ring';
+import type { SigningKey } from './signing-key';
+
+export { generateSigningKey, parseSigningKey, publicKeyText, type SigningKey } from './signing-key';
 
 /**
  * Signed heads. Per-stream hash chains show an altered event, but not a stream cut short: drop the
@@ -35,41 +30,7 @@ export interface SignedHead {
   signedAt: Date;
 }
 
-export interface SigningKey {
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  /** SPKI DER, base64: how heads name their signer. */
-  publicKeyText: string;
-}
-
 const MESSAGE_CONTEXT = 'passerelle/signed-head/v1\n';
-
-/** SIGNING_KEY: an Ed25519 private key as PEM (PKCS#8) or as the base64 of its PKCS#8 DER. */
-export function parseSigningKey(text: string): SigningKey {
-  const trimmed = text.trim();
-  let privateKey: KeyObject;
-  try {
-    privateKey = trimmed.startsWith('-----BEGIN')
-      ? createPrivateKey({ key: trimmed, format: 'pem' })
-      : createPrivateKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' });
-  } catch {
-    throw new KeyConfigError('SIGNING_KEY must be an Ed25519 private key, PEM or base64 PKCS#8 DER');
-  }
-  if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new KeyConfigError(`SIGNING_KEY must be an Ed25519 key, not ${privateKey.asymmetricKeyType}`);
-  }
-  const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, publicKeyText: publicKeyText(publicKey) };
-}
-
-/** A new Ed25519 private key, PEM. */
-export function generateSigningKey(): string {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-}
-
-export const publicKeyText = (key: KeyObject): string =>
-  key.export({ format: 'der', type: 'spki' }).toString('base64');
 
 /** [streamId, lastHash] pairs sorted by stream id (by UTF-16 code units), as the digest lists them. */
 export const sortedLastHashes = (lastHashes: ReadonlyMap<string, string>): [string, string][] =>
@@ -105,7 +66,7 @@ export function checkHeadSignature(
 }
 
 interface HeadRow {
-  position: number | string;
+  position: number;
   digest: string;
   streams: number;
   signature: string;
@@ -114,7 +75,7 @@ interface HeadRow {
 }
 
 const toSignedHead = (row: HeadRow): SignedHead => ({
-  position: Number(row.position),
+  position: row.position,
   digest: row.digest,
   streams: row.streams,
   signature: row.signature,

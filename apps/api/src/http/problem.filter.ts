@@ -34,7 +34,7 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
   }
   if (error instanceof WrongExpectedRevisionError) {
     return {
-      body: problem(409, 'concurrency_conflict', 'The partnership changed concurrently; try again'),
+      body: problem(409, 'concurrency_conflict', 'The record changed concurrently; try again'),
       headers: {},
     };
   }

@@ -479,18 +479,6 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(verifyChain(await store.readStream(streamId, { fromRevision: 1 }), stored[0].hash)).toBeNull();
       });
 
-      it('detects a modified event', async () => {
-        const streamId = newStreamId();
-        await store.appendToStream(streamId, newEvents(4), 'no_stream');
-        const stored = await store.readStream(streamId);
-        const tampered = stored.map((event) =>
-          event.revision === 2 ? { ...event, data: { ...event.data, n: 99 } } : event,
-        );
-        expect(verifyChain(tampered)).toBe(tampered[2]);
-        const retyped = stored.map((event) => (event.revision === 1 ? { ...event, type: 'Forged' } : event));
-        expect(verifyChain(retyped)).toBe(retyped[1]);
-      });
-
       it('property: any JSON data reads back equal and its chain verifies', async () => {
         const text = fc.string({ unit: 'grapheme' }).filter((s) => !s.includes('\u0000'));
         const data = fc

@@ -4,6 +4,8 @@ import type { Mailer, OutgoingMail } from '../ports/mailer.port';
 
 export interface MailerHarness {
   mailer: Mailer;
+  /** Whether `wasDelivered` can know (a file it wrote) or must answer undefined (an SMTP server cannot be asked). */
+  knowsDeliveries: boolean;
   /** The raw messages the transport delivered so far. */
   delivered(): Promise<Buffer[]>;
   cleanup(): Promise<void>;
@@ -81,10 +83,15 @@ export function mailerContract(name: string, open: () => Promise<MailerHarness>)
 
     it('says whether a message was delivered when it can know, and never claims one that was not', async () => {
       const id = '00000000-0000-4000-8000-000000000003';
-      expect(await harness.mailer.wasDelivered(id)).not.toBeTruthy();
+      const never = '00000000-0000-4000-8000-000000000004';
+      const before = harness.knowsDeliveries ? false : undefined;
+      const after = harness.knowsDeliveries ? { response: expect.any(String) } : undefined;
+      expect(await harness.mailer.wasDelivered(id)).toStrictEqual(before);
       await harness.mailer.send(sampleMail(id));
-      const known = await harness.mailer.wasDelivered(id);
-      if (known !== undefined) expect(known).toEqual({ response: expect.any(String) });
+      const [mail] = await parsedDelivered();
+      expect(mail!.headers.get('x-passerelle-notification')).toBe(id);
+      expect(await harness.mailer.wasDelivered(id)).toStrictEqual(after);
+      expect(await harness.mailer.wasDelivered(never)).toStrictEqual(before);
     });
   });
 }

@@ -13,6 +13,7 @@ mailerContract('SMTP (nodemailer) against an in-process smtp-server', async () =
   const sink = await SmtpSink.start();
   return {
     mailer: new SmtpMailer(sink.url, { maxConnections: 2 }),
+    knowsDeliveries: false,
     delivered: async () => sink.received.map((mail) => mail.raw),
     cleanup: () => sink.close(),
   };
@@ -22,6 +23,7 @@ mailerContract('outbox directory (.eml files)', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'passerelle-outbox-'));
   return {
     mailer: new OutboxMailer(join(directory, 'outbox')),
+    knowsDeliveries: true,
     delivered: async () => {
       const files = readdirSync(join(directory, 'outbox')).filter((file) => file.endsWith('.eml'));
       return files.sort().map((file) => readFileSync(join(directory, 'outbox', file)));
@@ -30,7 +32,23 @@ mailerContract('outbox directory (.eml files)', async () => {
   };
 });
 
-describe('SMTP mailer errors', () => {
+describe('SMTP mailer', () => {
+  it('hands the message to the server for the recipient and returns the server’s acceptance', async () => {
+    const sink = await SmtpSink.start();
+    const mailer = new SmtpMailer(sink.url);
+    try {
+      const id = '00000000-0000-4000-8000-000000000013';
+      const receipt = await mailer.send(sampleMail(id));
+      expect(receipt.response).toMatch(/^250 .*queued as SINK1$/);
+      expect(sink.received).toHaveLength(1);
+      expect(sink.received[0]!.envelopeTo).toEqual(['zoe@example.fr']);
+      expect(sink.received[0]!.parsed.headers.get('x-passerelle-notification')).toBe(id);
+    } finally {
+      await mailer.close();
+      await sink.close();
+    }
+  });
+
   it('reports a 4xx refusal as an error worth retrying and a 5xx refusal as permanent', async () => {
     let answer = 451;
     const server = new SMTPServer({

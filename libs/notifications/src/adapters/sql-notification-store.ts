@@ -116,7 +116,7 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
   id: row.id,
   partnershipId: row.partnership_id,
   source: { kind: row.source_kind, id: row.source_id },
-  position: Number(row.position),
+  position: row.position,
   template: row.template,
   subjectId: row.subject_id,
   recipient: {
@@ -132,7 +132,7 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
   lastError: row.last_error,
   messageId: row.message_id,
   smtpResponse: row.smtp_response,
-  auditPosition: row.audit_position === null ? null : Number(row.audit_position),
+  auditPosition: row.audit_position,
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),
   sentAt: row.sent_at ? new Date(row.sent_at) : null,
@@ -142,7 +142,7 @@ const toTimer = (row: TimerRow): TimerRecord => ({
   id: row.id,
   partnershipId: row.partnership_id,
   dueAt: new Date(row.due_at),
-  position: Number(row.position),
+  position: row.position,
   data: row.data,
   status: row.status,
   outcome: row.outcome,
@@ -241,8 +241,7 @@ export class SqlNotificationStore implements NotificationStore {
   async advanceCheckpoint(from: number, to: number): Promise<void> {
     await this.client.transaction(async (tx) => {
       const row = await readCheckpoint(tx, DISPATCHER_CHECKPOINT, true);
-      if (!row || Number(row.position) !== from)
-        throw new CheckpointMovedError(`Checkpoint is not at ${from}`);
+      if (!row || row.position !== from) throw new CheckpointMovedError(`Checkpoint is not at ${from}`);
       await writeCheckpoint(tx, { ...row, position: to });
     });
   }
@@ -402,7 +401,7 @@ export class SqlNotificationStore implements NotificationStore {
       NotificationStatus,
       number
     >;
-    for (const row of rows) counts[row.status] = Number(row.count);
+    for (const row of rows) counts[row.status] = row.count;
     return counts;
   }
 

@@ -14,7 +14,7 @@ import { notificationIdFor, timerIdFor } from '../ids';
 import type { PlannedNotification, PlannedTimer, Template } from '../model';
 import { composeMessage, CompositionInput, meetingUid } from './compose-message';
 import type { PartnershipFacts } from './facts';
-import { at, DAY, factsFrom, HOUR, IHUB, NOW, POLE } from './fixtures';
+import { at, DAY, factsFrom, HOUR, IHUB, NOW, POLE } from './testing/fixtures';
 
 const upcoming = meetingScheduled({
   startsAt: at(3 * DAY),

@@ -13,7 +13,7 @@ import {
 import { notificationIdFor, timerIdFor } from '../ids';
 import type { PlannedTimer, TimerData } from '../model';
 import { fireTimer } from './fire-timer';
-import { at, context, DAY, factsFrom, HOUR, IHUB, NOW, POLE } from './fixtures';
+import { at, context, DAY, factsFrom, HOUR, IHUB, NOW, POLE } from './testing/fixtures';
 
 const timer = (data: TimerData, dueAt: Date = NOW): PlannedTimer => ({
   id: timerIdFor(data.kind, JSON.stringify(data)),

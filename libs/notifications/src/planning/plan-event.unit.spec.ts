@@ -15,7 +15,7 @@ import {
   withdrawn,
 } from '@passerelle/domain/testing/fixtures';
 import { notificationIdFor, timerIdFor } from '../ids';
-import { at, context, DAY, envelope, factsFrom, HOUR, IHUB, NOW, POLE } from './fixtures';
+import { at, context, DAY, envelope, factsFrom, HOUR, IHUB, NOW, POLE } from './testing/fixtures';
 import { planEvent } from './plan-event';
 
 const emails = (plan: ReturnType<typeof planEvent>) =>

@@ -1,5 +1,5 @@
 import { agreementExecuted, histories, meetingScheduled } from '@passerelle/domain/testing/fixtures';
-import { at, context, DAY, envelope, factsFrom, HOUR } from './fixtures';
+import { at, context, DAY, envelope, factsFrom, HOUR } from './testing/fixtures';
 import { planEvent } from './plan-event';
 import { withheldAsHistory } from './withheld';
 

@@ -2,7 +2,7 @@ import { createPublicKey, sign, verify } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '@passerelle/database';
 import { canonicalJson } from '@passerelle/event-store';
 import { KeyConfigError } from '../master-key';
-import { parseSigningKey, type SigningKey } from '../signed-heads';
+import { parseSigningKey, type SigningKey } from '../signing-key';
 
 /**
  * The SIGNING_KEYs a process holds: the configured one first, then the previous one while a rotation
@@ -101,14 +101,14 @@ export async function listSigningKeySuccessions(client: SqlExecutor): Promise<Si
   const rows = await client.query<{
     previous_public_key: string;
     next_public_key: string;
-    last_position: number | string;
+    last_position: number;
     signature_by_previous: string;
     signature_by_next: string;
   }>('SELECT * FROM signing_key_successions ORDER BY recorded_at, previous_public_key');
   return rows.map((row) => ({
     previous: row.previous_public_key,
     next: row.next_public_key,
-    lastPosition: Number(row.last_position),
+    lastPosition: row.last_position,
     signatureByPrevious: row.signature_by_previous,
     signatureByNext: row.signature_by_next,
   }));
@@ -191,14 +191,14 @@ export async function rotateSigningKey(
         `The SIGNING_KEY in use is not configured: set SIGNING_KEY_PREVIOUS to it and SIGNING_KEY to the new key (in use: ${inUse})`,
       );
     }
-    const [last] = await tx.query<{ position: number | string }>(
+    const [last] = await tx.query<{ position: number }>(
       'SELECT coalesce(max(position), 0) AS position FROM signed_heads WHERE public_key = $1',
       [from.publicKeyText],
     );
     const succession = {
       previous: from.publicKeyText,
       next: to.publicKeyText,
-      lastPosition: Number(last!.position),
+      lastPosition: last!.position,
     };
     const message = successionMessage(succession);
     await tx.query(

@@ -260,7 +260,7 @@ export class DashboardQuery {
       where.params,
     );
     const page = rows.slice(0, limit).map((row): ActivityRow => ({
-      position: Number(row.position),
+      position: row.position,
       eventId: row.event_id,
       streamId: row.stream_id,
       type: row.type,

@@ -171,7 +171,7 @@ export class PartnershipsQuery {
     return {
       ...mapPartnershipPersonalData(row.state, read),
       revision: row.revision,
-      position: Number(row.position),
+      position: row.position,
       stageReachedOn: row.stage_reached_on,
       partyDetails: partiesOf(row.state.parties, names),
     };

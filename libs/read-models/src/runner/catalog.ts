@@ -58,7 +58,7 @@ export async function readCheckpoints(
     'SELECT name, position, version, generation FROM projection_checkpoints WHERE name = ANY($1::text[])',
     [names],
   );
-  return new Map(rows.map((row) => [row.name, { ...row, position: Number(row.position) }]));
+  return new Map(rows.map((row) => [row.name, row]));
 }
 
 export async function writeCheckpoint(db: SqlExecutor, checkpoint: Checkpoint): Promise<void> {

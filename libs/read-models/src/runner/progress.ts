@@ -72,7 +72,7 @@ export class ProjectionProgress {
       'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[])',
       [this.names],
     );
-    for (const row of rows) this.report(row.name, Number(row.position));
+    for (const row of rows) this.report(row.name, row.position);
   }
 
   /** True once every projection has processed `position`; false after `timeoutMs`. */

@@ -1,7 +1,11 @@
 import type { SqlExecutor } from '@passerelle/database';
 import type { RecordedEvent } from '@passerelle/event-store';
 
-/** A stored event brought to the current schema of its type (`upcast`), with its envelope unchanged. */
+/**
+ * A stored event as a projection receives it: `eventsToApply` (catalog.ts) has upcast it to the current
+ * schema of its type, envelope unchanged. Only a name: the type has RecordedEvent's shape and cannot tell
+ * an upcast event from a raw one, so projections get their events from eventsToApply alone.
+ */
 export type ProjectedEvent = RecordedEvent;
 
 /** Logical table name → physical table of one generation (`rm_<table>_g<n>`). */

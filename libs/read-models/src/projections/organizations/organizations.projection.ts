@@ -46,7 +46,7 @@ const rows: RowFold<OrganizationRow, Table> = {
     return new Map(
       found.map((row) => [
         row.state.id,
-        { organization: row.state, revision: row.revision, position: Number(row.position) },
+        { organization: row.state, revision: row.revision, position: row.position },
       ]),
     );
   },

@@ -33,7 +33,7 @@ const rows: RowFold<PartnershipRow, Table> = {
           id: row.id,
           state: row.state,
           revision: row.revision,
-          position: Number(row.position),
+          position: row.position,
           stageReachedOn: row.stage_reached_on,
         },
       ]),

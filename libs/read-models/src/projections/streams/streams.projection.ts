@@ -51,9 +51,9 @@ const rows: RowFold<StreamRow, Table> = {
         {
           streamId: row.stream_id,
           category: row.category,
-          events: Number(row.events),
+          events: row.events,
           lastRevision: row.last_revision,
-          lastPosition: Number(row.last_position),
+          lastPosition: row.last_position,
           lastType: row.last_type,
           firstRecordedAt: new Date(row.first_recorded_at).toISOString(),
           lastRecordedAt: new Date(row.last_recorded_at).toISOString(),

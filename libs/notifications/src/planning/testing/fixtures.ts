@@ -5,7 +5,7 @@ import {
   PartnershipEvent,
 } from '@passerelle/domain';
 import { GOBIZ, IHUB, NOW, ORGANIZATIONS, POLE, REGION } from '@passerelle/domain/testing/fixtures';
-import type { PartnershipEventEnvelope, PartnershipFacts, PlanningContext } from './facts';
+import type { PartnershipEventEnvelope, PartnershipFacts, PlanningContext } from '../facts';
 
 export { GOBIZ, IHUB, NOW, POLE, REGION };
 

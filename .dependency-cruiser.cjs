@@ -1,0 +1,91 @@
+/* global module */
+/**
+ * The module boundaries of Passerelle, checked by `npm run lint:deps` (dependency-cruiser) in CI.
+ * Why these rules: docs/decisions/0020-enforced-boundaries.md. Dependencies point inward:
+ * domain ← event store ← privacy, read models, notifications, application ← apps.
+ */
+
+/** Specs, contract suites and test fixtures: code that exists only to test other code. */
+const TEST_CODE = ['\\.(spec|e2e-spec|contract)\\.tsx?$', '(^|/)testing/', '(^|/)fixtures?(\\.tsx?|/)'];
+
+/** What `npm run build` ships: the apps, the libraries and the scripts, without their tests. */
+const PRODUCTION = '^(apps/[^/]+/src|libs/[^/]+/src|scripts)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-app-to-app',
+      comment: 'An app never imports another app; code two apps share belongs in a library (libs/).',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'no-lib-to-app',
+      comment: 'Libraries never import apps: dependencies point from the apps inward.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'domain-stands-alone',
+      comment:
+        'libs/domain is pure deciders and events: it imports only itself (no packages, no node built-ins, no other library).',
+      severity: 'error',
+      from: { path: '^libs/domain/' },
+      to: { pathNot: '^libs/domain/' },
+    },
+    {
+      name: 'event-store-knows-no-domain',
+      comment:
+        'The event store stores opaque events: its production code imports no domain, application, read-model or notification code.',
+      severity: 'error',
+      from: { path: '^libs/event-store/', pathNot: TEST_CODE },
+      to: { path: '^libs/(domain|read-models|notifications|application)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles (type-only imports included): a cycle means two modules are really one.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-test-code-in-production',
+      comment:
+        'Production code (what the build ships) never reaches specs, contract suites or test fixtures, directly or through another module.',
+      severity: 'error',
+      from: { path: PRODUCTION, pathNot: TEST_CODE },
+      to: { path: TEST_CODE, reachable: true },
+    },
+    {
+      name: 'scripts-and-bench-use-libraries',
+      comment: 'scripts/ and bench/ import the libraries, never the source of an app.',
+      severity: 'error',
+      from: { path: '^(scripts|bench)/' },
+      to: { path: '^apps/[^/]+/src/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves (a path alias or a file that is not there is a mistake).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    combinedDependencies: false,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.d.ts', '.js', '.cjs', '.mjs', '.json'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};
