@@ -7,6 +7,7 @@ import { CommandContext, CommandResult } from '../application/command-context';
 import { childIdFor } from '../application/ids';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
+import { ApiCommand, ApiProblems, COMMAND_PROBLEMS } from '../http/openapi';
 import { UuidParameter } from '../http/parameters';
 import { PartnershipCommand } from './partnership-command';
 import {
@@ -34,6 +35,7 @@ function newId(context: CommandContext, kind: string, index = 0): string {
 
 @ApiTags('partnership commands')
 @ApiBearerAuth()
+@ApiProblems(...COMMAND_PROBLEMS)
 @Controller('partnerships')
 @Roles(...CAN_COMMAND)
 export class PartnershipCommandsController {
@@ -61,6 +63,7 @@ export class PartnershipCommandsController {
 
   @Post()
   @HttpCode(201)
+  @ApiCommand('Propose a partnership', 201)
   async propose(
     @Body() body: ProposePartnershipDto,
     @CommandRequest() context: CommandContext,
@@ -85,6 +88,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings')
   @HttpCode(201)
+  @ApiCommand('Schedule an introduction meeting', 201, 'meetingId')
   async scheduleMeeting(
     @Param('id', Uuid) id: string,
     @Body() body: ScheduleMeetingDto,
@@ -98,6 +102,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings/:meetingId/reschedule')
   @HttpCode(200)
+  @ApiCommand('Reschedule a meeting', 200)
   rescheduleMeeting(
     @Param('id', Uuid) id: string,
     @Param('meetingId', Uuid) meetingId: string,
@@ -109,6 +114,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings/:meetingId/cancel')
   @HttpCode(200)
+  @ApiCommand('Cancel a meeting', 200)
   cancelMeeting(
     @Param('id', Uuid) id: string,
     @Param('meetingId', Uuid) meetingId: string,
@@ -120,6 +126,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings/:meetingId/outcome')
   @HttpCode(200)
+  @ApiCommand('Record the outcome of a held meeting', 200)
   recordOutcome(
     @Param('id', Uuid) id: string,
     @Param('meetingId', Uuid) meetingId: string,
@@ -131,6 +138,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/agreements')
   @HttpCode(201)
+  @ApiCommand('Draft a cooperation agreement', 201, 'agreementId')
   async draftAgreement(
     @Param('id', Uuid) id: string,
     @Body() body: DraftAgreementDto,
@@ -144,6 +152,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/agreements/:agreementId/amendments')
   @HttpCode(200)
+  @ApiCommand('Amend a draft agreement', 200)
   amendAgreement(
     @Param('id', Uuid) id: string,
     @Param('agreementId', Uuid) agreementId: string,
@@ -155,6 +164,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/agreements/:agreementId/signatures')
   @HttpCode(200)
+  @ApiCommand('Sign an agreement for an organisation', 200)
   signAgreement(
     @Param('id', Uuid) id: string,
     @Param('agreementId', Uuid) agreementId: string,
@@ -166,6 +176,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/projects')
   @HttpCode(201)
+  @ApiCommand('Launch a joint project', 201, 'projectId')
   async launchProject(
     @Param('id', Uuid) id: string,
     @Body() body: LaunchProjectDto,
@@ -183,6 +194,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/projects/:projectId/milestones')
   @HttpCode(200)
+  @ApiCommand('Mark a project milestone reached', 200)
   reachMilestone(
     @Param('id', Uuid) id: string,
     @Param('projectId', Uuid) projectId: string,
@@ -194,6 +206,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/projects/:projectId/completion')
   @HttpCode(200)
+  @ApiCommand('Complete a joint project', 200)
   completeProject(
     @Param('id', Uuid) id: string,
     @Param('projectId', Uuid) projectId: string,
@@ -205,6 +218,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/mous')
   @HttpCode(201)
+  @ApiCommand('Draft a memorandum of understanding', 201, 'mouId')
   async draftMou(
     @Param('id', Uuid) id: string,
     @Body() body: DraftMouDto,
@@ -218,6 +232,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/mous/:mouId/signatures')
   @HttpCode(200)
+  @ApiCommand('Sign an MOU for an organisation', 200)
   signMou(
     @Param('id', Uuid) id: string,
     @Param('mouId', Uuid) mouId: string,
@@ -229,18 +244,21 @@ export class PartnershipCommandsController {
 
   @Post(':id/suspension')
   @HttpCode(200)
+  @ApiCommand('Put a partnership on hold', 200)
   suspend(@Param('id', Uuid) id: string, @Body() body: ReasonDto, @CommandRequest() context: CommandContext) {
     return this.send(id, 'SuspendPartnership', { ...body }, context);
   }
 
   @Post(':id/resumption')
   @HttpCode(200)
+  @ApiCommand('Resume a partnership on hold', 200)
   resume(@Param('id', Uuid) id: string, @Body() body: ResumeDto, @CommandRequest() context: CommandContext) {
     return this.send(id, 'ResumePartnership', { ...body }, context);
   }
 
   @Post(':id/withdrawal')
   @HttpCode(200)
+  @ApiCommand('Withdraw a partnership', 200)
   withdraw(
     @Param('id', Uuid) id: string,
     @Body() body: ReasonDto,
