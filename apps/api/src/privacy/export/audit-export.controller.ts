@@ -24,7 +24,7 @@ import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
 import { ApiProblems } from '../../http/openapi';
 import { ProblemError } from '../../http/problem';
-import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { ReadQuery } from '../../read-models/read-query.dto';
 
 export class AuditExportQuery extends ReadQuery {
