@@ -1494,9 +1494,7 @@ export interface components {
       data: {
         [key: string]: unknown;
       };
-      metadata: {
-        [key: string]: unknown;
-      };
+      metadata: components['schemas']['EventMetadata'];
       revision: number;
       /** @description A global position in the log */
       position: number;
@@ -1504,6 +1502,27 @@ export interface components {
       recordedAt: string;
       /** @description SHA-256 of the event chained to the previous one */
       hash?: string;
+    };
+    Actor: {
+      /** @description The token subject */
+      sub: string;
+      name?: string;
+      roles: string[];
+      /**
+       * Format: uuid
+       * @description The organisation an officer acts for
+       */
+      org?: string;
+    };
+    EventMetadata: {
+      actor?: components['schemas']['Actor'];
+      correlationId?: string;
+      causationId?: string;
+      idempotencyKey?: string;
+      /** @description The command that produced the event; event ids derive from it */
+      commandId?: string;
+    } & {
+      [key: string]: unknown;
     };
     History: {
       /** Format: uuid */

@@ -230,7 +230,7 @@ export const READ_SCHEMAS: Record<string, SchemaObject> = {
       version: integer('The schema version of `data` as served (after upcasting)'),
       storedVersion: integer('The schema version as stored'),
       data: { type: 'object', additionalProperties: true },
-      metadata: { type: 'object', additionalProperties: true },
+      metadata: ref('EventMetadata'),
       revision: integer(),
       position,
       recordedAt: time,
@@ -238,6 +238,28 @@ export const READ_SCHEMAS: Record<string, SchemaObject> = {
     },
     ['hash'],
   ),
+  Actor: object(
+    {
+      sub: text('The token subject'),
+      name: text(),
+      roles: list(text()),
+      org: { ...uuid, description: 'The organisation an officer acts for' },
+    },
+    ['name', 'org'],
+  ),
+  EventMetadata: {
+    ...object(
+      {
+        actor: ref('Actor'),
+        correlationId: text(),
+        causationId: text(),
+        idempotencyKey: text(),
+        commandId: text('The command that produced the event; event ids derive from it'),
+      },
+      ['actor', 'correlationId', 'causationId', 'idempotencyKey', 'commandId'],
+    ),
+    additionalProperties: true,
+  },
   History: object({ id: uuid, revision: integer(), events: list(ref('HistoryEvent')) }),
   Pipeline: object({
     total: integer(),

@@ -450,8 +450,8 @@ function Timeline({ partnership }: { partnership: Partnership }) {
 function actorOf(event: HistoryEvent): string {
   const actor = event.metadata.actor;
   if (!actor) return '—';
-  const roles = actor.roles?.join(', ') ?? actor.role ?? '';
-  return `${actor.name ?? actor.sub ?? '?'}${roles ? ` (${roles})` : ''}`;
+  const roles = actor.roles.join(', ');
+  return `${actor.name ?? actor.sub}${roles ? ` (${roles})` : ''}`;
 }
 
 function HistoryTable({ history, onTravel }: { history: History; onTravel: (revision: number) => void }) {
