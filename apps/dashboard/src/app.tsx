@@ -6,7 +6,7 @@ import { TopBar } from './components/layout';
 import { I18nContext, initialLanguage, Language, translator, useI18n } from './i18n';
 import { live } from './live';
 import { NowPage } from './pages/now';
-import { PartnershipPage } from './pages/partnership';
+import { PartnershipPage } from './pages/partnership/page';
 import { PipelinePage } from './pages/pipeline';
 import { SignInPage } from './pages/sign-in';
 import { WherePage } from './pages/where';
