@@ -791,6 +791,12 @@ export interface components {
       instance?: string;
       /** @description Validation failures, per field (400) */
       errors?: components['schemas']['FieldErrorDto'][];
+      /** @description What a domain refusal names (ids, dates, the rule) */
+      details?: {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
     };
     ContactDto: {
       /** @example Partnerships desk */

@@ -47,6 +47,12 @@ export class ProblemDto {
   instance?: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Validation failures, per field (400)' })
   errors?: FieldErrorDto[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'What a domain refusal names (ids, dates, the rule)',
+  })
+  details?: Record<string, unknown>;
 }
 
 const domainCodes = (status: number): string[] =>
@@ -156,6 +162,10 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     ...document.components,
     schemas: { ...document.components?.schemas, ...READ_SCHEMAS },
   };
+  // RFC 9457 extension members besides those listed: `currentRevision` (412), `minPosition` and
+  // `position` (503), `checks` (not ready).
+  const problem = document.components.schemas!.ProblemDto as SchemaObject;
+  problem.additionalProperties = true;
   addGlobalProblems(document);
   return document;
 }
