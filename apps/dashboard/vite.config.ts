@@ -8,6 +8,8 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   publicDir: here('public'),
+  // The domain's pure modules (vocabularies, stages), imported one file at a time: never the library's index.
+  resolve: { alias: { '@passerelle/domain/': here('../../libs/domain/src/') } },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: here('../../dist/dashboard'),

@@ -1,12 +1,13 @@
 import { Logger as NestLogger, NestApplicationOptions, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@passerelle/config';
 import { json, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { openApiDocument } from './http/openapi';
 import { sendProblem } from './http/problem.filter';
 import { refuseUnstorableText } from './http/storable-text';
 import { validationPipe } from './http/validation';
@@ -45,13 +46,7 @@ export async function createApp(
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Passerelle')
-    .setDescription('System of record for California–France innovation partnerships')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+  SwaggerModule.setup('api/docs', app, () => openApiDocument(app), {
     jsonDocumentUrl: 'api/docs/openapi.json',
   });
   return app;

@@ -6,13 +6,13 @@ import { TopBar } from './components/layout';
 import { I18nContext, initialLanguage, Language, translator, useI18n } from './i18n';
 import { live } from './live';
 import { NowPage } from './pages/now';
-import { PartnershipPage } from './pages/partnership';
+import { PartnershipPage } from './pages/partnership/page';
 import { PipelinePage } from './pages/pipeline';
 import { SignInPage } from './pages/sign-in';
 import { WherePage } from './pages/where';
 import { ENDPOINTS } from './endpoints';
 import { actingFor, loadSession, primaryRole, saveSession, Session } from './session';
-import type { Organization, Page } from './types';
+import type { KnownOrganization, Organization, OrganizationPage } from './types';
 
 export function App() {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
@@ -64,13 +64,13 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   const { t } = useI18n();
   const route = useRoute();
   const organizations = useLoad(
-    (signal) => get<Page<Organization> | Organization[]>(ENDPOINTS.organizations, { limit: 200 }, signal),
+    (signal) => get<OrganizationPage>(ENDPOINTS.organizations, { limit: 200 }, signal),
     [],
   );
-  const [fetched, setFetched] = useState<Map<string, Organization>>(new Map());
+  const [fetched, setFetched] = useState<Map<string, KnownOrganization>>(new Map());
   const requested = useRef(new Set<string>());
   const byId = useMemo(() => {
-    const list = Array.isArray(organizations.data) ? organizations.data : (organizations.data?.items ?? []);
+    const list: KnownOrganization[] = organizations.data?.items ?? [];
     return new Map([...fetched, ...list.map((org) => [org.id, org] as const)]);
   }, [organizations.data, fetched]);
   const ensureOrganizations = useCallback(

@@ -1,12 +1,12 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Session } from './session';
-import type { Organization } from './types';
+import type { KnownOrganization } from './types';
 
 export interface AppContextValue {
   session: Session;
   /** Every registered organisation, by id (names, sides, regions, contacts for the forms). */
-  organizations: Map<string, Organization>;
+  organizations: Map<string, KnownOrganization>;
   reloadOrganizations(): void;
   /** Fetches organisations missing from the list (registered since, or beyond its page). */
   ensureOrganizations(ids: string[]): void;

@@ -1,16 +1,24 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import { OrganizationsQuery } from '@passerelle/read-models';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { mintToken } from '../auth/mint-token';
 import { Public, Role, ROLES } from '../auth/roles';
+import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
 
 export class DevTokenDto {
-  @IsIn([...ROLES]) role!: Role;
-  /** The organisation the token acts for (its `org` claim); absent: program staff. */
-  @IsOptional() @IsUUID() organizationId?: string;
+  @ApiProperty({ enum: ROLES })
+  @IsIn([...ROLES])
+  role!: Role;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The organisation the token acts for (its `org` claim); absent: program staff',
+  })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
 }
 
 /** What the sign-in page may offer: the roles, and the organisations one may act for. */
@@ -23,7 +31,7 @@ export interface DevSignInOptions {
  * Development sign-in for the dashboard: a token for the chosen role (and organisation), minted only
  * while the built-in development secret is in use. Anywhere else the route does not exist (404).
  */
-@ApiExcludeController()
+@ApiTags('dashboard')
 @Controller('dev')
 @Public()
 export class DevTokenController {
@@ -46,6 +54,8 @@ export class DevTokenController {
 
   /** Whether the sign-in page may offer the development sign-in (404 when it may not), and its choices. */
   @Get()
+  @ApiRead('Development sign-in: whether it is on (404 when not) and its choices', 'DevSignInOptions')
+  @ApiProblems(404)
   async available(): Promise<DevSignInOptions> {
     this.developmentSecret();
     const { items } = await this.organizations.list({ limit: 200 });
@@ -57,6 +67,13 @@ export class DevTokenController {
 
   @Post('token')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Development sign-in: a token for a role (and organisation)' })
+  @ApiResponse({
+    status: 201,
+    description: 'A token, valid 12 h',
+    schema: { $ref: '#/components/schemas/DevToken' },
+  })
+  @ApiProblems(400, 404)
   async token(
     @Body() body: DevTokenDto,
   ): Promise<{ token: string; role: Role; organizationId: string | null }> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { Public } from '../auth/roles';
@@ -21,6 +21,7 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   live() {
     return this.health.check([]);
   }
@@ -32,6 +33,7 @@ export class HealthController {
    */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: the store, the read models and Redis' })
   ready() {
     return this.health.check([
       async () => {

@@ -6,7 +6,8 @@ import { WrongExpectedRevisionError } from '@passerelle/event-store';
 import type { Request, Response } from 'express';
 import { problem, ProblemBody, ProblemError } from './problem';
 
-const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400, forbidden: 403 } as const;
+/** The status each kind of domain refusal answers with. */
+export const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400, forbidden: 403 } as const;
 
 /** The one place where errors become HTTP answers. */
 export function toProblem(error: unknown): { body: ProblemBody; headers: Record<string, string> } {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/roles';
 import { Metrics } from './metrics';
@@ -17,6 +17,7 @@ export class MetricsController {
   @Get()
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4' })
+  @ApiOperation({ summary: 'Prometheus metrics' })
   async scrape(@Res() response: Response): Promise<void> {
     const text = await this.metrics.registry.metrics();
     // Written as is: Express's send() would reorder the media type's parameters.

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   NOTIFICATION_QUEUE,
   NOTIFICATION_STORE,
@@ -9,6 +9,7 @@ import {
 } from '@passerelle/notifications';
 import { clampLimit } from '@passerelle/read-models';
 import { CAN_READ_HISTORY, Roles } from '../auth/roles';
+import { ApiProblems, ApiRead } from '../http/openapi';
 import { UuidParameter } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { PagedQuery } from '../read-models/read-query.dto';
@@ -39,6 +40,7 @@ export class NotificationsController {
   /** Newest first; filter by partnership and status. */
   @Get()
   @Roles(...CAN_READ_HISTORY)
+  @ApiRead('The e-mails of a partnership and their delivery')
   list(@Query() query: ListNotificationsQuery): Promise<NotificationPage> {
     return this.page({ partnershipId: query.partnershipId, status: query.status }, query);
   }
@@ -46,6 +48,7 @@ export class NotificationsController {
   /** Messages that kept failing (dead letters), to retry once the cause is fixed. */
   @Get('failed')
   @Roles()
+  @ApiRead('E-mails whose delivery failed')
   failed(@Query() query: PagedQuery): Promise<NotificationPage> {
     return this.page({ status: 'failed' }, query);
   }
@@ -54,6 +57,9 @@ export class NotificationsController {
   @Post(':id/retry')
   @HttpCode(202)
   @Roles()
+  @ApiOperation({ summary: 'Send a failed e-mail again' })
+  @ApiResponse({ status: 202, description: 'Queued again: delivery follows' })
+  @ApiProblems(400, 404, 409)
   async retry(@Param('id', UuidParameter) id: string): Promise<NotificationView> {
     const current = await this.store.get(id);
     if (!current) throw new ProblemError(404, 'notification.not_found', `No notification ${id}`);

@@ -13,6 +13,7 @@ import {
 } from '@passerelle/application';
 import { CAN_COMMAND, CAN_READ, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
+import { ApiCommand, ApiProblems, ApiRead, COMMAND_PROBLEMS } from '../http/openapi';
 import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { RegisterOrganizationDto } from './organization.dto';
@@ -30,6 +31,8 @@ export class OrganizationsController {
   @Post()
   @HttpCode(201)
   @Roles(...CAN_COMMAND)
+  @ApiCommand('Register an organisation', 201)
+  @ApiProblems(...COMMAND_PROBLEMS)
   async register(
     @Body() body: RegisterOrganizationDto,
     @CommandRequest() context: CommandContext,
@@ -46,6 +49,8 @@ export class OrganizationsController {
   @Roles(...CAN_READ)
   @ReadYourWrites()
   @UuidPath()
+  @ApiRead('One organisation, folded from its events, with its contacts', 'Organization')
+  @ApiProblems(404)
   async get(@Param('id', UuidParameter) id: string, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
     if (revision < 0) throw new ProblemError(404, 'organization.not_found', `No organisation ${id}`);

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { childIdFor, CommandContext, CommandResult, PartnershipCommand } from '@passerelle/application';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
+import { ApiCommand, ApiProblems, COMMAND_PROBLEMS } from '../http/openapi';
 import { UuidParameter } from '../http/parameters';
 import {
   AmendAgreementDto,
@@ -32,6 +33,7 @@ function newId(context: CommandContext, kind: string, index = 0): string {
 
 @ApiTags('partnership commands')
 @ApiBearerAuth()
+@ApiProblems(...COMMAND_PROBLEMS)
 @Controller('partnerships')
 @Roles(...CAN_COMMAND)
 export class PartnershipCommandsController {
@@ -59,6 +61,7 @@ export class PartnershipCommandsController {
 
   @Post()
   @HttpCode(201)
+  @ApiCommand('Propose a partnership', 201)
   async propose(
     @Body() body: ProposePartnershipDto,
     @CommandRequest() context: CommandContext,
@@ -83,6 +86,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings')
   @HttpCode(201)
+  @ApiCommand('Schedule an introduction meeting', 201, 'meetingId')
   async scheduleMeeting(
     @Param('id', Uuid) id: string,
     @Body() body: ScheduleMeetingDto,
@@ -96,6 +100,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings/:meetingId/reschedule')
   @HttpCode(200)
+  @ApiCommand('Reschedule a meeting', 200)
   rescheduleMeeting(
     @Param('id', Uuid) id: string,
     @Param('meetingId', Uuid) meetingId: string,
@@ -107,6 +112,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings/:meetingId/cancel')
   @HttpCode(200)
+  @ApiCommand('Cancel a meeting', 200)
   cancelMeeting(
     @Param('id', Uuid) id: string,
     @Param('meetingId', Uuid) meetingId: string,
@@ -118,6 +124,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/meetings/:meetingId/outcome')
   @HttpCode(200)
+  @ApiCommand('Record the outcome of a held meeting', 200)
   recordOutcome(
     @Param('id', Uuid) id: string,
     @Param('meetingId', Uuid) meetingId: string,
@@ -129,6 +136,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/agreements')
   @HttpCode(201)
+  @ApiCommand('Draft a cooperation agreement', 201, 'agreementId')
   async draftAgreement(
     @Param('id', Uuid) id: string,
     @Body() body: DraftAgreementDto,
@@ -142,6 +150,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/agreements/:agreementId/amendments')
   @HttpCode(200)
+  @ApiCommand('Amend a draft agreement', 200)
   amendAgreement(
     @Param('id', Uuid) id: string,
     @Param('agreementId', Uuid) agreementId: string,
@@ -153,6 +162,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/agreements/:agreementId/signatures')
   @HttpCode(200)
+  @ApiCommand('Sign an agreement for an organisation', 200)
   signAgreement(
     @Param('id', Uuid) id: string,
     @Param('agreementId', Uuid) agreementId: string,
@@ -164,6 +174,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/projects')
   @HttpCode(201)
+  @ApiCommand('Launch a joint project', 201, 'projectId')
   async launchProject(
     @Param('id', Uuid) id: string,
     @Body() body: LaunchProjectDto,
@@ -181,6 +192,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/projects/:projectId/milestones')
   @HttpCode(200)
+  @ApiCommand('Mark a project milestone reached', 200)
   reachMilestone(
     @Param('id', Uuid) id: string,
     @Param('projectId', Uuid) projectId: string,
@@ -192,6 +204,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/projects/:projectId/completion')
   @HttpCode(200)
+  @ApiCommand('Complete a joint project', 200)
   completeProject(
     @Param('id', Uuid) id: string,
     @Param('projectId', Uuid) projectId: string,
@@ -203,6 +216,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/mous')
   @HttpCode(201)
+  @ApiCommand('Draft a memorandum of understanding', 201, 'mouId')
   async draftMou(
     @Param('id', Uuid) id: string,
     @Body() body: DraftMouDto,
@@ -216,6 +230,7 @@ export class PartnershipCommandsController {
 
   @Post(':id/mous/:mouId/signatures')
   @HttpCode(200)
+  @ApiCommand('Sign an MOU for an organisation', 200)
   signMou(
     @Param('id', Uuid) id: string,
     @Param('mouId', Uuid) mouId: string,
@@ -227,18 +242,21 @@ export class PartnershipCommandsController {
 
   @Post(':id/suspension')
   @HttpCode(200)
+  @ApiCommand('Put a partnership on hold', 200)
   suspend(@Param('id', Uuid) id: string, @Body() body: ReasonDto, @CommandRequest() context: CommandContext) {
     return this.send(id, 'SuspendPartnership', { ...body }, context);
   }
 
   @Post(':id/resumption')
   @HttpCode(200)
+  @ApiCommand('Resume a partnership on hold', 200)
   resume(@Param('id', Uuid) id: string, @Body() body: ResumeDto, @CommandRequest() context: CommandContext) {
     return this.send(id, 'ResumePartnership', { ...body }, context);
   }
 
   @Post(':id/withdrawal')
   @HttpCode(200)
+  @ApiCommand('Withdraw a partnership', 200)
   withdraw(
     @Param('id', Uuid) id: string,
     @Body() body: ReasonDto,

@@ -14,6 +14,7 @@ import {
   UuidPath,
   wholeNumberOf,
 } from '../http/parameters';
+import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
 
@@ -54,6 +55,8 @@ export class PartnershipStateController {
   })
   @ReadYourWrites()
   @UuidPath()
+  @ApiRead('A partnership folded from its events, now or as of a time or revision', 'PartnershipState')
+  @ApiProblems(404)
   async state(
     @Param('id', UuidParameter) id: string,
     @Query('asOf') asOf: unknown,
@@ -88,6 +91,8 @@ export class PartnershipStateController {
   @Roles(...CAN_READ_HISTORY)
   @ReadYourWrites()
   @UuidPath()
+  @ApiRead('Every event of a partnership, with its metadata', 'History')
+  @ApiProblems(404)
   async history(@Param('id', UuidParameter) id: string) {
     const { events, revision } = await this.executor.load(streamIdFor.partnership(id), partnershipDecider);
     if (revision < 0) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);

@@ -6,6 +6,7 @@ import { AuditFilters, AuditLogQuery, IntegrityReport, verifyIntegrity } from '@
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../auth/roles';
+import { ApiRead } from '../http/openapi';
 import { instantOf } from '../http/parameters';
 import { ReadModels } from './read-models.service';
 import { AuditEventsQuery } from './read-query.dto';
@@ -31,6 +32,7 @@ export class AuditController {
   @Get('events')
   @Roles(...CAN_AUDIT)
   @ApiProduces('application/json', 'application/jsonl')
+  @ApiRead('The global log, filtered and paged, or exported as JSON Lines')
   async events(@Query() query: AuditEventsQuery, @Res() response: Response): Promise<void> {
     const filters: AuditFilters = {
       actor: query.actor,
@@ -65,6 +67,7 @@ export class AuditController {
   @Get('verify')
   @Roles(...CAN_AUDIT)
   @ReadYourWrites()
+  @ApiRead('Check the integrity of the whole log')
   async verify(): Promise<IntegrityReport & { signedHeads: IntegrityResult['heads'] }> {
     const report = await verifyIntegrity({
       client: this.readModels.client,

@@ -1,10 +1,11 @@
 import { Controller, Get, Headers, Inject, MessageEvent, Query, Res, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DashboardQuery, Matrix, Pipeline, Upcoming } from '@passerelle/read-models';
 import type { Response } from 'express';
 import { interval, map, merge, Observable } from 'rxjs';
 import { CLOCK, Clock } from '@passerelle/application';
 import { CAN_READ, Roles } from '../auth/roles';
+import { ApiRead } from '../http/openapi';
 import { invalidParameter } from '../http/parameters';
 import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
@@ -29,6 +30,7 @@ export class DashboardController {
    */
   @Get('pipeline')
   @Roles(...CAN_READ)
+  @ApiRead('Partnerships per stage, conversion and median days between stages', 'Pipeline')
   pipeline(@Query() query: PipelineQuery): Promise<Pipeline> {
     const { from, to, ...filters } = query;
     if (from && to && from > to) throw invalidParameter('from', 'from must not come after to');
@@ -38,6 +40,7 @@ export class DashboardController {
   /** California organisations × French organisations: partnerships linking each pair, by sector. */
   @Get('matrix')
   @Roles(...CAN_READ)
+  @ApiRead('California organisations × French organisations', 'Matrix')
   matrix(@Query() query: DashboardFilterQuery): Promise<Matrix> {
     return this.dashboard.matrix(query);
   }
@@ -45,6 +48,7 @@ export class DashboardController {
   /** The latest events in plain words, newest first, in English or French (`Content-Language` says which). */
   @Get('activity')
   @Roles(...CAN_READ)
+  @ApiResponse({ status: 200, description: 'OK', schema: { $ref: '#/components/schemas/ActivityPage' } })
   @ApiOperation({
     summary: 'The latest events in plain words, newest first',
     description:
@@ -75,6 +79,7 @@ export class DashboardController {
   /** Meetings in the next 30 days, signatures awaited, agreements ending within 90 days. */
   @Get('upcoming')
   @Roles(...CAN_READ)
+  @ApiRead('Meetings, awaited signatures and agreements ending soon', 'Upcoming')
   upcoming(@Query() _query: ReadQuery): Promise<Upcoming> {
     return this.dashboard.upcoming(this.clock.now());
   }
@@ -88,6 +93,7 @@ export class DashboardController {
     description: 'For EventSource, which cannot set headers',
   })
   @ResumeParameters()
+  @ApiRead('Live changes as server-sent events')
   stream(
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('after') after: unknown,

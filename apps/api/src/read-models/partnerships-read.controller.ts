@@ -14,6 +14,7 @@ import { CAN_READ, Roles } from '../auth/roles';
 import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { ListOrganizationsQuery, ListPartnershipsQuery } from './read-query.dto';
+import { ApiProblems, ApiRead } from '../http/openapi';
 import { ReadYourWrites } from './min-position.interceptor';
 
 @ApiTags('partnerships')
@@ -25,6 +26,7 @@ export class PartnershipsReadController {
   /** Newest first; `offset` or `cursor` paging; `total` counts every match. */
   @Get()
   @Roles(...CAN_READ)
+  @ApiRead('Partnerships, filtered and paged', 'PartnershipPage')
   async list(@Query() query: ListPartnershipsQuery): Promise<Page<PartnershipSummary>> {
     try {
       return await this.partnerships.list(query);
@@ -43,6 +45,8 @@ export class PartnershipsReadController {
   @Roles(...CAN_READ)
   @ReadYourWrites()
   @UuidPath()
+  @ApiRead('One partnership from the read model', 'Partnership')
+  @ApiProblems(404)
   async detail(
     @Param('id', UuidParameter) id: string,
     @Res({ passthrough: true }) response: Response,
@@ -63,6 +67,7 @@ export class OrganizationsReadController {
   /** The directory, by name; contacts are on each organisation's own page. */
   @Get()
   @Roles(...CAN_READ)
+  @ApiRead('The organisation directory, by name', 'OrganizationPage')
   list(@Query() query: ListOrganizationsQuery): Promise<Page<OrganizationSummary>> {
     return this.organizations.list(query);
   }

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { projectionNamed, readCheckpoints, rebuildProjection, RebuildResult } from '@passerelle/read-models';
 import { Roles } from '../auth/roles';
+import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
 import { ReadYourWrites } from './min-position.interceptor';
@@ -17,6 +18,7 @@ export class ProjectionsController {
   @Get()
   @Roles()
   @ReadYourWrites()
+  @ApiRead('Each projection: checkpoint, lag and state')
   async status() {
     const head = await this.readModels.store.headPosition();
     const stored = await readCheckpoints(
@@ -47,6 +49,9 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @HttpCode(200)
   @Roles()
+  @ApiOperation({ summary: 'Rebuild a projection from the log' })
+  @ApiOkResponse({ description: 'The projection was rebuilt and swapped in' })
+  @ApiProblems(404)
   rebuild(@Param('name') name: string): Promise<RebuildResult> {
     const projection = projectionNamed(name);
     if (!projection) throw new ProblemError(404, 'projection.not_found', `No projection ${name}`);

@@ -4,6 +4,7 @@ import { FeedbackReport, feedbackCsv, FeedbackReportQuery, isoDay } from '@passe
 import type { Response } from 'express';
 import { CLOCK, Clock } from '@passerelle/application';
 import { CAN_READ, Roles } from '../auth/roles';
+import { ApiRead } from '../http/openapi';
 import { daysInMonth, invalidParameter } from '../http/parameters';
 import { FeedbackQuery } from './read-query.dto';
 
@@ -31,6 +32,7 @@ export class ReportsController {
   @Get('feedback')
   @Roles(...CAN_READ)
   @ApiProduces('application/json', 'text/csv')
+  @ApiRead('The feedback report for GO-Biz and French diplomacy (JSON or CSV)')
   async feedback(
     @Query() query: FeedbackQuery,
     @Res({ passthrough: true }) response: Response,

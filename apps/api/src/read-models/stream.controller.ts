@@ -2,6 +2,7 @@ import { Controller, Headers, MessageEvent, Query, Sse } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CAN_READ, Roles } from '../auth/roles';
+import { ApiRead } from '../http/openapi';
 import { changeStream } from './dashboard.controller';
 import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
@@ -21,6 +22,7 @@ export class StreamController {
     description: 'For EventSource, which cannot set headers',
   })
   @ResumeParameters()
+  @ApiRead('Live changes as server-sent events (also at /api/dashboard/stream)')
   stream(
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('after') after: unknown,

@@ -6,15 +6,10 @@ import { ENDPOINTS } from '../endpoints';
 import { formatDate, formatDateTime, formatMeetingTime, formatNumber, relativeTime } from '../format';
 import { href, useLive, useLiveStatus, useLoad } from '../hooks';
 import { termOf, useI18n, type Language } from '../i18n';
-import type { ActivityItem, Upcoming } from '../types';
-
-interface FeedPage {
-  items: ActivityItem[];
-  nextBefore: number | null;
-}
+import type { ActivityItem, ActivityPage, Upcoming } from '../types';
 
 /** The feed as shown, with the language its sentences are in. */
-interface Feed extends FeedPage {
+interface Feed extends ActivityPage {
   language: Language;
 }
 
@@ -50,7 +45,7 @@ function ActivityFeed() {
   const loadNewest = async () => {
     const asked = language;
     try {
-      const page = await get<FeedPage>(ENDPOINTS.activity, { limit: 20, lang: asked });
+      const page = await get<ActivityPage>(ENDPOINTS.activity, { limit: 20, lang: asked });
       if (shown.current !== asked) return;
       setError(null);
       // In the language shown, newer entries join the feed; after a switch, the feed starts again in the new one.
@@ -73,7 +68,7 @@ function ActivityFeed() {
   };
   const loadOlder = async () => {
     if (!feed?.nextBefore || feed.language !== language) return;
-    const page = await get<FeedPage>(ENDPOINTS.activity, {
+    const page = await get<ActivityPage>(ENDPOINTS.activity, {
       limit: 20,
       before: feed.nextBefore,
       lang: feed.language,

@@ -8,7 +8,7 @@ import { ENDPOINTS } from '../endpoints';
 import { formatDate, formatNumber } from '../format';
 import { href, replaceQuery, useLive, useLoad } from '../hooks';
 import { termOf, useI18n } from '../i18n';
-import { AXES, Page, PartnershipSummary, Pipeline, SECTORS, SIDE_STATES } from '../types';
+import { AXES, PartnershipPage, PartnershipSummary, Pipeline, SECTORS, SIDE_STATES } from '../types';
 
 export interface Filters {
   sector?: string;
@@ -161,15 +161,14 @@ export function PipelinePage({ query }: { query: URLSearchParams }) {
     nextCursor: string | null;
   } | null>(null);
   const list = useLoad(
-    (signal) =>
-      get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, { ...scope, q: filters.q, limit: 50 }, signal),
+    (signal) => get<PartnershipPage>(ENDPOINTS.partnerships, { ...scope, q: filters.q, limit: 50 }, signal),
     [key],
   );
   const extra = more?.key === key ? more : null;
   const nextCursor = extra ? extra.nextCursor : (list.data?.nextCursor ?? null);
   const showMore = async () => {
     if (!nextCursor) return;
-    const page = await get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, {
+    const page = await get<PartnershipPage>(ENDPOINTS.partnerships, {
       ...scope,
       q: filters.q,
       limit: 50,

@@ -5,14 +5,10 @@ import { Field, describedBy } from '../components/ui';
 import { ENDPOINTS } from '../endpoints';
 import { useI18n } from '../i18n';
 import { Session, sessionFromToken } from '../session';
-import { ROLES, Role } from '../types';
+import { DevSignInOptions, DevToken, ROLES, Role } from '../types';
 
 /** An organisation the development sign-in may act for. */
-interface DevOrganization {
-  id: string;
-  name: string;
-  country: string;
-}
+type DevOrganization = DevSignInOptions['organizations'][number];
 
 /** Checks a token against the API before keeping it: a read every role may do. */
 async function verify(session: Session): Promise<void> {
@@ -55,8 +51,8 @@ export function SignInPage({
       .then(async (response) => {
         setDevAvailable(response.ok);
         if (!response.ok) return;
-        const options = (await response.json()) as { organizations?: DevOrganization[] };
-        setOrganizations(options.organizations ?? []);
+        const options = (await response.json()) as DevSignInOptions;
+        setOrganizations(options.organizations);
       })
       .catch(() => setDevAvailable(false));
   }, []);
@@ -84,7 +80,7 @@ export function SignInPage({
     try {
       // Only an officer's organisation narrows what it may do: the other roles are asked for none.
       const body = role === 'officer' && organizationId ? { role, organizationId } : { role };
-      const answer = await request<{ token: string }>('POST', ENDPOINTS.devToken, { body });
+      const answer = await request<DevToken>('POST', ENDPOINTS.devToken, { body });
       const session = sessionFromToken(answer.token);
       if (session) onSignIn(session);
     } catch (error) {

@@ -7,7 +7,7 @@ import { ENDPOINTS } from '../endpoints';
 import { formatNumber } from '../format';
 import { href, replaceQuery, useLive, useLoad, useRoute } from '../hooks';
 import { termOf, useI18n } from '../i18n';
-import { Matrix, Page, PartnershipSummary, SECTORS } from '../types';
+import { Matrix, PartnershipPage, SECTORS } from '../types';
 
 /** Five steps of blue, light to dark; text turns white on the dark ones to stay readable. */
 const HEAT = ['#eef4fb', '#c9dcf2', '#8fb5e3', '#3f7fc9', '#1d3b6f'];
@@ -97,7 +97,7 @@ export function WherePage() {
     (signal) =>
       Promise.all(
         SECTORS.map((s) =>
-          get<Page<PartnershipSummary>>(ENDPOINTS.partnerships, { sector: s, limit: 1 }, signal).then(
+          get<PartnershipPage>(ENDPOINTS.partnerships, { sector: s, limit: 1 }, signal).then(
             (page) => [s, page.total] as const,
           ),
         ),

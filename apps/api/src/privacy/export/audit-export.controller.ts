@@ -1,5 +1,12 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { SqlClient } from '@passerelle/database';
 import { streamIdFor } from '@passerelle/domain';
@@ -15,6 +22,7 @@ import {
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
+import { ApiProblems } from '../../http/openapi';
 import { ProblemError } from '../../http/problem';
 import { SQL_CLIENT } from '@passerelle/application';
 import { ReadQuery } from '../../read-models/read-query.dto';
@@ -66,6 +74,8 @@ export class AuditExportController {
       'JSON Lines (docs/audit-export.md), checked offline by `npm run verify-export`. The head is signed first, so every exported event is covered by a signature.',
   })
   @ApiProduces('application/jsonl')
+  @ApiOkResponse({ description: 'The evidence pack, one JSON document per line' })
+  @ApiProblems(404)
   async export(@Query() query: AuditExportQuery, @Res() response: Response): Promise<void> {
     const { partnershipId } = query;
     if (partnershipId) {

@@ -1,11 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@passerelle/event-store';
 import { randomUUID } from 'node:crypto';
 import { CommandResult, ForgetPersonCommand } from '@passerelle/application';
 import { CurrentActor } from '../../auth/actor.decorator';
 import { Roles } from '../../auth/roles';
+import { ApiProblems } from '../../http/openapi';
 import { ProblemError } from '../../http/problem';
 import { ForgetPersonDto } from './forget-person.dto';
 
@@ -23,6 +24,12 @@ export class PeopleController {
     description:
       'Deletes the key of a contact or attendee (`email`) or of a signer (`signerName`): their fields read as "[erased]" in every event, read model and notification from then on (no table holds them in clear), and nothing of them is stored again. Records PersonForgotten, without personal data. Answers `{ id: subject, revision, position }`; forgetting again answers the same.',
   })
+  @ApiResponse({
+    status: 200,
+    description: 'Forgotten',
+    schema: { $ref: '#/components/schemas/CommandResult' },
+  })
+  @ApiProblems(400, 409, 413, 415)
   forget(
     @Body() body: ForgetPersonDto,
     @CurrentActor() actor: Actor,
