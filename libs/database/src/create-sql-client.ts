@@ -19,6 +19,7 @@ export async function createSqlClient(options: SqlClientOptions = {}): Promise<S
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: options.queryTimeoutMs,
+      readOnly: options.readOnly ?? false,
       applicationName: options.applicationName ?? `passerelle:${schema}`,
     });
   }

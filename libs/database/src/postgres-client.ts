@@ -29,6 +29,8 @@ export interface PostgresClientOptions {
   connectTimeoutMs: number;
   /** How long one query may wait for its answer before it fails; undefined: no limit. */
   queryTimeoutMs?: number;
+  /** A replica: the schema is not created. */
+  readOnly?: boolean;
   /** `application_name` of the pool's connections (the LISTEN connection adds `:listen`). */
   applicationName: string;
 }
@@ -53,7 +55,9 @@ export async function createPostgresClient(options: PostgresClientOptions): Prom
   // pool, and the next query opens a fresh one; without a listener the error would crash the process.
   pool.on('error', () => undefined);
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
+    await pool.query(
+      options.readOnly ? 'SELECT 1' : `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`,
+    );
   } catch (error) {
     // Two processes creating the schema at once: the loser sees a catalog unique violation.
     const state = sqlStateOf(error);

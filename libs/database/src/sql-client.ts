@@ -35,6 +35,8 @@ export interface SqlClientOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: how long a query may wait for its answer (default: no limit). */
   queryTimeoutMs?: number;
+  /** PostgreSQL: a replica, only read: the schema is not created (it comes from the primary). */
+  readOnly?: boolean;
   /** PostgreSQL: `application_name` of the connections (default `passerelle:<schema>`). */
   applicationName?: string;
 }

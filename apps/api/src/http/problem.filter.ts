@@ -86,6 +86,8 @@ export function sendProblem(response: Response, request: Request, error: unknown
   const { body, headers } = toProblem(error);
   const unavailable = unavailabilityOf(error);
   if (unavailable !== undefined) logger.warn(`answered 503: the database is unavailable (${unavailable})`);
+  // Any other 503 is a refusal the service chose (read models behind, not ready): no stack to look at.
+  else if (body.status === 503) logger.warn(`answered 503: ${body.detail ?? body.title}`);
   else if (body.status >= 500)
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   response
