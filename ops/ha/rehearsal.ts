@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { mintToken } from '../../apps/api/src/auth/mint-token';
-import { deterministicUuid, eventIdFor } from '../../apps/api/src/application/ids';
+import { deterministicUuid, eventIdFor } from '../../libs/application/src/ids';
 
 const ROOT = resolve(__dirname, '../..');
 const HA_DIR = process.env.HA_DIR ?? '/tmp/passerelle-ha';

@@ -13,7 +13,7 @@ import { createSqlClient, unavailabilityOf, type SqlClient, type SqlExecutor } f
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
-import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { PAST_HEAD_GRACE_MS } from './min-position.interceptor';
 import { ReadModels } from './read-models.service';
 
