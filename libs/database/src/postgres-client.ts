@@ -121,6 +121,15 @@ class PostgresSqlClient implements SqlClient {
     } catch (error) {
       throw asStoreUnavailable(error);
     }
+    // The pool stops listening to a connection's errors while it is checked out: one lost between two
+    // statements (a failover) would be an unhandled 'error' event, ending the process. The statement that
+    // follows fails instead, and the connection is destroyed below.
+    const ignoreLoss = () => undefined;
+    connection.on('error', ignoreLoss);
+    const release = (error?: Error | boolean) => {
+      connection.off('error', ignoreLoss);
+      connection.release(error);
+    };
     const executor = executorOver(connection);
     let result: T;
     try {
@@ -131,19 +140,19 @@ class PostgresSqlClient implements SqlClient {
       if (unavailabilityOf(error) !== undefined) {
         // The connection is dead, stuck or on a read-only server: a ROLLBACK could wait on it. Destroyed,
         // it rolls back on the server (if the server is still there) with its session.
-        connection.release(error instanceof Error ? error : true);
+        release(error instanceof Error ? error : true);
         throw asStoreUnavailable(error);
       }
       try {
         await connection.query('ROLLBACK');
-        connection.release();
+        release();
       } catch (rollbackError) {
         // The connection is unusable: destroy it rather than hand it to the next caller.
-        connection.release(rollbackError as Error);
+        release(rollbackError as Error);
       }
       throw error;
     }
-    connection.release();
+    release();
     return result;
   }
 
