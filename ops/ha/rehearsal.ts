@@ -629,9 +629,13 @@ async function checkEmails(since: Date, sinkOffset: number) {
   let duplicated = 0;
   let lost = 0;
   let deliveredButMarkedUnknown = 0;
+  let heldForOperator = 0;
   for (const row of rows) {
     const count = received.get(row.id) ?? 0;
-    if (count === 0) lost += 1;
+    // Not delivered but listed as failed ("outcome unknown: retry it if the recipient did not get it"): an
+    // operator sees it; reported apart from a message lost without a trace.
+    if (count === 0 && row.status === 'failed') heldForOperator += 1;
+    else if (count === 0) lost += 1;
     else delivered += 1;
     if (count > 1) duplicated += count - 1;
     if (count > 0 && row.status === 'failed') deliveredButMarkedUnknown += 1;
@@ -643,6 +647,7 @@ async function checkEmails(since: Date, sinkOffset: number) {
     lost,
     notMarkedSent: rows.filter((r) => r.status !== 'sent').length,
     deliveredButMarkedUnknown,
+    heldForOperator,
   };
 }
 
@@ -833,7 +838,10 @@ async function main(): Promise<number> {
   console.log(
     `e-mails planned ${emails.planned}, delivered ${emails.delivered}, duplicated ${emails.duplicated}, lost ${emails.lost}` +
       (emails.deliveredButMarkedUnknown
-        ? ` (${emails.deliveredButMarkedUnknown} delivered but marked "outcome unknown")`
+        ? `; ${emails.deliveredButMarkedUnknown} delivered but marked "outcome unknown"`
+        : '') +
+      (emails.heldForOperator
+        ? `\n!!! ${emails.heldForOperator} e-mails not delivered, listed as failed ("outcome unknown") for an operator to retry`
         : ''),
   );
   console.log(`written to ${args.output}`);
