@@ -1,6 +1,8 @@
 # Sourced by ops/ha/up.sh when HA_APPS=1: Passerelle itself on the topology, built into dist/ —
 # 2 API replicas (IN_PROCESS=none) behind HAProxy's API port, 2 projectors (one active per projection by
 # lock, the other standby) and 2 notification workers. Secrets are generated once into $HA_DIR/secrets.env.
+# Read-model queries go to the replicas (HAProxy's read port); EVENTSTORE_CONNECTION_STRING, when set, is
+# passed on (events in that EventStoreDB / KurrentDB cluster instead of PostgreSQL).
 
 secrets="$HA_DIR/secrets.env"
 if [[ ! -f "$secrets" ]]; then
@@ -30,6 +32,8 @@ start_app() {
     TS_NODE_BASEURL=./dist NODE_ENV=production LOG_LEVEL="${LOG_LEVEL:-info}" \
     DATA_DIR="$HA_DIR/apps/$name" \
     DATABASE_URL="postgres://postgres@127.0.0.1:$HAPROXY_WRITE_PORT/passerelle" \
+    DATABASE_READ_URL="postgres://postgres@127.0.0.1:$HAPROXY_READ_PORT/passerelle" \
+    ${EVENTSTORE_CONNECTION_STRING:+EVENTSTORE_CONNECTION_STRING="$EVENTSTORE_CONNECTION_STRING"} \
     REDIS_URL=redis://127.0.0.1 REDIS_SENTINELS="$app_sentinels" REDIS_SENTINEL_NAME="$SENTINEL_NAME" \
     SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" "$@" \
     node --title="passerelle-$name" -r tsconfig-paths/register "dist/apps/$entry/src/main.js"

@@ -109,9 +109,14 @@ writes_reach_primary() {
   [[ $(psql -h 127.0.0.1 -p "$HAPROXY_WRITE_PORT" -U postgres -d postgres -tAc 'select pg_is_in_recovery()') == f ]]
 }
 wait_for "the write port reaching the primary" "$HA_TIMEOUT" "$LOGS/haproxy.log" writes_reach_primary
-psql -h 127.0.0.1 -p "$HAPROXY_WRITE_PORT" -U postgres -d postgres -tAc \
-  "select 1 from pg_database where datname = 'passerelle'" | grep -q 1 ||
-  psql -h 127.0.0.1 -p "$HAPROXY_WRITE_PORT" -U postgres -d postgres -qc 'create database passerelle'
+# Retried: right after a failover the write port may still cut a connection or two.
+ensure_database() {
+  local exists
+  exists=$(psql -h 127.0.0.1 -p "$HAPROXY_WRITE_PORT" -U postgres -d postgres -tAc \
+    "select 1 from pg_database where datname = 'passerelle'") || return 1
+  [[ "$exists" == 1 ]] || psql -h 127.0.0.1 -p "$HAPROXY_WRITE_PORT" -U postgres -d postgres -qc 'create database passerelle'
+}
+wait_for "the passerelle database" "$HA_TIMEOUT" "$LOGS/haproxy.log" ensure_database
 log "HAProxy routes writes to the primary"
 
 # --- Redis: a master, two replicas, three Sentinels --------------------------------------------------------
@@ -191,7 +196,7 @@ Passerelle HA topology is up (working folder $HA_DIR, logs in $LOGS, pids in $PI
   Redis             ${REDIS_PORTS[*]}, master now $(sentinel_master); Sentinels ${SENTINEL_PORTS[*]} (name $SENTINEL_NAME, quorum 2)
   SMTP sink         127.0.0.1:$SMTP_PORT, count in $HA_DIR/smtp/count, messages in $HA_DIR/smtp/messages.jsonl
 
-  Connection settings for the service (also in $HA_DIR/env; DATABASE_READ_URL is not read yet):
+  Connection settings for the service (also in $HA_DIR/env):
 $(sed 's/^/    /' "$HA_DIR/env")
 
   patronictl -c $HA_DIR/pg/pg1.yml list

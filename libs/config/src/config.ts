@@ -9,6 +9,11 @@ export interface AppConfig {
   dataDir: string;
   /** PostgreSQL for events and read models; undefined → embedded PGlite in dataDir. */
   databaseUrl?: string;
+  /**
+   * PostgreSQL replicas (e.g. HAProxy's read port) for read-model queries; `?minPosition` reads go to the
+   * primary when the replicas have not replayed that far. Undefined: every read on DATABASE_URL.
+   */
+  databaseReadUrl?: string;
   /** Schema for every table (tests isolate themselves with their own). */
   databaseSchema: string;
   eventstoreConnectionString?: string;
@@ -179,6 +184,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const eventstoreConnectionString = optional(env, 'EVENTSTORE_CONNECTION_STRING');
   const embedded = databaseUrl === undefined;
+  const databaseReadUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  if (databaseReadUrl !== undefined && embedded)
+    throw new ConfigError('DATABASE_READ_URL names replicas of DATABASE_URL, which is not set');
   const observerEmails = (optional(env, 'OBSERVER_EMAILS') ?? '')
     .split(',')
     .map((e) => e.trim())
@@ -226,6 +234,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir: resolve(optional(env, 'DATA_DIR') ?? join(process.cwd(), 'data')),
     databaseUrl,
+    databaseReadUrl,
     databaseSchema: schema,
     eventstoreConnectionString,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'abc'],
     ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_READ_URL', 'postgres://replicas/x'],
     ['REDIS_URL', 'not a url'],
     ['DEMO_DATA', 'maybe'],
     ['BODY_LIMIT', 'huge'],

@@ -9,7 +9,7 @@ import {
 import { ChannelListeners } from './channel-listeners';
 import { assertPlainIdentifier, quoteIdentifier } from './identifiers';
 import type { SqlClient, SqlExecutor } from './sql-client';
-import { SqlState, sqlStateOf } from './sql-errors';
+import { asStoreUnavailable, SqlState, sqlStateOf, unavailabilityOf } from './sql-errors';
 
 const INT8_OID = 20;
 
@@ -25,6 +25,14 @@ export interface PostgresClientOptions {
   databaseUrl: string;
   schema: string;
   maxConnections: number;
+  /** How long opening a connection may take before the attempt fails (the server is unavailable). */
+  connectTimeoutMs: number;
+  /** How long one query may wait for its answer before it fails; undefined: no limit. */
+  queryTimeoutMs?: number;
+  /** A replica: the schema is not created. */
+  readOnly?: boolean;
+  /** `application_name` of the pool's connections (the LISTEN connection adds `:listen`). */
+  applicationName: string;
 }
 
 export async function createPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
@@ -33,30 +41,54 @@ export async function createPostgresClient(options: PostgresClientOptions): Prom
     types: int8AsNumber,
     // Set at connection start-up, so every pooled connection resolves names in the client's schema only.
     options: `-c search_path=${assertPlainIdentifier(options.schema, 'schema name')}`,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // A server that vanished without closing the socket (a host lost) is noticed by TCP keep-alive.
+    keepAlive: true,
+    application_name: options.applicationName.slice(0, 63),
   };
-  const pool = new Pool({ ...connection, max: options.maxConnections });
-  // An idle connection that dies is dropped by the pool; without a listener the error would crash the process.
+  const pool = new Pool({
+    ...connection,
+    ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
+    max: options.maxConnections,
+  });
+  // An idle connection that dies (its server restarted, failed over or terminated it) is dropped by the
+  // pool, and the next query opens a fresh one; without a listener the error would crash the process.
   pool.on('error', () => undefined);
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
+    await pool.query(
+      options.readOnly ? 'SELECT 1' : `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`,
+    );
   } catch (error) {
     // Two processes creating the schema at once: the loser sees a catalog unique violation.
     const state = sqlStateOf(error);
     if (state !== SqlState.uniqueViolation && state !== SqlState.duplicateSchema) {
       await pool.end();
-      throw error;
+      throw asStoreUnavailable(error);
     }
   }
-  return new PostgresSqlClient(pool, new NotificationListener(connection, options.schema), options.schema);
+  const listenConfig = { ...connection, application_name: `${options.applicationName}:listen`.slice(0, 63) };
+  return new PostgresSqlClient(pool, new NotificationListener(listenConfig), options.schema);
 }
 
+/**
+ * Runs the queries; an error meaning the database is unavailable comes out as StoreUnavailableError.
+ * (A pooled connection whose query failed is destroyed by the pool rather than reused.)
+ */
 function executorOver(queryable: Pool | PoolClient): SqlExecutor {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-      return (await queryable.query(sql, [...params])).rows as Row[];
+      try {
+        return (await queryable.query(sql, [...params])).rows as Row[];
+      } catch (error) {
+        throw asStoreUnavailable(error);
+      }
     },
     async exec(sql: string): Promise<void> {
-      await queryable.query(sql);
+      try {
+        await queryable.query(sql);
+      } catch (error) {
+        throw asStoreUnavailable(error);
+      }
     },
   };
 }
@@ -83,23 +115,44 @@ class PostgresSqlClient implements SqlClient {
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const connection = await this.pool.connect();
+    let connection: PoolClient;
+    try {
+      connection = await this.pool.connect();
+    } catch (error) {
+      throw asStoreUnavailable(error);
+    }
+    // The pool stops listening to a connection's errors while it is checked out: one lost between two
+    // statements (a failover) would be an unhandled 'error' event, ending the process. The statement that
+    // follows fails instead, and the connection is destroyed below.
+    const ignoreLoss = () => undefined;
+    connection.on('error', ignoreLoss);
+    const release = (error?: Error | boolean) => {
+      connection.off('error', ignoreLoss);
+      connection.release(error);
+    };
+    const executor = executorOver(connection);
     let result: T;
     try {
-      await connection.query('BEGIN');
-      result = await work(executorOver(connection));
-      await connection.query('COMMIT');
+      await executor.exec('BEGIN');
+      result = await work(executor);
+      await executor.exec('COMMIT');
     } catch (error) {
+      if (unavailabilityOf(error) !== undefined) {
+        // The connection is dead, stuck or on a read-only server: a ROLLBACK could wait on it. Destroyed,
+        // it rolls back on the server (if the server is still there) with its session.
+        release(error instanceof Error ? error : true);
+        throw asStoreUnavailable(error);
+      }
       try {
         await connection.query('ROLLBACK');
-        connection.release();
+        release();
       } catch (rollbackError) {
         // The connection is unusable: destroy it rather than hand it to the next caller.
-        connection.release(rollbackError as Error);
+        release(rollbackError as Error);
       }
       throw error;
     }
-    connection.release();
+    release();
     return result;
   }
 
@@ -121,10 +174,10 @@ const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
 /**
  * LISTEN needs a connection of its own, held for the client's lifetime. When it drops, it is
  * reopened (with back-off) and every channel listened to again. Notifications sent while it
- * was down are lost: listeners must not rely on them alone (the event store also polls).
+ * was down are lost, so once listening again every listener is called with an empty payload: look
+ * again (re-read positions), something may have happened meanwhile.
  */
 class NotificationListener {
-  private readonly config: ClientConfig;
   private connecting?: Promise<Client>;
   private current?: Client;
   private reconnectTimer?: NodeJS.Timeout;
@@ -132,8 +185,12 @@ class NotificationListener {
   private closed = false;
   private readonly listeners = new ChannelListeners(
     async (channel) => {
-      const client = await this.connected();
-      await client.query(`LISTEN ${channel}`);
+      try {
+        const client = await this.connected();
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        throw asStoreUnavailable(error);
+      }
     },
     async (channel) => {
       if (this.current && !this.closed)
@@ -141,13 +198,7 @@ class NotificationListener {
     },
   );
 
-  constructor(config: ClientConfig, schema: string) {
-    this.config = {
-      ...config,
-      keepAlive: true,
-      application_name: `passerelle:listen:${schema}`.slice(0, 63),
-    };
-  }
+  constructor(private readonly config: ClientConfig) {}
 
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     if (this.closed) return Promise.reject(new Error('SQL client is closed'));
@@ -208,8 +259,10 @@ class NotificationListener {
     if (this.closed) return;
     try {
       const client = await this.connected();
-      for (const channel of this.listeners.channels()) await client.query(`LISTEN ${channel}`);
+      const channels = this.listeners.channels();
+      for (const channel of channels) await client.query(`LISTEN ${channel}`);
       this.failedAttempts = 0;
+      for (const channel of channels) this.listeners.dispatch(channel, '');
     } catch {
       this.failedAttempts += 1;
       await this.drop();

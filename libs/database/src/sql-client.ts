@@ -13,7 +13,11 @@ export interface SqlClient extends SqlExecutor {
   /** The schema every table of this client lives in (tests isolate themselves with their own). */
   readonly schema: string;
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** LISTEN on a channel; resolves once listening. Returns a function that stops listening. */
+  /**
+   * LISTEN on a channel; resolves once listening. Returns a function that stops listening. When the
+   * listening connection was lost and is back, `onNotify` is called with an empty payload: notifications
+   * may have been missed, so whoever waits looks again.
+   */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
@@ -27,4 +31,12 @@ export interface SqlClientOptions {
   schema?: string;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** PostgreSQL: how long opening a connection may take (default 5 s); then the database is unavailable. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: how long a query may wait for its answer (default: no limit). */
+  queryTimeoutMs?: number;
+  /** PostgreSQL: a replica, only read: the schema is not created (it comes from the primary). */
+  readOnly?: boolean;
+  /** PostgreSQL: `application_name` of the connections (default `passerelle:<schema>`). */
+  applicationName?: string;
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { IdempotencyKeyReusedError, StaleRevisionError } from '@passerelle/application';
+import { unavailabilityOf } from '@passerelle/database';
 import { DomainError } from '@passerelle/domain';
 import { WrongExpectedRevisionError } from '@passerelle/event-store';
 import type { Request, Response } from 'express';
@@ -8,6 +9,12 @@ import { problem, ProblemBody, ProblemError } from './problem';
 
 /** The status each kind of domain refusal answers with. */
 export const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400, forbidden: 403 } as const;
+
+/**
+ * Seconds a client waits before retrying while the database is unavailable: a PostgreSQL failover takes
+ * 5–12 s (docs/decisions/0013), so a few retries span it.
+ */
+export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 /** The one place where errors become HTTP answers. */
 export function toProblem(error: unknown): { body: ProblemBody; headers: Record<string, string> } {
@@ -31,6 +38,14 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
     return {
       body: problem(status, error.code, error.message, error.details ? { details: error.details } : {}),
       headers: {},
+    };
+  }
+  // The primary is gone, restarting or read-only (a failover): nothing was decided, retry shortly.
+  // Also an unwrapped driver error of that kind (a path that bypassed the SQL client).
+  if (unavailabilityOf(error) !== undefined) {
+    return {
+      body: problem(503, 'store_unavailable', 'The event store is unavailable for a moment; retry shortly'),
+      headers: { 'Retry-After': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
     };
   }
   if (error instanceof WrongExpectedRevisionError) {
@@ -80,7 +95,11 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
 
 export function sendProblem(response: Response, request: Request, error: unknown, logger: Logger): void {
   const { body, headers } = toProblem(error);
-  if (body.status >= 500)
+  const unavailable = unavailabilityOf(error);
+  if (unavailable !== undefined) logger.warn(`answered 503: the database is unavailable (${unavailable})`);
+  // Any other 503 is a refusal the service chose (read models behind, not ready): no stack to look at.
+  else if (body.status === 503) logger.warn(`answered 503: ${body.detail ?? body.title}`);
+  else if (body.status >= 500)
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   response
     .status(body.status)

@@ -17,22 +17,23 @@ import { OrganizationsReadController, PartnershipsReadController } from './partn
 import { ProjectionsController } from './projections.controller';
 import { ReadModelsHealthIndicator } from './read-models-health';
 import { ReadModels } from './read-models.service';
+import { ReadReplica, ReadReplicaInterceptor } from './read-replica';
 import { ReportsController } from './reports.controller';
 import { StreamController } from './stream.controller';
 import { PrivacyModule } from '../privacy/privacy.module';
 
 const overClient = <T>(Query: new (db: ReadModels['client']) => T) => ({
   provide: Query,
-  inject: [ReadModels],
-  useFactory: (readModels: ReadModels) => new Query(readModels.client),
+  inject: [ReadReplica],
+  useFactory: (replica: ReadReplica) => new Query(replica.client),
 });
 
 /** A query whose rows hold personal values sealed: it opens them with the person's key when read. */
 const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpener) => T) => ({
   provide: Query,
-  inject: [ReadModels],
-  useFactory: (readModels: ReadModels) =>
-    new Query(readModels.client, (values) => readModels.personalValues.opener(values)),
+  inject: [ReadModels, ReadReplica],
+  useFactory: (readModels: ReadModels, replica: ReadReplica) =>
+    new Query(replica.client, (values) => readModels.personalValues.opener(values)),
 });
 
 /** The read side: projections kept up to date in this process, their queries, dashboards, audit. */
@@ -49,6 +50,7 @@ const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpen
   ],
   providers: [
     ReadModels,
+    ReadReplica,
     ReadModelsHealthIndicator,
     opening(PartnershipsQuery),
     opening(OrganizationsQuery),
@@ -60,6 +62,7 @@ const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpen
       useFactory: (readModels: ReadModels) => new AuditLogQuery(readModels.openedStore),
     },
     { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: ReadReplicaInterceptor },
   ],
   exports: [ReadModels, ReadModelsHealthIndicator, OrganizationsQuery],
 })

@@ -9,13 +9,19 @@ import { PERSONAL_DATA_EXPORTS, personalDataProviders } from './personal-data.pr
 import { STORED_EVENT_STORE } from '@passerelle/privacy';
 
 export const SQL_CLIENT = Symbol('SQL_CLIENT');
+const DATABASE_QUERY_TIMEOUT_MS = 30_000;
 
 /** PGlite in DATA_DIR by default, PostgreSQL when DATABASE_URL is set; migrated before anything uses it. */
 async function openDatabase(config: AppConfig): Promise<SqlClient> {
   const logger = new Logger('Database');
   let client: SqlClient;
   if (config.databaseUrl) {
-    client = await createSqlClient({ databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+    client = await createSqlClient({
+      databaseUrl: config.databaseUrl,
+      schema: config.databaseSchema,
+      // A query stuck on a server that went away fails (503) well before a client or proxy gives up.
+      queryTimeoutMs: DATABASE_QUERY_TIMEOUT_MS,
+    });
     logger.log(`PostgreSQL, schema ${config.databaseSchema}`);
   } else {
     const dataDir = join(config.dataDir, 'pglite');

@@ -100,6 +100,11 @@ export class ProjectionProgress {
   }
 
   private onNotify(payload: string): void {
+    if (payload === '') {
+      // The listening connection came back: checkpoints may have moved while it was down.
+      void this.refresh().catch(() => undefined);
+      return;
+    }
     try {
       const { schema, name, position } = JSON.parse(payload) as {
         schema: string;
