@@ -21,7 +21,7 @@ import { eventIdFor } from './ids';
 import { CLOCK, Clock } from './clock';
 import { currentVersionOf } from '@passerelle/domain';
 import { MasterKey } from '@passerelle/privacy';
-import { MASTER_KEY } from './infrastructure/personal-data.providers';
+import { MASTER_KEY } from './infrastructure/tokens';
 
 interface DomainEvent {
   type: string;

@@ -6,7 +6,7 @@ import { MasterKey, PERSON_KEY_STORE, PersonKeyStore } from '@passerelle/privacy
 import { CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
 import { deterministicUuid } from '../ids';
-import { MASTER_KEY } from '../infrastructure/personal-data.providers';
+import { MASTER_KEY } from '../infrastructure/tokens';
 
 export class ForgetPersonCommand extends Command<CommandResult> {
   constructor(
