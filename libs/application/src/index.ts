@@ -4,6 +4,7 @@
  * open the infrastructure. No HTTP here: the API's controllers are its callers.
  */
 export * from './acting-scope';
+export * from './aggregate-streams';
 export * from './application.module';
 export * from './clock';
 export * from './command-context';
@@ -11,6 +12,7 @@ export * from './command-executor';
 export * from './decision-states';
 export * from './errors';
 export * from './ids';
+export * from './measured-command-bus';
 export * from './organization-directory';
 export * from './commands/forget-person.command';
 export * from './commands/partnership-command';

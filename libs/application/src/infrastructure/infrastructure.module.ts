@@ -2,10 +2,18 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
-import { PERSON_KEY_STORE, STORED_EVENT_STORE } from '@passerelle/privacy';
+import { MasterKey, PERSON_KEY_STORE, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { CLOCK, systemClock } from '../clock';
 import { EventStores, migrateAll, openEventStores, openSqlClient } from '../composition';
-import { DATA_KEY_RING, EVENT_STORES, MASTER_KEY, PERSONAL_VALUES, SQL_CLIENT } from './tokens';
+import {
+  DATA_KEY_RING,
+  EVENT_STORES,
+  MASTER_KEY,
+  PERSONAL_VALUES,
+  REQUEST_DIGEST,
+  RequestDigest,
+  SQL_CLIENT,
+} from './tokens';
 
 const LOG = new Logger('Infrastructure');
 
@@ -40,6 +48,14 @@ const part = <K extends keyof EventStores>(provide: symbol, key: K) => ({
     part(PERSON_KEY_STORE, 'personKeys'),
     part(DATA_KEY_RING, 'dataKeys'),
     part(PERSONAL_VALUES, 'personalValues'),
+    {
+      provide: REQUEST_DIGEST,
+      inject: [MASTER_KEY],
+      useFactory:
+        (master: MasterKey): RequestDigest =>
+        (requestHash) =>
+          master.requestDigest(requestHash),
+    },
     { provide: CLOCK, useValue: systemClock },
   ],
   exports: [
@@ -51,6 +67,7 @@ const part = <K extends keyof EventStores>(provide: symbol, key: K) => ({
     PERSON_KEY_STORE,
     DATA_KEY_RING,
     PERSONAL_VALUES,
+    REQUEST_DIGEST,
     CLOCK,
   ],
 })

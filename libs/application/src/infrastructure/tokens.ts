@@ -8,3 +8,9 @@ export const MASTER_KEY = Symbol('MASTER_KEY');
 export const PERSONAL_VALUES = Symbol('PERSONAL_VALUES');
 /** Every DATA_KEY this process holds (DATA_KEY, and DATA_KEY_PREVIOUS during a rotation). */
 export const DATA_KEY_RING = Symbol('DATA_KEY_RING');
+/**
+ * The keyed digest of a request kept in event metadata (MasterKey.requestDigest), so the command side
+ * tells a replay from a reused Idempotency-Key without holding the master key.
+ */
+export const REQUEST_DIGEST = Symbol('REQUEST_DIGEST');
+export type RequestDigest = (requestHash: string) => string;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { MeasuredCommandBus } from '../measured-command-bus';
 import { isDomainError } from '@passerelle/domain';
 import type { Actor } from '@passerelle/event-store';
 import type { AgreementExpiry, ExpiryOutcome } from '@passerelle/notifications';
@@ -20,7 +20,7 @@ export const SCHEDULER_ACTOR: Actor = {
  */
 @Injectable()
 export class CommandBusAgreementExpiry implements AgreementExpiry {
-  constructor(@Inject(CommandBus) private readonly commandBus: CommandBus) {}
+  constructor(@Inject(MeasuredCommandBus) private readonly commandBus: MeasuredCommandBus) {}
 
   async expire(partnershipId: string, agreementId: string): Promise<ExpiryOutcome> {
     const commandId = deterministicUuid('expire-agreement', partnershipId, agreementId);
