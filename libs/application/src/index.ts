@@ -4,6 +4,7 @@
  * open the infrastructure. No HTTP here: the API's controllers are its callers.
  */
 export * from './acting-scope';
+export * from './actor';
 export * from './aggregate-streams';
 export * from './application.module';
 export * from './clock';
@@ -13,6 +14,7 @@ export * from './decision-states';
 export * from './errors';
 export * from './ids';
 export * from './measured-command-bus';
+export * from './mint-token';
 export * from './organization-directory';
 export * from './commands/forget-person.command';
 export * from './commands/partnership-command';

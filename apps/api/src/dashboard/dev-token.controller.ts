@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import { OrganizationsQuery } from '@passerelle/read-models';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { mintToken } from '../auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import { Public, Role, ROLES } from '../auth/roles';
 import { ProblemError } from '../http/problem';
 

@@ -8,16 +8,17 @@ import {
   streamIdFor,
   upcast,
 } from '@passerelle/domain';
-import { Actor, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
+import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
 import { FactsLoader, NotificationSettings, withheldAsHistory } from '@passerelle/notifications';
 import { randomUUID } from 'node:crypto';
 import {
+  type Actor,
   AggregateStreams,
   ApplicationError,
   canonicalJson,
   childIdFor,
-  Clock,
   CLOCK,
+  Clock,
   CommandContext,
   CommandExecutor,
   CommandResult,

@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { partnershipDecider, streamIdFor, upcast } from '@passerelle/domain';
-import type { Actor } from '@passerelle/event-store';
 import type { Response } from 'express';
-import { AggregateStreams } from '@passerelle/application';
+import { type Actor, AggregateStreams, hasOneOf } from '@passerelle/application';
 import { CurrentActor } from '../auth/actor.decorator';
 import { CAN_READ, CAN_READ_HISTORY, Roles } from '../auth/roles';
 import {
@@ -62,7 +61,7 @@ export class PartnershipStateController {
   ) {
     const bound = parseAsOf(asOf);
     const travels = bound.asOf !== undefined || bound.toRevision !== undefined;
-    if (travels && !actor.roles.some((r) => r === 'admin' || CAN_READ_HISTORY.includes(r as never))) {
+    if (travels && !hasOneOf(actor, CAN_READ_HISTORY)) {
       throw new ProblemError(403, 'forbidden', 'Time travel is for officers and auditors');
     }
     const folded = await this.streams.load(streamIdFor.partnership(id), partnershipDecider, bound);

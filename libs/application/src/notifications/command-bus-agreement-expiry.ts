@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MeasuredCommandBus } from '../measured-command-bus';
 import { isDomainError } from '@passerelle/domain';
-import type { Actor } from '@passerelle/event-store';
+import type { Actor } from '../actor';
 import type { AgreementExpiry, ExpiryOutcome } from '@passerelle/notifications';
 import type { CommandContext } from '../command-context';
 import { canonicalJson, deterministicUuid, sha256 } from '../ids';

@@ -1,8 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@passerelle/event-store';
 import { randomUUID } from 'node:crypto';
-import { CommandResult, ForgetPersonCommand, MeasuredCommandBus } from '@passerelle/application';
+import { type Actor, CommandResult, ForgetPersonCommand, MeasuredCommandBus } from '@passerelle/application';
 import { CurrentActor } from '../../auth/actor.decorator';
 import { Roles } from '../../auth/roles';
 import { ProblemError } from '../../http/problem';
