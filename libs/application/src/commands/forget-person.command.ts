@@ -28,7 +28,7 @@ export class ForgetPersonCommand extends Command<CommandResult> {
  * first result and appends nothing.
  */
 @CommandHandler(ForgetPersonCommand)
-export class ForgetPersonHandler implements ICommandHandler<ForgetPersonCommand> {
+export class ForgetPersonHandler implements ICommandHandler<ForgetPersonCommand, CommandResult> {
   constructor(
     @Inject(PERSON_KEY_STORE) private readonly keys: PersonKeyStore,
     @Inject(MASTER_KEY) private readonly master: MasterKey,
