@@ -11,7 +11,6 @@
  * `npm run bench` runs the same measurement (measureNotifications) for its `notifications` figure.
  */
 import 'reflect-metadata';
-import { CommandBus } from '@nestjs/cqrs';
 import { loadConfig } from '@passerelle/config';
 import { createSqlClient } from '@passerelle/database';
 import {
@@ -66,8 +65,8 @@ export async function measureNotifications(options: NotificationsOptions): Promi
   // Nest needs constructor metadata that tsx does not emit: the application is compiled as the tests do.
   compileWithDecoratorMetadata();
   const { createApp } = await import('../apps/api/src/bootstrap');
-  const { RegisterOrganizationCommand } = await import('@passerelle/application');
-  const { PartnershipCommand } = await import('@passerelle/application');
+  const { MeasuredCommandBus, PartnershipCommand, RegisterOrganizationCommand } =
+    await import('@passerelle/application');
   const smtp = await SmtpCounter.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-mail-'));
   const schema = `bench_mail_${randomBytes(4).toString('hex')}`;
@@ -93,7 +92,7 @@ export async function measureNotifications(options: NotificationsOptions): Promi
   await app.init();
   const { NOTIFICATION_SETTINGS } = await import('@passerelle/application');
   const settings = app.get<NotificationSettings>(NOTIFICATION_SETTINGS);
-  const bus = app.get(CommandBus);
+  const bus = app.get(MeasuredCommandBus);
   try {
     const party = async (country: 'US' | 'FR') => {
       const id = randomUUID();

@@ -13,6 +13,7 @@
  * not copied and the command says so. From SQL to SQL every event keeps its position.
  * Personal data stays encrypted as stored: the copy moves ciphertext and wrapped keys, never plaintext.
  */
+import { openEsdbEventStore } from '@passerelle/application/composition';
 import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
 import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import { copyLog, sqlPositionKeeper } from '@passerelle/event-store/copy';
@@ -47,9 +48,7 @@ async function openDatabase(spec: string, schema: string): Promise<SqlClient> {
 
 async function open(spec: string, schema: string): Promise<End> {
   if (isEsdb(spec)) {
-    const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
-    const store = createEsdbEventStore(spec);
-    await checkEsdbConnection(store, 5000);
+    const store = await openEsdbEventStore(spec);
     return { store, close: () => store.close() };
   }
   if (!/^(postgres|postgresql):\/\/|^pglite:/.test(spec)) {

@@ -5,8 +5,8 @@
  */
 import { loadConfig } from '@passerelle/config';
 import { parseArgs } from 'node:util';
-import { mintToken } from '../apps/api/src/auth/mint-token';
-import { Role, ROLES } from '../apps/api/src/auth/roles';
+import { Role, ROLES } from '@passerelle/application/actor';
+import { mintToken } from '@passerelle/application/mint-token';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -7,20 +7,20 @@
  *   npm run rebuild -- <projection|all> [--batch-size=1000] [--check]
  */
 import { loadConfig } from '@passerelle/config';
-import { createSqlClient } from '@passerelle/database';
+import {
+  locksFor,
+  migrateAll,
+  openSqlClient,
+  openStoredEventStore,
+} from '@passerelle/application/composition';
 import {
   AnyProjection,
   checkConsistency,
-  LocalLocks,
-  PostgresAdvisoryLocks,
   READ_MODEL_PROJECTIONS,
   rebuildProjection,
 } from '@passerelle/read-models';
 import { MultiBar, Presets } from 'cli-progress';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openEventStore } from '../apps/projector/src/projector';
 
 const USAGE = `Usage: npm run rebuild -- <${READ_MODEL_PROJECTIONS.map((p) => p.name).join('|')}|all> [--batch-size=1000] [--check]`;
 
@@ -47,24 +47,9 @@ async function main(): Promise<number> {
   }
 
   const config = loadConfig();
-  let dataDir: string | undefined;
-  if (!config.databaseUrl) {
-    dataDir = join(config.dataDir, 'pglite');
-    mkdirSync(dataDir, { recursive: true });
-  }
-  const client = await createSqlClient(
-    config.databaseUrl
-      ? { databaseUrl: config.databaseUrl, schema: config.databaseSchema, maxConnections: 4 }
-      : { dataDir, schema: config.databaseSchema },
-  );
-  const store = await openEventStore(config, client);
-  const locks = config.databaseUrl
-    ? new PostgresAdvisoryLocks({
-        databaseUrl: config.databaseUrl,
-        schema: config.databaseSchema,
-        applicationName: 'passerelle:rebuild',
-      })
-    : new LocalLocks();
+  const client = await migrateAll(await openSqlClient(config, { maxConnections: 4 }));
+  const store = await openStoredEventStore(config, client);
+  const locks = locksFor(config, 'rebuild');
 
   const bars = new MultiBar(
     {

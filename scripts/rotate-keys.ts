@@ -11,12 +11,11 @@
  * files there; the service completes the rotation when it next starts.
  */
 import { loadConfig } from '@passerelle/config';
-import { createSqlClient, migrate } from '@passerelle/database';
+import { migrateAll, openSqlClient } from '@passerelle/application/composition';
 import {
   KEY_FILES,
   loadDataKeyRing,
   loadSigningKeyRing,
-  privacyMigrations,
   RotationInterrupted,
   rotateKeys,
   rotationPlan,
@@ -66,14 +65,14 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const client = await createSqlClient({ databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+  const client = await openSqlClient(config);
   const stop = new AbortController();
   process.once('SIGINT', () => {
     console.log('\nStopping after the batch in flight…');
     stop.abort();
   });
   try {
-    await migrate(client, privacyMigrations);
+    await migrateAll(client);
     const report = await rotateKeys(client, plan, {
       batchSize,
       signal: stop.signal,

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { mintToken } from '../apps/api/src/auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import { ROLES, Role } from '../apps/api/src/auth/roles';
 import { TEST_SECRET, TestApp } from './support/test-app';
 import {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { mintToken } from '../apps/api/src/auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import { POSTGRES_URL } from './support/test-app';
 
 /**

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { mintToken } from '../../apps/api/src/auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { ReadModels } from '../../apps/api/src/read-models/read-models.service';
 import { post, proposal } from '../lib/http';

@@ -18,6 +18,7 @@
  * and the log check reads it; ESDB_KILL_LEADER (a shell command) then adds the fault "kill the leader node".
  * That variant has not been run here (no such server can be installed on these machines).
  */
+import { deterministicUuid, eventIdFor, mintToken } from '@passerelle/application';
 import { createSqlClient, type SqlClient } from '@passerelle/database';
 import { SqlEventStore, type EventStore, type RecordedEvent } from '@passerelle/event-store';
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,8 +26,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { mintToken } from '../../apps/api/src/auth/mint-token';
-import { deterministicUuid, eventIdFor } from '../../libs/application/src/ids';
 
 const ROOT = resolve(__dirname, '../..');
 const HA_DIR = process.env.HA_DIR ?? '/tmp/passerelle-ha';

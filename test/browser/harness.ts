@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { mintToken } from '../../apps/api/src/auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import type { Role } from '../../apps/api/src/auth/roles';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { DemoLoader } from '../../apps/api/src/demo/demo-loader';

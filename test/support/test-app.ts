@@ -10,7 +10,7 @@ import { queuePrefixFor } from '@passerelle/notifications';
 import { deleteQueueKeys } from '@passerelle/notifications/testing/queue-keys';
 import { Client } from 'pg';
 import request from 'supertest';
-import { mintToken } from '../../apps/api/src/auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import type { Role } from '../../apps/api/src/auth/roles';
 import { createApp } from '../../apps/api/src/bootstrap';
 

@@ -1,9 +1,13 @@
 import { AppConfig, ConfigError } from '@passerelle/config';
-import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
-import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
+import {
+  locksFor,
+  migrateAll,
+  openSqlClient,
+  openStoredEventStore,
+} from '@passerelle/application/composition';
+import type { EventStore } from '@passerelle/event-store';
 import {
   AnyProjection,
-  PostgresAdvisoryLocks,
   ProjectionRunner,
   READ_MODEL_PROJECTIONS,
   RunnerLogger,
@@ -36,22 +40,6 @@ function selectProjections(names: string[] | undefined): AnyProjection[] {
 }
 
 /**
- * The events as stored, from SQL or EventStoreDB. The projections fold them with personal fields sealed
- * as the events carry them (decision 0005), so the projector needs no DATA_KEY and never holds a name or
- * an address in clear.
- */
-export async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
-  if (config.eventstoreConnectionString) {
-    const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
-    const esdb = createEsdbEventStore(config.eventstoreConnectionString);
-    await checkEsdbConnection(esdb, 5000);
-    return esdb;
-  }
-  await migrate(client, eventStoreMigrations);
-  return new SqlEventStore(client);
-}
-
-/**
  * The projections as a process of their own (scale-out): each projection runs in the one instance that
  * holds its advisory lock; the others wait and take over when it dies. Read models live in PostgreSQL.
  */
@@ -62,24 +50,18 @@ export async function startProjector(config: AppConfig, options: ProjectorOption
     );
   }
   const projections = selectProjections(options.projections);
-  const client = await createSqlClient({
-    databaseUrl: config.databaseUrl,
-    schema: config.databaseSchema,
-    maxConnections: 4,
-  });
+  const client = await openSqlClient(config, { maxConnections: 4 });
   let store: EventStore | undefined;
   try {
-    store = await openEventStore(config, client);
+    await migrateAll(client);
+    // The events as stored: the projections fold them with personal fields sealed as the events carry
+    // them (decision 0005), so the projector needs no DATA_KEY and never holds a name or an address in clear.
+    store = await openStoredEventStore(config, client);
     const runner = new ProjectionRunner({
       client,
       store,
       projections,
-      locks: new PostgresAdvisoryLocks({
-        databaseUrl: config.databaseUrl,
-        schema: config.databaseSchema,
-        pollMs: options.lockPollMs ?? 1000,
-        applicationName: `passerelle:projector:${process.pid}`,
-      }),
+      locks: locksFor(config, `projector:${process.pid}`, { pollMs: options.lockPollMs ?? 1000 }),
       batchSize: options.batchSize ?? 500,
       logger: options.logger,
     });

@@ -1,4 +1,4 @@
-import type { Actor } from '@passerelle/event-store';
+import type { Actor } from './actor';
 
 /**
  * The organisation an actor acts for, or null for everyone. A token that carries `org` acts for that

@@ -1,4 +1,4 @@
-import type { Actor } from '@passerelle/event-store';
+import type { Actor } from './actor';
 
 /** What the HTTP edge knows about a command besides its body. */
 export interface CommandContext {

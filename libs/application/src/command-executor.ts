@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Decider, upcast } from '@passerelle/domain';
+import { Command, currentVersionOf, Decider, DomainEvent } from '@passerelle/domain';
 import {
   DuplicateEventIdError,
   EVENT_STORE,
   EventMetadata,
   EventStore,
-  RecordedEvent,
   WrongExpectedRevisionError,
 } from '@passerelle/event-store';
+import { CLOCK, Clock } from './clock';
 import { CommandContext } from './command-context';
 import {
   AppliedCommand,
@@ -18,27 +18,11 @@ import {
 } from './decision-states';
 import { IdempotencyKeyReusedError, StaleRevisionError } from './errors';
 import { eventIdFor } from './ids';
-import { CLOCK, Clock } from './clock';
-import { currentVersionOf } from '@passerelle/domain';
-import { MasterKey } from '@passerelle/privacy';
-import { MASTER_KEY } from './infrastructure/personal-data.providers';
+import { REQUEST_DIGEST, RequestDigest } from './infrastructure/tokens';
 
-interface DomainEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
-interface DomainCommand {
-  type: string;
-  data: Record<string, unknown>;
-  metadata: { now: Date };
-}
-
-export interface Folded<State> {
-  state: State;
-  /** -1 when the stream does not exist. */
-  revision: number;
-  events: RecordedEvent[];
-}
+/** What the executor decides on and appends: the domain's own command and event shapes. */
+type AnyCommand = Command<string, unknown, unknown>;
+type AnyEvent = DomainEvent<string, Record<string, unknown>>;
 
 export interface ExecuteOutcome {
   revision: number;
@@ -58,7 +42,8 @@ export interface ExecuteOptions<State> {
 const MAX_ATTEMPTS = 4;
 
 /**
- * Load, decide, append — the whole of a command handler. Idempotent: a command whose events are
+ * Load, decide, append — the whole of a command handler (reading a stream without deciding is
+ * AggregateStreams'). Idempotent: a command whose events are
  * already in the stream answers its first result; a race without If-Match is decided again.
  */
 @Injectable()
@@ -68,27 +53,10 @@ export class CommandExecutor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(MASTER_KEY) private readonly masterKey: MasterKey,
+    @Inject(REQUEST_DIGEST) private readonly requestDigest: RequestDigest,
   ) {}
 
-  async load<S, C, E extends DomainEvent>(
-    streamId: string,
-    decider: Decider<C, E, S>,
-    options: { toRevision?: number; asOf?: Date } = {},
-  ): Promise<Folded<S>> {
-    const recorded = await this.store.readStream(
-      streamId,
-      options.toRevision === undefined ? {} : { toRevision: options.toRevision },
-    );
-    const events = options.asOf
-      ? recorded.filter((e) => e.recordedAt.getTime() <= options.asOf!.getTime())
-      : recorded;
-    let state = decider.initialState();
-    for (const event of events) state = decider.evolve(state, upcast(event) as unknown as E);
-    return { state, revision: events.length ? events[events.length - 1]!.revision : -1, events };
-  }
-
-  async execute<S, C extends DomainCommand, E extends DomainEvent>(
+  async execute<S, C extends AnyCommand, E extends AnyEvent>(
     streamId: string,
     decider: Decider<C, E, S>,
     makeCommand: (state: S, now: Date) => C | Promise<C>,
@@ -137,7 +105,7 @@ export class CommandExecutor {
    * command was already applied (a repeat, which `execute` replays). For a command that spans two
    * streams: check the second before writing the first.
    */
-  async check<S, C extends DomainCommand, E extends DomainEvent>(
+  async check<S, C extends AnyCommand, E extends AnyEvent>(
     streamId: string,
     decider: Decider<C, E, S>,
     makeCommand: (state: S, now: Date) => C | Promise<C>,
@@ -150,7 +118,7 @@ export class CommandExecutor {
   }
 
   private replay(earlier: AppliedCommand, context: CommandContext): ExecuteOutcome {
-    if (earlier.requestHash !== this.masterKey.requestDigest(context.requestHash)) {
+    if (earlier.requestHash !== this.requestDigest(context.requestHash)) {
       throw new IdempotencyKeyReusedError();
     }
     return { revision: earlier.revision, position: earlier.position, appended: false };
@@ -160,7 +128,7 @@ export class CommandExecutor {
    * The stream as a decision needs it: the state kept from the last command on this stream (see
    * DecisionStateCache), brought up to date with the events appended since — usually none or one.
    */
-  private async decisionState<S, C, E extends DomainEvent>(
+  private async decisionState<S, C, E extends AnyEvent>(
     streamId: string,
     decider: Decider<C, E, S>,
   ): Promise<DecisionState<S>> {
@@ -187,7 +155,7 @@ export class CommandExecutor {
       correlationId: context.correlationId,
       causationId: context.commandId,
       commandId: context.commandId,
-      requestHash: this.masterKey.requestDigest(context.requestHash),
+      requestHash: this.requestDigest(context.requestHash),
       ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
     };
   }

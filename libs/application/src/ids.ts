@@ -1,16 +1,11 @@
+import { nameBasedUuid } from '@passerelle/event-store';
 import { createHash, randomUUID } from 'node:crypto';
 
 const NAMESPACE = Buffer.from('6f1c2a8e9b7d4e2f8a3c5d7e9f0b1a2c', 'hex');
 
-/** RFC 4122 version 5 (SHA-1, name-based) UUID in Passerelle's namespace: the same name, the same id. */
-export function deterministicUuid(...parts: (string | number)[]): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(parts.join('\u0000')).digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+/** A version 5 UUID in the application's namespace (see nameBasedUuid): the same name, the same id. */
+export const deterministicUuid = (...parts: (string | number)[]): string =>
+  nameBasedUuid(NAMESPACE, ...parts);
 
 /** The id of the i-th event a command produces: a retried command yields the same ids. */
 export const eventIdFor = (commandId: string, index: number) => deterministicUuid('event', commandId, index);

@@ -4,6 +4,8 @@
  * open the infrastructure. No HTTP here: the API's controllers are its callers.
  */
 export * from './acting-scope';
+export * from './actor';
+export * from './aggregate-streams';
 export * from './application.module';
 export * from './clock';
 export * from './command-context';
@@ -11,13 +13,16 @@ export * from './command-executor';
 export * from './decision-states';
 export * from './errors';
 export * from './ids';
+export * from './measured-command-bus';
+export * from './mint-token';
 export * from './organization-directory';
 export * from './commands/forget-person.command';
 export * from './commands/partnership-command';
 export * from './commands/register-organization.command';
 export * from './infrastructure/app-config.module';
 export * from './infrastructure/infrastructure.module';
-export * from './infrastructure/personal-data.providers';
+export * from './infrastructure/tokens';
 export * from './notifications/command-bus-agreement-expiry';
 export * from './notifications/notification-tokens';
 export * from './notifications/notifications-core.module';
+export * from './composition';

@@ -6,7 +6,7 @@ import {
   organizationFacts,
   streamIdFor,
 } from '@passerelle/domain';
-import { CommandExecutor } from './command-executor';
+import { AggregateStreams } from './aggregate-streams';
 
 /** How many organisations' unchanging facts are kept; past that the cache starts afresh. */
 const CACHE_LIMIT = 10_000;
@@ -21,7 +21,7 @@ const CACHE_LIMIT = 10_000;
 export class OrganizationDirectory {
   private readonly unchanging = new Map<string, OrganizationFacts>();
 
-  constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
+  constructor(@Inject(AggregateStreams) private readonly streams: AggregateStreams) {}
 
   async factsFor(need: OrganizationFactsNeed): Promise<Record<string, OrganizationFacts>> {
     const facts: Record<string, OrganizationFacts> = {};
@@ -36,7 +36,7 @@ export class OrganizationDirectory {
   }
 
   private async load(id: string): Promise<OrganizationFacts | undefined> {
-    const { state } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
+    const { state } = await this.streams.load(streamIdFor.organization(id), organizationDecider);
     const org = state.status === 'registered' ? organizationFacts(state) : undefined;
     if (org) {
       if (this.unchanging.size >= CACHE_LIMIT) this.unchanging.clear();

@@ -7,7 +7,11 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 /** `no_stream`: the stream must not exist; `stream_exists`: it must; `any`: no check; a number: the stream's current revision must equal it. */
 export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
 
-export interface Actor {
+/**
+ * Who acted, as the log records it in an event's metadata. The application's `Actor` (its identity, roles
+ * and role checks) lives in @passerelle/application.
+ */
+export interface ActorRecord {
   sub: string;
   name?: string;
   roles: string[];
@@ -15,7 +19,7 @@ export interface Actor {
 }
 
 export interface EventMetadata {
-  actor?: Actor;
+  actor?: ActorRecord;
   correlationId?: string;
   causationId?: string;
   idempotencyKey?: string;

@@ -1,4 +1,5 @@
 export * from './event-store.port';
 export * from './errors';
 export * from './hash-chain';
+export * from './name-based-uuid';
 export * from './sql';

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Actor } from '@passerelle/event-store';
+import type { Actor } from '@passerelle/application';
 import type { AuthenticatedRequest } from './auth.guard';
 
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Actor } from '@passerelle/event-store';
+import { type Actor, hasOneOf } from '@passerelle/application';
 import type { Request } from 'express';
 import { ProblemError } from '../http/problem';
 import { PUBLIC_KEY, Role, ROLES_KEY } from './roles';
@@ -30,8 +30,7 @@ export class AuthGuard implements CanActivate {
       throw error;
     }
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
-    const roles = request.actor.roles;
-    if (roles.includes('admin') || roles.some((r) => allowed.includes(r as Role))) return true;
+    if (hasOneOf(request.actor, allowed)) return true;
     throw new ProblemError(
       403,
       'forbidden',

@@ -1,8 +1,15 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { DECORATORS } from '@nestjs/swagger';
+import type { Role } from '@passerelle/application';
 
-export const ROLES = ['admin', 'officer', 'auditor', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export {
+  CAN_AUDIT,
+  CAN_COMMAND,
+  CAN_READ,
+  CAN_READ_HISTORY,
+  ROLES,
+  type Role,
+} from '@passerelle/application';
 
 export const ROLES_KEY = 'passerelle:roles';
 export const PUBLIC_KEY = 'passerelle:public';
@@ -12,9 +19,3 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** A route anyone may call without a token (health, docs); OpenAPI says so with `security: []`. */
 export const Public = () =>
   applyDecorators(SetMetadata(PUBLIC_KEY, true), SetMetadata(DECORATORS.API_SECURITY, []));
-
-/** The role sets the spec gives, named once. */
-export const CAN_COMMAND: Role[] = ['officer'];
-export const CAN_READ: Role[] = ['officer', 'auditor', 'viewer'];
-export const CAN_READ_HISTORY: Role[] = ['officer', 'auditor'];
-export const CAN_AUDIT: Role[] = ['auditor'];

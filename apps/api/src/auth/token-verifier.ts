@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
-import type { Actor } from '@passerelle/event-store';
+import type { Actor } from '@passerelle/application';
 import { createRemoteJWKSet, errors, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { ROLES, Role } from './roles';
 

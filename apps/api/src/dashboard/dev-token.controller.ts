@@ -3,7 +3,7 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } 
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import { OrganizationsQuery } from '@passerelle/read-models';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { mintToken } from '../auth/mint-token';
+import { mintToken } from '@passerelle/application';
 import { Public, Role, ROLES } from '../auth/roles';
 import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';

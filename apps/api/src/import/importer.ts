@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import {
   DomainError,
@@ -9,27 +8,30 @@ import {
   streamIdFor,
   upcast,
 } from '@passerelle/domain';
-import { Actor, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
+import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
 import { FactsLoader, NotificationSettings, withheldAsHistory } from '@passerelle/notifications';
-import { MasterKey } from '@passerelle/privacy';
 import { randomUUID } from 'node:crypto';
 import {
+  type Actor,
+  AggregateStreams,
   ApplicationError,
   canonicalJson,
   childIdFor,
-  Clock,
   CLOCK,
+  Clock,
   CommandContext,
   CommandExecutor,
   CommandResult,
   deterministicUuid,
-  MASTER_KEY,
+  MeasuredCommandBus,
   NOTIFICATION_SETTINGS,
   OrganizationDirectory,
   PartnershipCommand,
   PartnershipCommandHandler,
   RegisterOrganizationCommand,
   RegisterOrganizationHandler,
+  REQUEST_DIGEST,
+  RequestDigest,
   sha256,
 } from '@passerelle/application';
 import { toProblem } from '../http/problem.filter';
@@ -112,10 +114,10 @@ interface Dispatcher {
 @Injectable()
 export class Importer {
   constructor(
-    private readonly commandBus: CommandBus,
+    @Inject(MeasuredCommandBus) private readonly commandBus: MeasuredCommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(MASTER_KEY) private readonly masterKey: MasterKey,
+    @Inject(REQUEST_DIGEST) private readonly requestDigest: RequestDigest,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
   ) {}
@@ -268,11 +270,11 @@ export class Importer {
   /** The same handler classes the command bus runs, over a store that keeps appends in memory. */
   private dryRunDispatcher(): Dispatcher {
     const store = new DryRunEventStore(this.store);
-    const executor = new CommandExecutor(store, this.clock, this.masterKey);
+    const executor = new CommandExecutor(store, this.clock, this.requestDigest);
     const organizations = new RegisterOrganizationHandler(executor);
     const partnerships = new PartnershipCommandHandler(
       executor,
-      new OrganizationDirectory(executor),
+      new OrganizationDirectory(new AggregateStreams(store)),
       this.config,
     );
     return {

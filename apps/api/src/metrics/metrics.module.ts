@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApplicationModule } from '@passerelle/application';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { CommandMetrics } from './command-metrics';
@@ -12,7 +13,7 @@ import { OperationalGauges } from './operational-gauges';
  * refused before routing (body too large, malformed JSON) are counted too.
  */
 @Module({
-  imports: [ReadModelsModule, NotificationsModule],
+  imports: [ApplicationModule, ReadModelsModule, NotificationsModule],
   controllers: [MetricsController],
   providers: [Metrics, CommandMetrics, OperationalGauges],
   exports: [Metrics],

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { organizationDecider, streamIdFor } from '@passerelle/domain';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import {
+  AggregateStreams,
   childIdFor,
   CommandContext,
-  CommandExecutor,
   CommandResult,
+  MeasuredCommandBus,
   RegisterOrganizationCommand,
 } from '@passerelle/application';
 import { CAN_COMMAND, CAN_READ, Roles } from '../auth/roles';
@@ -24,8 +24,8 @@ import { ReadYourWrites } from '../read-models/min-position.interceptor';
 @Controller('organizations')
 export class OrganizationsController {
   constructor(
-    private readonly commandBus: CommandBus,
-    @Inject(CommandExecutor) private readonly executor: CommandExecutor,
+    @Inject(MeasuredCommandBus) private readonly commandBus: MeasuredCommandBus,
+    @Inject(AggregateStreams) private readonly streams: AggregateStreams,
   ) {}
 
   @Post()
@@ -52,7 +52,7 @@ export class OrganizationsController {
   @ApiRead('One organisation, folded from its events, with its contacts', 'Organization')
   @ApiProblems(404)
   async get(@Param('id', UuidParameter) id: string, @Res({ passthrough: true }) response: Response) {
-    const { state, revision } = await this.executor.load(streamIdFor.organization(id), organizationDecider);
+    const { state, revision } = await this.streams.load(streamIdFor.organization(id), organizationDecider);
     if (revision < 0) throw new ProblemError(404, 'organization.not_found', `No organisation ${id}`);
     response.setHeader('ETag', `"${revision}"`);
     return { ...state, revision };

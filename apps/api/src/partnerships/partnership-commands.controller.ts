@@ -1,9 +1,14 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { childIdFor, CommandContext, CommandResult, PartnershipCommand } from '@passerelle/application';
+import {
+  childIdFor,
+  CommandContext,
+  CommandResult,
+  MeasuredCommandBus,
+  PartnershipCommand,
+} from '@passerelle/application';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
 import { ApiCommand, ApiProblems, COMMAND_PROBLEMS } from '../http/openapi';
@@ -37,7 +42,7 @@ function newId(context: CommandContext, kind: string, index = 0): string {
 @Controller('partnerships')
 @Roles(...CAN_COMMAND)
 export class PartnershipCommandsController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(@Inject(MeasuredCommandBus) private readonly commandBus: MeasuredCommandBus) {}
 
   private send<T extends PartnershipCommand['type']>(
     partnershipId: string,

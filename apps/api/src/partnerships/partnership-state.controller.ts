@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { partnershipDecider, streamIdFor, upcast } from '@passerelle/domain';
-import type { Actor } from '@passerelle/event-store';
 import type { Response } from 'express';
-import { CommandExecutor } from '@passerelle/application';
+import { type Actor, AggregateStreams, hasOneOf } from '@passerelle/application';
 import { CurrentActor } from '../auth/actor.decorator';
 import { CAN_READ, CAN_READ_HISTORY, Roles } from '../auth/roles';
 import {
@@ -37,7 +36,7 @@ export function parseAsOf(asOf: unknown): { toRevision?: number; asOf?: Date } {
 @ApiBearerAuth()
 @Controller('partnerships')
 export class PartnershipStateController {
-  constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
+  constructor(@Inject(AggregateStreams) private readonly streams: AggregateStreams) {}
 
   /** The partnership folded from its events (not the read model), now or as of a past time or revision. */
   @Get(':id/state')
@@ -65,10 +64,10 @@ export class PartnershipStateController {
   ) {
     const bound = parseAsOf(asOf);
     const travels = bound.asOf !== undefined || bound.toRevision !== undefined;
-    if (travels && !actor.roles.some((r) => r === 'admin' || CAN_READ_HISTORY.includes(r as never))) {
+    if (travels && !hasOneOf(actor, CAN_READ_HISTORY)) {
       throw new ProblemError(403, 'forbidden', 'Time travel is for officers and auditors');
     }
-    const folded = await this.executor.load(streamIdFor.partnership(id), partnershipDecider, bound);
+    const folded = await this.streams.load(streamIdFor.partnership(id), partnershipDecider, bound);
     if (folded.revision < 0) {
       throw new ProblemError(
         404,
@@ -94,7 +93,7 @@ export class PartnershipStateController {
   @ApiRead('Every event of a partnership, with its metadata', 'History')
   @ApiProblems(404)
   async history(@Param('id', UuidParameter) id: string) {
-    const { events, revision } = await this.executor.load(streamIdFor.partnership(id), partnershipDecider);
+    const { events, revision } = await this.streams.load(streamIdFor.partnership(id), partnershipDecider);
     if (revision < 0) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
     return {
       id,

@@ -61,7 +61,7 @@ describe('forgetting a person', () => {
     store = new PersonalDataEventStore(new SqlEventStore(test.client), keys, (k, v) =>
       master.subjectOf(k, v),
     );
-    executor = new CommandExecutor(store, { now: () => new Date() }, master);
+    executor = new CommandExecutor(store, { now: () => new Date() }, (hash) => master.requestDigest(hash));
     handler = new ForgetPersonHandler(keys, master, store, executor);
   }, 60_000);
   afterAll(async () => {

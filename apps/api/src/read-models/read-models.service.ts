@@ -3,13 +3,11 @@ import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { PersonalValues, STORED_EVENT_STORE } from '@passerelle/privacy';
-import { PERSONAL_VALUES, SQL_CLIENT } from '@passerelle/application';
+import { locksFor, PERSONAL_VALUES, SQL_CLIENT } from '@passerelle/application';
 import {
   AnyProjection,
   ChangeFeed,
-  LocalLocks,
   LockProvider,
-  PostgresAdvisoryLocks,
   ProjectionProgress,
   ProjectionRunner,
   READ_MODEL_PROJECTIONS,
@@ -39,13 +37,7 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
     /** Opens the personal values the rows keep sealed; a forgotten person's read as "[erased]". */
     @Inject(PERSONAL_VALUES) readonly personalValues: PersonalValues,
   ) {
-    this.locks = config.databaseUrl
-      ? new PostgresAdvisoryLocks({
-          databaseUrl: config.databaseUrl,
-          schema: config.databaseSchema,
-          applicationName: 'passerelle:api:projection-lock',
-        })
-      : new LocalLocks();
+    this.locks = locksFor(config, 'api:projection-lock');
     this.progress = new ProjectionProgress(
       client,
       this.projections.map((projection) => projection.name),

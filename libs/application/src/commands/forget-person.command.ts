@@ -1,12 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { currentVersionOf, PersonForgotten, personStreamId, SubjectKind } from '@passerelle/domain';
-import { Actor, EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import type { Actor } from '../actor';
 import { MasterKey, PERSON_KEY_STORE, PersonKeyStore } from '@passerelle/privacy';
 import { CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
-import { deterministicUuid } from '../ids';
-import { MASTER_KEY } from '../infrastructure/personal-data.providers';
+import { deterministicUuid, eventIdFor } from '../ids';
+import { MASTER_KEY } from '../infrastructure/tokens';
 
 export class ForgetPersonCommand extends Command<CommandResult> {
   constructor(
@@ -27,7 +28,7 @@ export class ForgetPersonCommand extends Command<CommandResult> {
  * first result and appends nothing.
  */
 @CommandHandler(ForgetPersonCommand)
-export class ForgetPersonHandler implements ICommandHandler<ForgetPersonCommand> {
+export class ForgetPersonHandler implements ICommandHandler<ForgetPersonCommand, CommandResult> {
   constructor(
     @Inject(PERSON_KEY_STORE) private readonly keys: PersonKeyStore,
     @Inject(MASTER_KEY) private readonly master: MasterKey,
@@ -48,7 +49,7 @@ export class ForgetPersonHandler implements ICommandHandler<ForgetPersonCommand>
       personStreamId(subject),
       [
         {
-          id: deterministicUuid('event', commandId, 0),
+          id: eventIdFor(commandId, 0),
           type: event.type,
           version: currentVersionOf(event.type),
           data: event.data,

@@ -33,7 +33,7 @@ export class PartnershipCommand<T extends CommandType = CommandType> extends Com
  * read none), decide, append.
  */
 @CommandHandler(PartnershipCommand)
-export class PartnershipCommandHandler implements ICommandHandler<PartnershipCommand> {
+export class PartnershipCommandHandler implements ICommandHandler<PartnershipCommand, CommandResult> {
   constructor(
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
     @Inject(OrganizationDirectory) private readonly directory: OrganizationDirectory,

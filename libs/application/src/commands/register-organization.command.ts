@@ -27,7 +27,10 @@ export class RegisterOrganizationCommand extends Command<CommandResult> {
  * applied registration goes straight to its replay (or to 422 with another body).
  */
 @CommandHandler(RegisterOrganizationCommand)
-export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrganizationCommand> {
+export class RegisterOrganizationHandler implements ICommandHandler<
+  RegisterOrganizationCommand,
+  CommandResult
+> {
   constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
 
   async execute({ organizationId, body, context }: RegisterOrganizationCommand): Promise<CommandResult> {

@@ -1,66 +1,77 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
-import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
-import { EVENT_STORE, EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { SqlClient } from '@passerelle/database';
+import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { MasterKey, PERSON_KEY_STORE, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { CLOCK, systemClock } from '../clock';
-import { PERSONAL_DATA_EXPORTS, personalDataProviders } from './personal-data.providers';
-import { STORED_EVENT_STORE } from '@passerelle/privacy';
+import { EventStores, migrateAll, openEventStores, openSqlClient } from '../composition';
+import {
+  DATA_KEY_RING,
+  EVENT_STORES,
+  MASTER_KEY,
+  PERSONAL_VALUES,
+  REQUEST_DIGEST,
+  RequestDigest,
+  SQL_CLIENT,
+} from './tokens';
 
-export const SQL_CLIENT = Symbol('SQL_CLIENT');
+const LOG = new Logger('Infrastructure');
+/** A query stuck on a server that went away fails (503) well before a client or proxy gives up. */
 const DATABASE_QUERY_TIMEOUT_MS = 30_000;
 
-/** PGlite in DATA_DIR by default, PostgreSQL when DATABASE_URL is set; migrated before anything uses it. */
-async function openDatabase(config: AppConfig): Promise<SqlClient> {
-  const logger = new Logger('Database');
-  let client: SqlClient;
-  if (config.databaseUrl) {
-    client = await createSqlClient({
-      databaseUrl: config.databaseUrl,
-      schema: config.databaseSchema,
-      // A query stuck on a server that went away fails (503) well before a client or proxy gives up.
-      queryTimeoutMs: DATABASE_QUERY_TIMEOUT_MS,
-    });
-    logger.log(`PostgreSQL, schema ${config.databaseSchema}`);
-  } else {
-    const dataDir = join(config.dataDir, 'pglite');
-    mkdirSync(dataDir, { recursive: true });
-    client = await createSqlClient({ dataDir, schema: config.databaseSchema });
-    logger.log(`embedded PGlite in ${dataDir}`);
-  }
-  await migrate(client, eventStoreMigrations);
-  return client;
-}
+const part = <K extends keyof EventStores>(provide: symbol, key: K) => ({
+  provide,
+  inject: [EVENT_STORES],
+  useFactory: (stores: EventStores) => stores[key],
+});
 
 /**
- * Events go to EventStoreDB / KurrentDB when EVENTSTORE_CONNECTION_STRING is set (checked at start-up: a
- * malformed string or an unreachable server stops the boot with EventStoreConnectionError), else to SQL.
+ * The infrastructure of a Nest process, from the composition root: the SQL client (PGlite in DATA_DIR by
+ * default, PostgreSQL when DATABASE_URL is set; migrated before anything uses it), the log with its
+ * personal-data layer, and the clock. EVENT_STORE reads plaintext or "[erased]"; STORED_EVENT_STORE is
+ * the log as stored.
  */
-async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
-  if (!config.eventstoreConnectionString) return new SqlEventStore(client);
-  const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
-  const store = createEsdbEventStore(config.eventstoreConnectionString);
-  try {
-    await checkEsdbConnection(store, 5000);
-  } catch (error) {
-    await store.close().catch(() => undefined);
-    throw error;
-  }
-  new Logger('EventStore').log('events in EventStoreDB');
-  return store;
-}
-
 @Global()
 @Module({
   providers: [
-    { provide: SQL_CLIENT, inject: [APP_CONFIG], useFactory: openDatabase },
-    // EVENT_STORE is this store behind the personal-data decorator (see personalDataProviders).
-    { provide: STORED_EVENT_STORE, inject: [APP_CONFIG, SQL_CLIENT], useFactory: openEventStore },
-    ...personalDataProviders(SQL_CLIENT),
+    {
+      provide: SQL_CLIENT,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig) => migrateAll(await openSqlClient(config, { queryTimeoutMs: DATABASE_QUERY_TIMEOUT_MS }, LOG)),
+    },
+    {
+      provide: EVENT_STORES,
+      inject: [APP_CONFIG, SQL_CLIENT],
+      useFactory: (config: AppConfig, client: SqlClient) => openEventStores(config, client, LOG),
+    },
+    part(STORED_EVENT_STORE, 'stored'),
+    part(EVENT_STORE, 'events'),
+    part(MASTER_KEY, 'masterKey'),
+    part(PERSON_KEY_STORE, 'personKeys'),
+    part(DATA_KEY_RING, 'dataKeys'),
+    part(PERSONAL_VALUES, 'personalValues'),
+    {
+      provide: REQUEST_DIGEST,
+      inject: [MASTER_KEY],
+      useFactory:
+        (master: MasterKey): RequestDigest =>
+        (requestHash) =>
+          master.requestDigest(requestHash),
+    },
     { provide: CLOCK, useValue: systemClock },
   ],
-  exports: [SQL_CLIENT, EVENT_STORE, CLOCK, ...PERSONAL_DATA_EXPORTS],
+  exports: [
+    SQL_CLIENT,
+    EVENT_STORES,
+    STORED_EVENT_STORE,
+    EVENT_STORE,
+    MASTER_KEY,
+    PERSON_KEY_STORE,
+    DATA_KEY_RING,
+    PERSONAL_VALUES,
+    REQUEST_DIGEST,
+    CLOCK,
+  ],
 })
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(

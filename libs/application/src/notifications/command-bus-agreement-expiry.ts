@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { MeasuredCommandBus } from '../measured-command-bus';
 import { isDomainError } from '@passerelle/domain';
-import type { Actor } from '@passerelle/event-store';
+import type { Actor } from '../actor';
 import type { AgreementExpiry, ExpiryOutcome } from '@passerelle/notifications';
 import type { CommandContext } from '../command-context';
 import { canonicalJson, deterministicUuid, sha256 } from '../ids';
@@ -20,7 +20,7 @@ export const SCHEDULER_ACTOR: Actor = {
  */
 @Injectable()
 export class CommandBusAgreementExpiry implements AgreementExpiry {
-  constructor(@Inject(CommandBus) private readonly commandBus: CommandBus) {}
+  constructor(@Inject(MeasuredCommandBus) private readonly commandBus: MeasuredCommandBus) {}
 
   async expire(partnershipId: string, agreementId: string): Promise<ExpiryOutcome> {
     const commandId = deterministicUuid('expire-agreement', partnershipId, agreementId);

@@ -1,4 +1,4 @@
-import type { CommandBus } from '@nestjs/cqrs';
+import type { MeasuredCommandBus } from '../measured-command-bus';
 import { fail } from '@passerelle/domain';
 import { PartnershipCommand } from '../commands/partnership-command';
 import { CommandBusAgreementExpiry, SCHEDULER_ACTOR } from './command-bus-agreement-expiry';
@@ -13,7 +13,7 @@ function busAnswering(answer: () => unknown) {
       sent.push(command);
       return answer();
     },
-  } as unknown as CommandBus;
+  } as unknown as MeasuredCommandBus;
   return { bus, sent };
 }
 

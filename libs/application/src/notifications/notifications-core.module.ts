@@ -29,11 +29,12 @@ import {
   SmtpMailer,
   SqlNotificationStore,
 } from '@passerelle/notifications';
-import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/read-models';
+import type { LockProvider } from '@passerelle/read-models';
 import { ApplicationModule } from '../application.module';
 import { CLOCK, Clock } from '../clock';
-import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
-import { MASTER_KEY, PERSONAL_VALUES } from '../infrastructure/personal-data.providers';
+import { locksFor } from '../composition';
+import { SQL_CLIENT } from '../infrastructure/tokens';
+import { MASTER_KEY, PERSONAL_VALUES } from '../infrastructure/tokens';
 import type { MasterKey, PersonalValues } from '@passerelle/privacy';
 import { CommandBusAgreementExpiry } from './command-bus-agreement-expiry';
 import { DISPATCHER_LOCKS, NOTIFICATION_SETTINGS, NOTIFICATIONS_RUNTIME } from './notification-tokens';
@@ -142,14 +143,7 @@ const PROVIDERS: Provider[] = [
   {
     provide: DISPATCHER_LOCKS,
     inject: [APP_CONFIG],
-    useFactory: (config: AppConfig): LockProvider =>
-      config.databaseUrl
-        ? new PostgresAdvisoryLocks({
-            databaseUrl: config.databaseUrl,
-            schema: config.databaseSchema,
-            applicationName: 'passerelle:notifications-lock',
-          })
-        : new LocalLocks(),
+    useFactory: (config: AppConfig): LockProvider => locksFor(config, 'notifications-lock'),
   },
   { provide: AGREEMENT_EXPIRY, useClass: CommandBusAgreementExpiry },
   {

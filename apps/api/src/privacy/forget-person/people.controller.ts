@@ -1,9 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@passerelle/event-store';
 import { randomUUID } from 'node:crypto';
-import { CommandResult, ForgetPersonCommand } from '@passerelle/application';
+import { type Actor, CommandResult, ForgetPersonCommand, MeasuredCommandBus } from '@passerelle/application';
 import { CurrentActor } from '../../auth/actor.decorator';
 import { Roles } from '../../auth/roles';
 import { ApiProblems } from '../../http/openapi';
@@ -15,7 +13,7 @@ import { ForgetPersonDto } from './forget-person.dto';
 @Controller('people')
 @Roles()
 export class PeopleController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(@Inject(MeasuredCommandBus) private readonly commandBus: MeasuredCommandBus) {}
 
   @Post('forget')
   @HttpCode(200)

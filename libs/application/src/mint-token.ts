@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Role } from './roles';
+import type { Role } from './actor';
 
 export interface TokenClaims {
   sub: string;
