@@ -37,7 +37,8 @@ const part = <K extends keyof EventStores>(provide: symbol, key: K) => ({
     {
       provide: SQL_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => migrateAll(await openSqlClient(config, { queryTimeoutMs: DATABASE_QUERY_TIMEOUT_MS }, LOG)),
+      useFactory: async (config: AppConfig) =>
+        migrateAll(await openSqlClient(config, { queryTimeoutMs: DATABASE_QUERY_TIMEOUT_MS }, LOG)),
     },
     {
       provide: EVENT_STORES,
