@@ -34,6 +34,35 @@ export interface SqlEventStoreOptions {
    * serialise). docs/performance.md has the measurements.
    */
   notify?: 'in-transaction' | 'after-commit';
+  /**
+   * Group commit: appends waiting while earlier ones commit go together in one transaction of at
+   * most this many appends (append_batch in ./migrations.ts; each is checked and fails on its own).
+   * An append that finds nothing in flight starts at once. 1: one transaction per append. Default 64.
+   */
+  appendBatchMax?: number;
+  /**
+   * Batches committing at once (each holds a connection while it runs). Default 2 on PostgreSQL
+   * (one forms and runs while the other is flushed), 1 on PGlite (one connection).
+   */
+  appendBatchesInFlight?: number;
+}
+
+/** Default of SqlEventStoreOptions.appendBatchMax. */
+export const DEFAULT_APPEND_BATCH_MAX = 64;
+
+/** An append waiting for its batch. */
+interface PendingAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+interface BatchRow {
+  outcome: 'ok' | typeof WRONG_EXPECTED_REVISION_SQLSTATE | typeof SqlState.uniqueViolation;
+  last_revision: number | null;
+  last_position: number | null;
 }
 
 interface EventRow {
@@ -80,6 +109,11 @@ export class SqlEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<SqlSubscription>();
   private readonly notifier?: AfterCommitNotifier;
+  private readonly batchMax: number;
+  private readonly batchesInFlight: number;
+  private readonly waiting: PendingAppend[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private dispatchScheduled = false;
 
   constructor(
     private readonly client: SqlClient,
@@ -90,6 +124,11 @@ export class SqlEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     const notify = options.notify ?? (client.dialect === 'postgres' ? 'after-commit' : 'in-transaction');
     if (notify === 'after-commit') this.notifier = new AfterCommitNotifier(client, this.channel);
+    this.batchMax = positiveInteger(options.appendBatchMax ?? DEFAULT_APPEND_BATCH_MAX, 'appendBatchMax');
+    this.batchesInFlight = positiveInteger(
+      options.appendBatchesInFlight ?? (client.dialect === 'postgres' ? 2 : 1),
+      'appendBatchesInFlight',
+    );
   }
 
   async appendToStream(
@@ -110,6 +149,19 @@ export class SqlEventStore implements EventStore {
       ids.add(id);
     }
     if (events.length === 0) return this.appendNothing(streamId, expectedRevision);
+    if (this.batchMax === 1) return this.appendAlone(streamId, events, expectedRevision);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.waiting.push({ streamId, events, expected: expectedRevision, resolve, reject });
+      this.scheduleDispatch();
+    });
+  }
+
+  /** One append, one transaction (append_to_stream). */
+  private async appendAlone(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     try {
       const [appended] = await this.client.query<{ last_revision: number; last_position: number }>(
         'SELECT last_revision, last_position FROM append_to_stream($1, $2, $3::text[], $4)',
@@ -124,21 +176,142 @@ export class SqlEventStore implements EventStore {
       return { revision: appended.last_revision, position: appended.last_position, appended: true };
     } catch (error) {
       const state = sqlStateOf(error);
-      // A conflict may be this very append, retried: then it already happened, once.
-      const conflict =
-        state === WRONG_EXPECTED_REVISION_SQLSTATE ||
-        state === SqlState.uniqueViolation ||
-        state === SqlState.deadlockDetected;
-      if (conflict) {
-        const original = await this.findAppend(streamId, events);
-        if (original) return original;
-      }
-      if (state === WRONG_EXPECTED_REVISION_SQLSTATE) {
-        const detail = (error as { detail?: string }).detail;
-        throw new WrongExpectedRevisionError(streamId, expectedRevision, detail ? Number(detail) : null);
-      }
-      throw error;
+      const detail = (error as { detail?: string }).detail;
+      return this.refused(streamId, events, expectedRevision, state, detail ? Number(detail) : null, error);
     }
+  }
+
+  /**
+   * What an append refused by the database returns or throws. A conflict may be this very append,
+   * retried: then it already happened, once, and its result is returned.
+   */
+  private async refused(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+    state: string | undefined,
+    actual: number | null,
+    error: unknown,
+  ): Promise<AppendResult> {
+    const conflict =
+      state === WRONG_EXPECTED_REVISION_SQLSTATE ||
+      state === SqlState.uniqueViolation ||
+      state === SqlState.deadlockDetected;
+    if (conflict) {
+      const original = await this.findAppend(streamId, events);
+      if (original) return original;
+    }
+    if (state === WRONG_EXPECTED_REVISION_SQLSTATE) {
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+    }
+    throw error;
+  }
+
+  /** Starts batches on the next turn of the event loop: appends made meanwhile join them. */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled || this.running.size >= this.batchesInFlight || this.waiting.length === 0)
+      return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      while (this.running.size < this.batchesInFlight && this.waiting.length > 0) {
+        const batch = this.nextBatch();
+        const run: Promise<void> = this.commitBatch(batch).finally(() => {
+          this.running.delete(run);
+          this.scheduleDispatch();
+        });
+        this.running.add(run);
+      }
+    });
+  }
+
+  /**
+   * Up to batchMax waiting appends, in order. An append sharing an event id with one already taken
+   * waits for the next batch (it then meets that event stored, as a retry would), and so does every
+   * later append to its stream, which stays in order.
+   */
+  private nextBatch(): PendingAppend[] {
+    const batch: PendingAppend[] = [];
+    const left: PendingAppend[] = [];
+    const ids = new Set<string>();
+    const held = new Set<string>();
+    for (const pending of this.waiting) {
+      const clash =
+        batch.length >= this.batchMax ||
+        held.has(pending.streamId) ||
+        pending.events.some((event) => ids.has(event.id));
+      if (clash) {
+        left.push(pending);
+        held.add(pending.streamId);
+        continue;
+      }
+      batch.push(pending);
+      for (const event of pending.events) ids.add(event.id);
+    }
+    this.waiting.splice(0, this.waiting.length, ...left);
+    return batch;
+  }
+
+  /** Commits a batch in one transaction and settles each of its appends; never rejects. */
+  private async commitBatch(batch: PendingAppend[]): Promise<void> {
+    let rows: BatchRow[];
+    try {
+      rows = await this.client.query<BatchRow>(
+        `SELECT outcome, last_revision, last_position
+         FROM append_batch($1::text[], $2::text[], $3::integer[], $4::uuid[], $5::text[], $6)`,
+        [
+          batch.map((pending) => pending.streamId),
+          batch.map((pending) => String(pending.expected)),
+          batch.map((pending) => pending.events.length),
+          batch.flatMap((pending) => pending.events.map((event) => event.id)),
+          batch.flatMap((pending) => pending.events.map(canonicalEventJson)),
+          this.notifier ? null : this.channel,
+        ],
+      );
+    } catch (error) {
+      const state = sqlStateOf(error);
+      if (state === SqlState.uniqueViolation || state === SqlState.deadlockDetected) {
+        // Rolled back, nothing written (an event id stored meanwhile by another process): each on its own.
+        await Promise.all(
+          batch.map((p) => this.appendAlone(p.streamId, p.events, p.expected).then(p.resolve, p.reject)),
+        );
+      } else {
+        // Whatever happened to the transaction happened to every append in it: no partial answer.
+        for (const pending of batch) pending.reject(error);
+      }
+      return;
+    }
+    let highest = 0;
+    for (const row of rows) if (row.last_position !== null) highest = Math.max(highest, row.last_position);
+    if (highest > 0) this.notifier?.announce(highest);
+    await Promise.all(
+      batch.map(async (pending, index) => {
+        const row = rows[index]!;
+        try {
+          if (row.outcome === 'ok') {
+            pending.resolve({ revision: row.last_revision!, position: row.last_position!, appended: true });
+            return;
+          }
+          const actual = row.last_revision === null || row.last_revision < 0 ? null : row.last_revision;
+          const error =
+            row.outcome === WRONG_EXPECTED_REVISION_SQLSTATE
+              ? new WrongExpectedRevisionError(pending.streamId, pending.expected, actual)
+              : new DuplicateEventIdError(pending.events[0]!.id);
+          pending.resolve(
+            await this.refused(
+              pending.streamId,
+              pending.events,
+              pending.expected,
+              row.outcome,
+              actual,
+              error,
+            ),
+          );
+        } catch (error) {
+          pending.reject(error);
+        }
+      }),
+    );
   }
 
   /** The earlier append of exactly these events to this stream, if there was one. */
@@ -239,8 +412,19 @@ export class SqlEventStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    // Appends already made are committed (or refused) before the notifier's last word.
+    while (this.running.size > 0 || this.waiting.length > 0) {
+      if (this.running.size === 0) this.scheduleDispatch();
+      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.all(this.running);
+    }
     await this.notifier?.flush();
   }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${name} must be a whole number ≥ 1`);
+  return value;
 }
 
 function checkExpectedRevision(streamId: string, expected: ExpectedRevision, current: number | null): void {
