@@ -269,14 +269,14 @@ export class SqlEventStore implements EventStore {
         ],
       );
     } catch (error) {
-      const state = sqlStateOf(error);
-      if (state === SqlState.uniqueViolation || state === SqlState.deadlockDetected) {
-        // Rolled back, nothing written (an event id stored meanwhile by another process): each on its own.
+      if (refusedByServer(error)) {
+        // The server refused the statement, so nothing of it was written: each append again on its
+        // own, to get its own answer (a bad event fails alone; an id stored meanwhile elsewhere is found).
         await Promise.all(
           batch.map((p) => this.appendAlone(p.streamId, p.events, p.expected).then(p.resolve, p.reject)),
         );
       } else {
-        // Whatever happened to the transaction happened to every append in it: no partial answer.
+        // Its fate is unknown (connection lost: it may have committed): every append in it fails alike.
         for (const pending of batch) pending.reject(error);
       }
       return;
@@ -420,6 +420,14 @@ export class SqlEventStore implements EventStore {
     }
     await this.notifier?.flush();
   }
+}
+
+/**
+ * An error the server answered a statement with (severity ERROR: the transaction is rolled back, the
+ * session goes on), as opposed to a connection lost or ended by the server (FATAL, or no SQLSTATE).
+ */
+function refusedByServer(error: unknown): boolean {
+  return sqlStateOf(error) !== undefined && (error as { severity?: unknown }).severity === 'ERROR';
 }
 
 function positiveInteger(value: number, name: string): number {
