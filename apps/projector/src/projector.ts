@@ -48,7 +48,7 @@ export async function openEventStore(config: AppConfig, client: SqlClient): Prom
     return esdb;
   }
   await migrate(client, eventStoreMigrations);
-  return new SqlEventStore(client);
+  return new SqlEventStore(client, { appendBatchMax: config.appendBatchMax });
 }
 
 /**

@@ -32,7 +32,8 @@ async function openDatabase(config: AppConfig): Promise<SqlClient> {
  * malformed string or an unreachable server stops the boot with EventStoreConnectionError), else to SQL.
  */
 async function openEventStore(config: AppConfig, client: SqlClient): Promise<EventStore> {
-  if (!config.eventstoreConnectionString) return new SqlEventStore(client);
+  if (!config.eventstoreConnectionString)
+    return new SqlEventStore(client, { appendBatchMax: config.appendBatchMax });
   const { createEsdbEventStore, checkEsdbConnection } = await import('@passerelle/event-store/esdb');
   const store = createEsdbEventStore(config.eventstoreConnectionString);
   try {
