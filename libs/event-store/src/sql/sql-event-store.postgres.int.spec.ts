@@ -216,16 +216,23 @@ describe('SQL event store on PostgreSQL: gaps and locks', () => {
     const results = await Promise.allSettled([
       store.appendToStream(fresh[0], [newEvent()], 'no_stream'),
       store.appendToStream(a, [newEvent()], 'no_stream'),
+      // The same stream again, in the same batch: applied after the one before it.
+      store.appendToStream(a, [newEvent(), newEvent()], 0),
       store.appendToStream(b, [newEvent()], 5),
       store.appendToStream(fresh[1], [newEvent()], 'no_stream'),
     ]);
     expect(results.map((result) => result.status)).toEqual([
       'fulfilled',
       'fulfilled',
+      'fulfilled',
       'rejected',
       'fulfilled',
     ]);
-    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((results[3] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(results[2]).toMatchObject({ value: { revision: 2 } });
+    const stored = await store.readStream(a);
+    expect(stored.map((event) => event.revision)).toEqual([0, 1, 2]);
+    expect(verifyChain(stored)).toBeNull();
     const [{ n }] = await client.query<{ n: number }>(
       'SELECT count(DISTINCT transaction_id) AS n FROM events WHERE stream_id = ANY($1)',
       [[fresh[0], a, fresh[1]]],

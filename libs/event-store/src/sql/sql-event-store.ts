@@ -114,6 +114,8 @@ export class SqlEventStore implements EventStore {
   private readonly waiting: PendingAppend[] = [];
   private readonly running = new Set<Promise<void>>();
   private dispatchScheduled = false;
+  /** Streams and event ids of the batches committing (see keysOf), with how many hold each. */
+  private readonly busy = new Map<string, number>();
 
   constructor(
     private readonly client: SqlClient,
@@ -216,7 +218,15 @@ export class SqlEventStore implements EventStore {
       this.dispatchScheduled = false;
       while (this.running.size < this.batchesInFlight && this.waiting.length > 0) {
         const batch = this.nextBatch();
+        if (batch.length === 0) break;
+        const keys = batch.flatMap(keysOf);
+        for (const key of keys) this.busy.set(key, (this.busy.get(key) ?? 0) + 1);
         const run: Promise<void> = this.commitBatch(batch).finally(() => {
+          for (const key of keys) {
+            const left = this.busy.get(key)! - 1;
+            if (left === 0) this.busy.delete(key);
+            else this.busy.set(key, left);
+          }
           this.running.delete(run);
           this.scheduleDispatch();
         });
@@ -226,27 +236,29 @@ export class SqlEventStore implements EventStore {
   }
 
   /**
-   * Up to batchMax waiting appends, in order. An append sharing an event id with one already taken
-   * waits for the next batch (it then meets that event stored, as a retry would), and so does every
-   * later append to its stream, which stays in order.
+   * Up to batchMax waiting appends, in order. An append sharing an event id with one already taken,
+   * or with a batch still committing, waits for a later batch (it then meets that event stored, as a
+   * retry would). So does an append to a stream a committing batch writes to, and every later append
+   * to a stream whose append waits: each stream's appends commit in the order they were made.
    */
   private nextBatch(): PendingAppend[] {
     const batch: PendingAppend[] = [];
     const left: PendingAppend[] = [];
-    const ids = new Set<string>();
+    const taken = new Set<string>();
     const held = new Set<string>();
     for (const pending of this.waiting) {
+      const keys = keysOf(pending);
       const clash =
         batch.length >= this.batchMax ||
         held.has(pending.streamId) ||
-        pending.events.some((event) => ids.has(event.id));
+        keys.some((key) => (taken.has(key) && key !== keys[0]) || this.busy.has(key));
       if (clash) {
         left.push(pending);
         held.add(pending.streamId);
         continue;
       }
       batch.push(pending);
-      for (const event of pending.events) ids.add(event.id);
+      for (const key of keys) taken.add(key);
     }
     this.waiting.splice(0, this.waiting.length, ...left);
     return batch;
@@ -420,6 +432,11 @@ export class SqlEventStore implements EventStore {
     }
     await this.notifier?.flush();
   }
+}
+
+/** What a batch holds of an append: its stream first, then its event ids. */
+function keysOf(pending: PendingAppend): string[] {
+  return [`stream:${pending.streamId}`, ...pending.events.map((event) => `event:${event.id}`)];
 }
 
 /**
