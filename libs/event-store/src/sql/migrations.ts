@@ -257,7 +257,8 @@ END $$;
  *    each other in a cycle; a single append takes one such lock, so none waits on a batch in a cycle).
  *    Whoever changes a stream holds that lock until its transaction has ended, so the revisions read
  *    next are the committed ones, and stay so until this transaction ends.
- * 2. Reads: the streams' revisions and which event ids are already stored. Each append is checked
+ * 2. Reads (one query each): the streams' revisions and last hashes, and which event ids are
+ *    already stored. Each append is checked
  *    against its stream's revision as left by the appends before it in the batch (same-stream
  *    appends are applied in order, as if one after the other). Reads assign no transaction id.
  * 3. reserve_positions(total) for the appends that passed: still the transaction's first write, so
@@ -280,6 +281,7 @@ DECLARE
   seen text[] := '{}';
   seen_revisions bigint[] := '{}';
   start_revisions bigint[] := '{}';
+  last_hashes text[] := '{}';
   seen_hashes text[] := '{}';
   outcomes text[] := '{}';
   revisions bigint[] := '{}';
@@ -290,7 +292,6 @@ DECLARE
   j integer;
   k integer;
   current bigint;
-  stream text;
   positions bigint[];
   next_position integer := 0;
   last_positions bigint[] := '{}';
@@ -306,19 +307,20 @@ BEGIN
           FROM unnest(p_streams) AS s ORDER BY key) AS keys;
 
   stored := ARRAY(SELECT e.event_id FROM events AS e WHERE e.event_id = ANY (p_ids));
+  -- Each stream named, in order of first mention, with its revision and last hash.
+  SELECT array_agg(u.stream ORDER BY u.first), array_agg(coalesce(s.revision, -1) ORDER BY u.first),
+         array_agg(e.hash ORDER BY u.first)
+    INTO seen, start_revisions, last_hashes
+    FROM (SELECT t.stream, min(t.ord) AS first FROM unnest(p_streams) WITH ORDINALITY AS t(stream, ord)
+          GROUP BY t.stream) AS u
+    LEFT JOIN streams AS s ON s.stream_id = u.stream
+    LEFT JOIN events AS e ON e.stream_id = u.stream AND e.stream_revision = s.revision;
+  seen_revisions := start_revisions;
+  seen_hashes := array_fill(NULL::text, ARRAY[cardinality(seen)]);
   FOR i IN 1 .. n LOOP
     offsets := offsets || event_offset;
     event_offset := event_offset + p_counts[i];
-    stream := p_streams[i];
-    j := array_position(seen, stream);
-    IF j IS NULL THEN
-      SELECT s.revision INTO current FROM streams AS s WHERE s.stream_id = stream;
-      seen := seen || stream;
-      seen_revisions := seen_revisions || coalesce(current, -1);
-      start_revisions := start_revisions || coalesce(current, -1);
-      seen_hashes := seen_hashes || NULL::text;
-      j := cardinality(seen);
-    END IF;
+    j := array_position(seen, p_streams[i]);
     current := seen_revisions[j];
     IF NOT (p_expected[i] = 'any'
             OR (p_expected[i] = 'no_stream' AND current < 0)
@@ -348,14 +350,7 @@ BEGIN
       END IF;
       j := array_position(seen, p_streams[i]);
       current := seen_revisions[j];
-      previous_hash := seen_hashes[j];
-      IF previous_hash IS NULL THEN
-        previous_hash := repeat('0', 64);
-        IF current >= 0 THEN
-          SELECT e.hash INTO previous_hash FROM events AS e
-            WHERE e.stream_id = p_streams[i] AND e.stream_revision = current;
-        END IF;
-      END IF;
+      previous_hash := coalesce(seen_hashes[j], last_hashes[j], repeat('0', 64));
       FOR k IN 1 .. p_counts[i] LOOP
         next_position := next_position + 1;
         previous_hash := encode(sha256(convert_to(previous_hash || p_events[offsets[i] + k], 'UTF8')), 'hex');
