@@ -22,7 +22,9 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
       : { dataDir: params.dataDir, schema: params.schema },
   );
   await migrate(client, eventStoreMigrations);
-  const store = new SqlEventStore(client);
+  // APPEND_BATCH_MAX as the application reads it (1: group commit off, to compare).
+  const batchMax = process.env.APPEND_BATCH_MAX;
+  const store = new SqlEventStore(client, { appendBatchMax: batchMax ? Number(batchMax) : undefined });
   let streams: string[] = [];
 
   return {

@@ -43,6 +43,8 @@ export interface AppConfig {
   demoData?: boolean;
   rateLimitPerMinute: number;
   bodyLimit: string;
+  /** Group commit: most appends committed in one transaction by the SQL event store; 1: one each. */
+  appendBatchMax: number;
   /** secret */
   dataKey?: string;
   /** secret */
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demoData: boolean(env, 'DEMO_DATA'),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
     bodyLimit,
+    appendBatchMax: integer(env, 'APPEND_BATCH_MAX', 64, 1, 10_000),
     dataKey,
     signingKey,
     dataKeyPrevious,

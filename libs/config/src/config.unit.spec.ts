@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.jwt).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
     expect(config.rateLimitPerMinute).toBe(1200);
+    expect(config.appendBatchMax).toBe(64);
     expect(config.signedHeadIntervalSeconds).toBe(300);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
   });
@@ -60,6 +61,11 @@ describe('loadConfig', () => {
     });
     expect(config.observerEmails).toEqual(['gobiz@example.org', 'diplo@example.fr']);
     expect(config.rateLimitPerMinute).toBe(0);
+  });
+
+  it('reads the group-commit batch size', () => {
+    expect(loadConfig({ APPEND_BATCH_MAX: '1' }).appendBatchMax).toBe(1);
+    expect(() => loadConfig({ APPEND_BATCH_MAX: '0' })).toThrow(/APPEND_BATCH_MAX/);
   });
 
   it('reads the calendar organiser and the signature-request delay', () => {

@@ -46,7 +46,9 @@ export async function openStoredEventStore(
   client: SqlClient,
   logger?: CompositionLogger,
 ): Promise<EventStore> {
-  if (!config.eventstoreConnectionString) return new SqlEventStore(client);
+  if (!config.eventstoreConnectionString) {
+    return new SqlEventStore(client, { appendBatchMax: config.appendBatchMax });
+  }
   const store = await openEsdbEventStore(config.eventstoreConnectionString);
   logger?.log('events in EventStoreDB');
   return store;

@@ -159,10 +159,16 @@ describe('copying a deployment with personal data and signed heads (PGlite → P
       [registered(organization.slice('organization-'.length), [kept, forgotten])],
       'no_stream',
     );
-    // A lost race leaves a hole in the positions, as a real log has them.
     await expect(
       source.store.appendToStream(organization, [domainEvent('PartnershipSuspended', {})], 5),
     ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    // A transaction rolled back after taking its position leaves a hole, as a real log has them.
+    await expect(
+      source.client.transaction(async (tx) => {
+        await tx.query('SELECT reserve_positions(1)');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
     await source.store.appendToStream(
       partnership,
       [signed(signer, partnership.slice('partnership-'.length))],

@@ -244,8 +244,151 @@ BEGIN
 END $$;
 `;
 
+/**
+ * Group commit: several appends, one transaction
+ * ----------------------------------------------
+ * append_batch takes appends to any streams (p_counts[i] events of p_events for append i, their ids
+ * in p_ids) and commits those that may be made in one transaction; it returns one row per append, in
+ * order: outcome 'ok' with its last revision and position, 'EV409' (wrong expected revision; the
+ * stream's actual revision, -1 for none) or '23505' (one of its event ids is already stored). A
+ * refused append writes nothing and takes no position; its neighbours commit.
+ *
+ * 1. It takes the advisory lock of every stream it names, in key order (two batches never wait on
+ *    each other in a cycle; a single append takes one such lock, so none waits on a batch in a cycle).
+ *    Whoever changes a stream holds that lock until its transaction has ended, so the revisions read
+ *    next are the committed ones, and stay so until this transaction ends.
+ * 2. Reads (one query each): the streams' revisions and last hashes, and which event ids are
+ *    already stored. Each append is checked
+ *    against its stream's revision as left by the appends before it in the batch (same-stream
+ *    appends are applied in order, as if one after the other). Reads assign no transaction id.
+ * 3. reserve_positions(total) for the appends that passed: still the transaction's first write, so
+ *    the proof above holds for the batch as for one append (one transaction, one id, its positions
+ *    taken under the position lock). Its positions go to the appends in batch order, so a stream's
+ *    revisions follow its positions.
+ * 4. Writes the streams and the events (the hash chain follows each stream through the batch), and
+ *    notifies p_channel once with the last position, unless it is null.
+ * An event id stored by another transaction between 2 and 4 fails the whole statement (unique
+ * violation): nothing is written, and the caller retries those appends one at a time.
+ */
+const appendBatch = `
+CREATE FUNCTION append_batch(p_streams text[], p_expected text[], p_counts integer[], p_ids uuid[],
+  p_events text[], p_channel text)
+RETURNS TABLE (outcome text, last_revision bigint, last_position bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  n constant integer := cardinality(p_streams);
+  stored uuid[];
+  seen text[] := '{}';
+  seen_revisions bigint[] := '{}';
+  start_revisions bigint[] := '{}';
+  last_hashes text[] := '{}';
+  seen_hashes text[] := '{}';
+  outcomes text[] := '{}';
+  revisions bigint[] := '{}';
+  offsets integer[] := '{}';
+  total integer := 0;
+  event_offset integer := 0;
+  i integer;
+  j integer;
+  k integer;
+  current bigint;
+  positions bigint[];
+  next_position integer := 0;
+  last_positions bigint[] := '{}';
+  ev_positions bigint[] := '{}';
+  ev_streams text[] := '{}';
+  ev_revisions bigint[] := '{}';
+  ev_hashes text[] := '{}';
+  ev_canonical text[] := '{}';
+  previous_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(key)
+    FROM (SELECT DISTINCT hashtextextended('passerelle.stream.' || current_schema() || '.' || s, 0) AS key
+          FROM unnest(p_streams) AS s ORDER BY key) AS keys;
+
+  stored := ARRAY(SELECT e.event_id FROM events AS e WHERE e.event_id = ANY (p_ids));
+  -- Each stream named, in order of first mention, with its revision and last hash.
+  SELECT array_agg(u.stream ORDER BY u.first), array_agg(coalesce(s.revision, -1) ORDER BY u.first),
+         array_agg(e.hash ORDER BY u.first)
+    INTO seen, start_revisions, last_hashes
+    FROM (SELECT t.stream, min(t.ord) AS first FROM unnest(p_streams) WITH ORDINALITY AS t(stream, ord)
+          GROUP BY t.stream) AS u
+    LEFT JOIN streams AS s ON s.stream_id = u.stream
+    LEFT JOIN events AS e ON e.stream_id = u.stream AND e.stream_revision = s.revision;
+  seen_revisions := start_revisions;
+  seen_hashes := array_fill(NULL::text, ARRAY[cardinality(seen)]);
+  FOR i IN 1 .. n LOOP
+    offsets := offsets || event_offset;
+    event_offset := event_offset + p_counts[i];
+    j := array_position(seen, p_streams[i]);
+    current := seen_revisions[j];
+    IF NOT (p_expected[i] = 'any'
+            OR (p_expected[i] = 'no_stream' AND current < 0)
+            OR (p_expected[i] = 'stream_exists' AND current >= 0)
+            OR (current >= 0 AND p_expected[i] = current::text)) THEN
+      outcomes := outcomes || 'EV409'::text;
+      revisions := revisions || current;
+    ELSIF cardinality(stored) > 0 AND p_ids[offsets[i] + 1 : offsets[i] + p_counts[i]] && stored THEN
+      outcomes := outcomes || '23505'::text;
+      revisions := revisions || NULL::bigint;
+    ELSE
+      outcomes := outcomes || 'ok'::text;
+      seen_revisions[j] := current + p_counts[i];
+      revisions := revisions || (current + p_counts[i]);
+      total := total + p_counts[i];
+    END IF;
+  END LOOP;
+
+  IF total > 0 THEN
+    SELECT array_agg(p ORDER BY p) INTO positions FROM reserve_positions(total) AS p;
+    -- Second pass, from the revisions as read, over the appends that passed.
+    seen_revisions := start_revisions;
+    FOR i IN 1 .. n LOOP
+      IF outcomes[i] <> 'ok' THEN
+        last_positions := last_positions || NULL::bigint;
+        CONTINUE;
+      END IF;
+      j := array_position(seen, p_streams[i]);
+      current := seen_revisions[j];
+      previous_hash := coalesce(seen_hashes[j], last_hashes[j], repeat('0', 64));
+      FOR k IN 1 .. p_counts[i] LOOP
+        next_position := next_position + 1;
+        previous_hash := encode(sha256(convert_to(previous_hash || p_events[offsets[i] + k], 'UTF8')), 'hex');
+        ev_positions := ev_positions || positions[next_position];
+        ev_streams := ev_streams || p_streams[i];
+        ev_revisions := ev_revisions || (current + k);
+        ev_hashes := ev_hashes || previous_hash;
+        ev_canonical := ev_canonical || p_events[offsets[i] + k];
+      END LOOP;
+      seen_hashes[j] := previous_hash;
+      seen_revisions[j] := current + p_counts[i];
+      last_positions := last_positions || positions[next_position];
+    END LOOP;
+
+    INSERT INTO streams AS s (stream_id, revision)
+      SELECT seen[m], seen_revisions[m] FROM generate_subscripts(seen, 1) AS m WHERE seen_hashes[m] IS NOT NULL
+      ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision;
+
+    INSERT INTO events (global_position, stream_id, stream_revision, event_id, event_type, schema_version,
+                        data, metadata, hash)
+    SELECT ev_positions[x], ev_streams[x], ev_revisions[x], (e ->> 'id')::uuid, e ->> 'type',
+           (e ->> 'version')::integer, e -> 'data', e -> 'metadata', ev_hashes[x]
+    FROM generate_subscripts(ev_positions, 1) AS x, LATERAL (SELECT ev_canonical[x]::jsonb AS e) AS parsed;
+
+    IF p_channel IS NOT NULL THEN
+      PERFORM pg_notify(p_channel, positions[total]::text);
+    END IF;
+  ELSE
+    last_positions := array_fill(NULL::bigint, ARRAY[n]);
+  END IF;
+
+  RETURN QUERY SELECT outcomes[x], revisions[x], last_positions[x] FROM generate_series(1, n) AS x ORDER BY x;
+END $$;
+`;
+
 export const eventStoreMigrations: Migration[] = [
   { id: 'event-store/0001-event-log', sql: createEventLog },
   { id: 'event-store/0002-lock-stream-before-positions', sql: lockStreamBeforePositions },
   { id: 'event-store/0003-reserve-positions-fast-path', sql: reservePositionsFastPath },
+  { id: 'event-store/0004-append-batch', sql: appendBatch },
 ];

@@ -1,29 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { migrate, type SqlClient } from '@passerelle/database';
+import { migrate, sqlStateOf, type SqlClient } from '@passerelle/database';
 import { createTestSqlClient, TEST_DATABASE_URL, type TestSqlClient } from '@passerelle/database/testing';
+import { WrongExpectedRevisionError } from '../errors';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
-import { canonicalEventJson, chainHash, GENESIS_HASH } from '../hash-chain';
+import { canonicalEventJson, chainHash, GENESIS_HASH, verifyChain } from '../hash-chain';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { eventStoreMigrations } from './migrations';
 import { SqlEventStore } from './sql-event-store';
 
-// A long safety poll: live delivery in the contract must come from notifications.
-describe.each(['in-transaction', 'after-commit'] as const)('notifying %s', (notify) => {
-  describeEventStoreContract(`SQL adapter on PostgreSQL, notifying ${notify}`, async () => {
-    const { client, cleanup } = await createTestSqlClient('postgres', 'event_store_contract', {
-      maxConnections: 20,
-    });
-    await migrate(client, eventStoreMigrations);
-    const store = new SqlEventStore(client, { pollIntervalMs: 10_000, notify });
-    return {
-      store,
-      async cleanup() {
-        await store.close();
-        await cleanup();
-      },
-    };
-  });
+// A long safety poll: live delivery in the contract must come from notifications. Group commit
+// (the default) with either way of notifying, and one transaction per append.
+describe.each([
+  ['in-transaction', 'grouped'],
+  ['after-commit', 'grouped'],
+  ['after-commit', 'one per transaction'],
+] as const)('notifying %s, appends %s', (notify, grouping) => {
+  describeEventStoreContract(
+    `SQL adapter on PostgreSQL, notifying ${notify}, appends ${grouping}`,
+    async () => {
+      const { client, cleanup } = await createTestSqlClient('postgres', 'event_store_contract', {
+        maxConnections: 20,
+      });
+      await migrate(client, eventStoreMigrations);
+      const store = new SqlEventStore(client, {
+        pollIntervalMs: 10_000,
+        notify,
+        appendBatchMax: grouping === 'grouped' ? undefined : 1,
+      });
+      return {
+        store,
+        async cleanup() {
+          await store.close();
+          await cleanup();
+        },
+      };
+    },
+  );
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,6 +55,8 @@ describe('SQL event store on PostgreSQL: gaps and locks', () => {
   let test: TestSqlClient;
   let client: SqlClient;
   let store: SqlEventStore;
+  /** The same store, one transaction per append. */
+  let single: SqlEventStore;
   /** A second connection, to hold a transaction open by hand. */
   let other: Client;
 
@@ -50,12 +65,14 @@ describe('SQL event store on PostgreSQL: gaps and locks', () => {
     client = test.client;
     await migrate(client, eventStoreMigrations);
     store = new SqlEventStore(client, { pollIntervalMs: 200 });
+    single = new SqlEventStore(client, { pollIntervalMs: 200, appendBatchMax: 1 });
     other = new Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${client.schema}` });
     await other.connect();
   }, 30_000);
 
   afterAll(async () => {
     await other.end();
+    await single.close();
     await store.close();
     await test.cleanup();
   });
@@ -156,28 +173,121 @@ describe('SQL event store on PostgreSQL: gaps and locks', () => {
     }
   });
 
-  it('hands out transaction ids in position order under concurrent appends to shared streams', async () => {
-    const streams = Array.from({ length: 3 }, () => `hot-${randomUUID()}`);
-    await Promise.all(
-      Array.from({ length: 16 }, async (_, writer) => {
-        for (let i = 0; i < 20; i++) {
-          const events = Array.from({ length: 1 + ((writer + i) % 3) }, newEvent);
-          await store.appendToStream(streams[(writer + i) % streams.length], events, 'any');
-        }
-      }),
-    );
-    const [inversions] = await client.query<{ n: number }>(
-      `SELECT count(*) AS n FROM (
-         SELECT transaction_id < lag(transaction_id) OVER (ORDER BY global_position) AS inverted FROM events
-       ) AS ordered WHERE inverted`,
-    );
-    expect(inversions.n).toBe(0);
-    const [shared] = await client.query<{ n: number }>(
+  it.each(['one per transaction', 'grouped'] as const)(
+    'hands out transaction ids in position order under concurrent appends to shared streams, appends %s',
+    async (grouping) => {
+      const appender = grouping === 'grouped' ? store : single;
+      const streams = Array.from({ length: 3 }, () => `hot-${randomUUID()}`);
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, writer) => {
+          for (let i = 0; i < 20; i++) {
+            const events = Array.from({ length: 1 + ((writer + i) % 3) }, newEvent);
+            await appender.appendToStream(streams[(writer + i) % streams.length], events, 'any');
+          }
+        }),
+      );
+      const [inversions] = await client.query<{ n: number }>(
+        `SELECT count(*) AS n FROM (
+           SELECT transaction_id < lag(transaction_id) OVER (ORDER BY global_position) AS inverted FROM events
+         ) AS ordered WHERE inverted`,
+      );
+      expect(inversions.n).toBe(0);
+      const [shared] = await client.query<{ n: number }>(
+        'SELECT count(DISTINCT transaction_id) AS n FROM events WHERE stream_id = ANY($1)',
+        [streams],
+      );
+      // Grouped, appends waiting on each other shared transactions (the test would mean little otherwise).
+      if (grouping === 'grouped') expect(shared.n).toBeLessThan(16 * 20);
+      else expect(shared.n).toBe(16 * 20);
+      for (const streamId of streams) {
+        const stored = await store.readStream(streamId);
+        expect(stored.map((event) => event.revision)).toEqual(stored.map((_, revision) => revision));
+        expect(verifyChain(stored)).toBeNull();
+      }
+    },
+    60_000,
+  );
+
+  it('commits appends made at once in one transaction; a stale or bad one fails alone', async () => {
+    const [a, b] = [`a-${randomUUID()}`, `b-${randomUUID()}`];
+    await store.appendToStream(b, [newEvent()], 'no_stream');
+    const bad: NewEvent = { ...newEvent(), data: { text: 'nul \u0000 byte' } };
+    const fresh = Array.from({ length: 4 }, () => `fresh-${randomUUID()}`);
+    const results = await Promise.allSettled([
+      store.appendToStream(fresh[0], [newEvent()], 'no_stream'),
+      store.appendToStream(a, [newEvent()], 'no_stream'),
+      // The same stream again, in the same batch: applied after the one before it.
+      store.appendToStream(a, [newEvent(), newEvent()], 0),
+      store.appendToStream(b, [newEvent()], 5),
+      store.appendToStream(fresh[1], [newEvent()], 'no_stream'),
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect((results[3] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(results[2]).toMatchObject({ value: { revision: 2 } });
+    const stored = await store.readStream(a);
+    expect(stored.map((event) => event.revision)).toEqual([0, 1, 2]);
+    expect(verifyChain(stored)).toBeNull();
+    const [{ n }] = await client.query<{ n: number }>(
       'SELECT count(DISTINCT transaction_id) AS n FROM events WHERE stream_id = ANY($1)',
-      [streams],
+      [[fresh[0], a, fresh[1]]],
     );
-    expect(shared.n).toBe(16 * 20);
-  }, 60_000);
+    expect(n).toBe(1);
+
+    // An event PostgreSQL cannot store (jsonb has no NUL) fails its whole batch on the server: each
+    // append is then made again on its own, and only the bad one fails.
+    const withBad = await Promise.allSettled([
+      store.appendToStream(fresh[2], [newEvent()], 'no_stream'),
+      store.appendToStream(`bad-${randomUUID()}`, [bad], 'no_stream'),
+      store.appendToStream(fresh[3], [newEvent()], 'no_stream'),
+    ]);
+    expect(withBad.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(sqlStateOf((withBad[1] as PromiseRejectedResult).reason)).toBe('22P05');
+  });
+
+  it('fails every append of a batch whose connection is lost, and writes none of them', async () => {
+    const held = `held-${randomUUID()}`;
+    await other.query('BEGIN');
+    try {
+      // Another transaction holds the stream, so the batch that names it waits for it.
+      await other.query(`SELECT last_position FROM append_to_stream($1, 'any', $2::text[], NULL)`, [
+        held,
+        [canonicalEventJson(newEvent())],
+      ]);
+      const neighbours = [`n-${randomUUID()}`, `n-${randomUUID()}`];
+      const appends = Promise.allSettled([
+        store.appendToStream(neighbours[0], [newEvent()], 'no_stream'),
+        store.appendToStream(held, [newEvent()], 'any'),
+        store.appendToStream(neighbours[1], [newEvent()], 'no_stream'),
+      ]);
+      const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      let waiting: number | undefined;
+      const deadline = Date.now() + 10_000;
+      while (waiting === undefined) {
+        if (Date.now() > deadline) throw new Error('The batch never waited for the held stream');
+        const [row] = await client.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))',
+          [otherPid],
+        );
+        waiting = row?.pid;
+        if (waiting === undefined) await sleep(10);
+      }
+      // The batch's own connection, opened by this test's pool.
+      await client.query('SELECT pg_terminate_backend($1)', [waiting]);
+      const results = await appends;
+      expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      const reasons = results.map((result) => (result as PromiseRejectedResult).reason as Error);
+      expect(new Set(reasons).size).toBe(1);
+      for (const streamId of neighbours) expect(await store.readStream(streamId)).toEqual([]);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+    }
+  });
 
   it('takes positions for an append only once it holds its stream, and holds up no other stream', async () => {
     const busy = `busy-${randomUUID()}`;

@@ -268,6 +268,78 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       }, 60_000);
     });
 
+    // Appends made at once are committed together by adapters that group commits (the SQL adapter):
+    // each is still checked on its own, and one refused append must not take its neighbours with it.
+    describe('concurrent appends to several streams', () => {
+      it('fails only the append whose expected revision is stale; its neighbours commit', async () => {
+        const [a, b, c] = [newStreamId(), newStreamId(), newStreamId()];
+        for (const streamId of [a, b, c]) await store.appendToStream(streamId, newEvents(1), 'no_stream');
+        const d = newStreamId();
+        const appends: [string, NewEvent[], ExpectedRevision][] = [
+          [a, newEvents(1), 0],
+          [b, newEvents(2), 3],
+          [c, newEvents(2), 0],
+          [d, newEvents(1), 'no_stream'],
+          [b, newEvents(1), 'no_stream'],
+        ];
+        const results = await Promise.allSettled(
+          appends.map(([streamId, events, expected]) => store.appendToStream(streamId, events, expected)),
+        );
+        expect(results.map((result) => result.status)).toEqual([
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+        ]);
+        for (const index of [1, 4]) {
+          const { reason } = results[index] as PromiseRejectedResult;
+          expect(reason).toBeInstanceOf(WrongExpectedRevisionError);
+          expect(reason).toMatchObject({ streamId: b, expected: appends[index][2], actual: 0 });
+        }
+        expect(results[0]).toMatchObject({ value: { revision: 1, appended: true } });
+        const ids = async (streamId: string) => (await store.readStream(streamId)).map((event) => event.id);
+        expect((await ids(a)).slice(1)).toEqual(appends[0][1].map((event) => event.id));
+        expect(await ids(b)).toHaveLength(1);
+        expect((await ids(c)).slice(1)).toEqual(appends[2][1].map((event) => event.id));
+        expect(await ids(d)).toEqual(appends[3][1].map((event) => event.id));
+        for (const streamId of [a, c, d]) expect(verifyChain(await store.readStream(streamId))).toBeNull();
+      });
+
+      it('fails only the append whose event id is already stored or taken by a neighbour', async () => {
+        const stored = newEvent();
+        await store.appendToStream(newStreamId(), [stored], 'no_stream');
+        const shared = newEvent();
+        const streams = Array.from({ length: 5 }, () => newStreamId());
+        const appends: NewEvent[][] = [
+          newEvents(1),
+          [newEvent(), stored],
+          [shared],
+          [newEvent(), shared],
+          newEvents(2),
+        ];
+        const results = await Promise.allSettled(
+          appends.map((events, index) => store.appendToStream(streams[index], events, 'no_stream')),
+        );
+        const statuses = results.map((result) => result.status);
+        expect([statuses[0], statuses[1], statuses[4]]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+        expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ eventId: stored.id });
+        // The two carrying the same new event: one wins (which one is up to the adapter), the other fails.
+        const winner = statuses[2] === 'fulfilled' ? 2 : 3;
+        const loser = winner === 2 ? 3 : 2;
+        expect(statuses[winner]).toBe('fulfilled');
+        expect(statuses[loser]).toBe('rejected');
+        expect((results[loser] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+        expect((results[loser] as PromiseRejectedResult).reason).toMatchObject({ eventId: shared.id });
+        for (const index of [0, 4, winner])
+          expect((await store.readStream(streams[index])).map((event) => event.id)).toEqual(
+            appends[index].map((event) => event.id),
+          );
+        for (const index of [1, loser]) expect(await store.readStream(streams[index])).toEqual([]);
+      });
+    });
+
     describe('reading a stream', () => {
       const streamId = newStreamId('read');
       let written: NewEvent[];
