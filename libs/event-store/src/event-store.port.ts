@@ -100,5 +100,11 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription;
   /** Position of the last event a reader can see (0 when empty). */
   headPosition(): Promise<number>;
+  /**
+   * Position of the last committed event, which readers may not see yet: an append answered is at or below
+   * it at once, while `headPosition` can wait for older transactions to end. Adapters whose head is exact
+   * need not provide it (`headPosition` stands in).
+   */
+  lastCommittedPosition?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -94,6 +94,10 @@ export class PersonalDataEventStore implements EventStore {
     return this.inner.headPosition();
   }
 
+  lastCommittedPosition(): Promise<number> {
+    return this.inner.lastCommittedPosition?.() ?? this.inner.headPosition();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -9,8 +9,9 @@ import { ReadModels } from './read-models.service';
 /** How long a read waits for the read models to reach `minPosition` before answering 503. */
 export const MIN_POSITION_WAIT_MS = 5000;
 /**
- * How long a position past the head of the log gets to appear before it is refused: a command's position
- * is in the log before it is answered, but readers see it only once earlier transactions have ended.
+ * How long a position past the last committed one gets to appear before it is refused: a command's
+ * position is committed before it is answered, so this matters only for a store that cannot tell its last
+ * committed position apart from the head readers see.
  */
 export const PAST_HEAD_GRACE_MS = 500;
 
@@ -64,17 +65,27 @@ export class MinPositionInterceptor implements NestInterceptor {
   private async reach(position: number): Promise<boolean> {
     if (this.readModels.progress.current() >= position) return true;
     let budget = MIN_POSITION_WAIT_MS;
-    if (position > (await this.readModels.store.headPosition())) {
+    if (position > (await this.lastPosition())) {
       if (await this.readModels.waitForPosition(position, PAST_HEAD_GRACE_MS)) return true;
-      const head = await this.readModels.store.headPosition();
-      if (position > head) {
+      const last = await this.lastPosition();
+      if (position > last) {
         throw invalidParameter(
           'minPosition',
-          `minPosition ${position} is past the end of the log (position ${head}): it is not a position a command answered`,
+          `minPosition ${position} is past the end of the log (position ${last}): it is not a position a command answered`,
         );
       }
       budget -= PAST_HEAD_GRACE_MS;
     }
     return this.readModels.waitForPosition(position, budget);
+  }
+
+  /**
+   * The last committed position: a command's answer is at or below it as soon as it is sent, even while
+   * older transactions keep it from readers (the settled head), so a loaded server never takes a real
+   * position for one past the end.
+   */
+  private lastPosition(): Promise<number> {
+    const store = this.readModels.store;
+    return store.lastCommittedPosition ? store.lastCommittedPosition() : store.headPosition();
   }
 }

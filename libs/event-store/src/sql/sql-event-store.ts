@@ -397,7 +397,7 @@ export class SqlEventStore implements EventStore {
   }
 
   /** Without the settled filter: the last committed position, which readers may not see yet. */
-  private async committedHead(): Promise<number> {
+  async lastCommittedPosition(): Promise<number> {
     const [row] = await this.client.query<{ position: number }>(
       'SELECT coalesce(max(global_position), 0) AS position FROM events',
     );
@@ -408,7 +408,7 @@ export class SqlEventStore implements EventStore {
     const subscription = new SqlSubscription(
       {
         readAll: (after, maxCount) => this.readAll({ after, maxCount }),
-        committedHead: () => this.committedHead(),
+        committedHead: () => this.lastCommittedPosition(),
         listen: (onNotify) => this.client.listen(this.channel, onNotify),
         pollIntervalMs: this.pollIntervalMs,
       },
