@@ -11,8 +11,9 @@
  * other, restarts what was killed, lets everything settle, then checks from the data itself: every
  * acknowledged command's events are in the log exactly once, /api/audit/verify is clean (hash chain, and
  * every read model equal to a fresh rebuild), and every planned e-mail reached the SMTP sink exactly once.
- * Prints a table and writes bench/results/rehearsal.json. Exits 1 when data is lost or duplicated (or the
- * verification fails), 2 when the topology cannot start; 500s are reported loudly but do not fail it.
+ * Prints a table and writes bench/results/rehearsal.json. Exits 1 when data is lost or duplicated (an e-mail
+ * not delivered counts as lost, also when listed failed for an operator), or the verification fails; 2 when
+ * the topology cannot start; 500s are reported loudly but do not fail it.
  *
  * With EVENTSTORE_CONNECTION_STRING set, the apps keep their events in that EventStoreDB / KurrentDB cluster
  * and the log check reads it; ESDB_KILL_LEADER (a shell command) then adds the fault "kill the leader node".
@@ -846,7 +847,13 @@ async function main(): Promise<number> {
   console.log(`written to ${args.output}`);
 
   const failed =
-    logCheck.lost > 0 || logCheck.duplicated > 0 || emails.duplicated > 0 || emails.lost > 0 || !verify.ok;
+    logCheck.lost > 0 ||
+    logCheck.duplicated > 0 ||
+    emails.duplicated > 0 ||
+    emails.lost > 0 ||
+    // Not delivered is data loss for the run, even when listed for an operator to retry.
+    emails.heldForOperator > 0 ||
+    !verify.ok;
   return failed ? 1 : 0;
 }
 

@@ -87,6 +87,8 @@ export interface NotificationRecord extends PlannedNotification {
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
+  /** The attempt holding the message `sending` (a token of the worker's); null before the first claim. */
+  sendingToken: string | null;
 }
 
 export interface TimerRecord extends PlannedTimer {

@@ -40,9 +40,13 @@ describe('BullMQ notification queue (Redis)', () => {
 
   const handlers: QueueHandlers = {
     async send(job, attempt) {
-      calls.push({ id: job.notificationId, attempt });
+      calls.push({ id: job.notificationId, attempt: { ...attempt, notes: [...(attempt.notes ?? [])] } });
       if (job.recipient === 'give-up@example.org') throw new GiveUpError('no such mailbox');
-      if (attempt.attempt < failUntilAttempt) throw new Error('try again');
+      if (attempt.attempt < failUntilAttempt) {
+        // What an attempt noted about its hand-over reaches the next attempts, in the job kept in Redis.
+        await attempt.keepNote?.({ token: `t${attempt.attempt}`, handedOver: false });
+        throw new Error('try again');
+      }
     },
     async timer(job) {
       timers.push(job.timerId);
@@ -80,17 +84,28 @@ describe('BullMQ notification queue (Redis)', () => {
     expect(calls.map((call) => call.id)).toEqual([id]);
   });
 
-  it('retries with back-off, telling the handler which attempt it is, and stops at once on GiveUpError', async () => {
+  it('retries with back-off, telling the handler which attempt it is and what earlier ones noted, and stops at once on GiveUpError', async () => {
     queue.consume(handlers);
     failUntilAttempt = 3;
     const retried = randomUUID();
     const hopeless = { ...sendJob(randomUUID()), recipient: 'give-up@example.org' };
     await queue.enqueueSends([sendJob(retried), hopeless]);
     await until(() => calls.filter((call) => call.id === retried).length === 3);
-    expect(calls.filter((call) => call.id === retried).map((call) => call.attempt)).toEqual([
-      { attempt: 1, maxAttempts: 4 },
-      { attempt: 2, maxAttempts: 4 },
-      { attempt: 3, maxAttempts: 4 },
+    expect(
+      calls
+        .filter((call) => call.id === retried)
+        .map(({ attempt: { attempt, maxAttempts, notes } }) => ({ attempt, maxAttempts, notes })),
+    ).toEqual([
+      { attempt: 1, maxAttempts: 4, notes: [] },
+      { attempt: 2, maxAttempts: 4, notes: [{ token: 't1', handedOver: false }] },
+      {
+        attempt: 3,
+        maxAttempts: 4,
+        notes: [
+          { token: 't1', handedOver: false },
+          { token: 't2', handedOver: false },
+        ],
+      },
     ]);
     await until(async () => (await queue.counts()).sends.completed === 1);
     expect(calls.filter((call) => call.id === hopeless.notificationId)).toHaveLength(1);

@@ -1,7 +1,17 @@
 import { DelayedError, Job, JobsOptions, Queue, RedisOptions, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { SendJob, TimerJob } from '../model';
-import { GiveUpError, NotificationQueue, QueueCounts, QueueHandlers } from '../ports/notification-queue.port';
+import {
+  GiveUpError,
+  HandOverNote,
+  NotificationQueue,
+  QueueCounts,
+  QueueHandlers,
+} from '../ports/notification-queue.port';
+
+/** A send job's data: the job, and what its attempts noted about their hand-over (a few, newest last). */
+type SendJobData = SendJob & { handOver?: HandOverNote[] };
+const NOTES_KEPT = 5;
 
 /** Redis through Sentinel: the master is asked of the Sentinels by name, again after every failover. */
 export interface RedisSentinelOptions {
@@ -155,13 +165,21 @@ export class BullmqNotificationQueue implements NotificationQueue {
       // A job may outlive several killed workers; the SQL status keeps it from being sent twice.
       maxStalledCount: 10,
     };
-    const sendWorker = new Worker<SendJob>(
+    const sendWorker = new Worker<SendJobData>(
       SEND_QUEUE,
-      async (job: Job<SendJob>) => {
+      async (job: Job<SendJobData>) => {
+        const { handOver, ...data } = job.data;
         try {
-          await handlers.send(job.data, {
+          await handlers.send(data, {
             attempt: job.attemptsMade + 1,
             maxAttempts: job.opts.attempts ?? 1,
+            notes: handOver ?? [],
+            // Stored in the job's hash in Redis: still reachable when PostgreSQL is not.
+            keepNote: (note) =>
+              job.updateData({
+                ...job.data,
+                handOver: [...(job.data.handOver ?? []), note].slice(-NOTES_KEPT),
+              }),
           });
         } catch (error) {
           if (error instanceof GiveUpError) throw new UnrecoverableError(error.message);

@@ -75,6 +75,12 @@ CREATE TABLE notification_timers (
 CREATE INDEX notification_timers_pending ON notification_timers (position) WHERE status = 'pending';
 `,
   },
+  {
+    // Which attempt holds a message \`sending\`: the worker's own token, so what the job learnt about that
+    // attempt (handed over or not) can be matched with the row after a failover (decision 0003, amendment).
+    id: 'notifications/0002-sending-token',
+    sql: `ALTER TABLE notifications ADD COLUMN sending_token text;`,
+  },
 ];
 
 interface NotificationRow {
@@ -100,6 +106,7 @@ interface NotificationRow {
   created_at: Date;
   updated_at: Date;
   sent_at: Date | null;
+  sending_token: string | null;
 }
 
 interface TimerRow {
@@ -136,6 +143,7 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),
   sentAt: row.sent_at ? new Date(row.sent_at) : null,
+  sendingToken: row.sending_token ?? null,
 });
 
 const toTimer = (row: TimerRow): TimerRecord => ({
@@ -305,11 +313,11 @@ export class SqlNotificationStore implements NotificationStore {
     return this.record1(row);
   }
 
-  async claim(id: string, jobId?: string): Promise<NotificationRecord | null> {
+  async claim(id: string, jobId?: string, token?: string): Promise<NotificationRecord | null> {
     const [row] = await this.client.query<NotificationRow>(
-      `UPDATE notifications SET status = 'sending', attempts = attempts + 1, updated_at = now()
+      `UPDATE notifications SET status = 'sending', attempts = attempts + 1, sending_token = $3, updated_at = now()
        WHERE id = $1 AND status = 'queued' AND ($2::text IS NULL OR job_id = $2) RETURNING *`,
-      [id, jobId ?? null],
+      [id, jobId ?? null, token ?? null],
     );
     return this.record1(row);
   }
@@ -335,11 +343,13 @@ export class SqlNotificationStore implements NotificationStore {
     );
   }
 
-  async markRetrying(id: string, error: string): Promise<void> {
-    await this.client.query(
-      `UPDATE notifications SET status = 'queued', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
-      [id, error.slice(0, 2000)],
+  async markRetrying(id: string, error: string, token?: string): Promise<boolean> {
+    const rows = await this.client.query<{ id: string }>(
+      `UPDATE notifications SET status = 'queued', last_error = $2, updated_at = now()
+       WHERE id = $1 AND status = 'sending' AND ($3::text IS NULL OR sending_token = $3) RETURNING id`,
+      [id, error.slice(0, 2000), token ?? null],
     );
+    return rows.length > 0;
   }
 
   async markFailed(id: string, error: string): Promise<void> {

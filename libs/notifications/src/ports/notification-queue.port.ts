@@ -2,10 +2,22 @@ import type { SendJob, TimerJob } from '../model';
 
 export const NOTIFICATION_QUEUE = Symbol('NOTIFICATION_QUEUE');
 
+/**
+ * What a worker knew about one attempt's hand-over when the database could not be told: the message of
+ * attempt `token` never reached the transport, or it did (with the transport's receipt).
+ */
+export type HandOverNote =
+  | { token: string; handedOver: false }
+  | { token: string; handedOver: true; receipt: { messageId: string; response: string }; at: string };
+
 export interface SendAttempt {
   /** 1 for the first. */
   attempt: number;
   maxAttempts: number;
+  /** The notes earlier attempts of this job left (oldest first). */
+  notes?: readonly HandOverNote[];
+  /** Keeps a note with the job, where the next attempt finds it; rejects when the queue is unreachable. */
+  keepNote?(note: HandOverNote): Promise<void>;
 }
 
 /** What a timer handler asks of the queue: nothing (done), or to be run again at a later time. */

@@ -48,8 +48,11 @@ export interface NotificationStore {
   queuedFrom(sourceId: string): Promise<NotificationRecord[]>;
 
   get(id: string): Promise<NotificationRecord | null>;
-  /** queued → sending, one attempt more, if `jobId` (when given) still carries it; null otherwise. */
-  claim(id: string, jobId?: string): Promise<NotificationRecord | null>;
+  /**
+   * queued → sending, one attempt more, if `jobId` (when given) still carries it; null otherwise. `token`
+   * names the attempt (kept as `sendingToken`), so what its job learnt can be matched with the row later.
+   */
+  claim(id: string, jobId?: string, token?: string): Promise<NotificationRecord | null>;
   /** → sent; the record as it now stands. */
   markSent(
     id: string,
@@ -57,8 +60,8 @@ export interface NotificationStore {
     at: Date,
   ): Promise<NotificationRecord | null>;
   markAudited(id: string, position: number): Promise<void>;
-  /** Back to queued after a failed attempt that will be retried. */
-  markRetrying(id: string, error: string): Promise<void>;
+  /** Back to queued after a failed attempt that will be retried (only the attempt `token`, when given). */
+  markRetrying(id: string, error: string, token?: string): Promise<boolean>;
   markFailed(id: string, error: string): Promise<void>;
   markSkipped(id: string, reason: string): Promise<void>;
   /** failed → queued with a new job id (a manual retry); null when it was not failed. */

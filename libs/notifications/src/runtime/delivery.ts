@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@passerelle/event-store';
 import { notificationStreamFor, sentEventIdFor } from '../ids';
 import { NotificationRecord, SendJob, sendJobOf, TimerJob } from '../model';
 import { composeMessage } from '../planning/compose-message';
 import { fireTimer } from '../planning/fire-timer';
 import type { AgreementExpiry } from '../ports/agreement-expiry.port';
-import { Mailer, OutgoingMail, PermanentDeliveryError } from '../ports/mailer.port';
+import { DeliveryReceipt, Mailer, OutgoingMail, PermanentDeliveryError } from '../ports/mailer.port';
 import {
   GiveUpError,
+  HandOverNote,
   NotificationQueue,
   QueueHandlers,
   SendAttempt,
@@ -87,9 +89,21 @@ export class NotificationDelivery implements QueueHandlers {
 
   async send(job: SendJob, attempt: SendAttempt): Promise<void> {
     const { store, mailer, now } = this.deps;
-    // The usual case first: a queued message, claimed in one statement.
-    const claimed = (await store.claim(job.notificationId, job.jobId)) ?? (await this.reclaim(job));
+    // Names this attempt on the row, so what the job learns about it can be matched after a failover.
+    const token = randomUUID();
+    let claimed: NotificationRecord | null;
+    try {
+      // The usual case first: a queued message, claimed in one statement.
+      claimed =
+        (await store.claim(job.notificationId, job.jobId, token)) ??
+        (await this.reclaim(job, attempt, token));
+    } catch (error) {
+      // The claim may have committed although the answer was lost (a failover): nothing was handed over.
+      await this.keepNote(attempt, job, { token, handedOver: false });
+      throw error;
+    }
     if (!claimed) return;
+    let handedOver: (DeliveryReceipt & { at: Date }) | null = null;
     let sent: NotificationRecord | null;
     try {
       const mail = await this.compose(claimed);
@@ -99,31 +113,59 @@ export class NotificationDelivery implements QueueHandlers {
       }
       const receipt = await mailer.send(mail);
       const response = withoutAddress(receipt.response, claimed.recipient.email);
-      sent = await store.markSent(claimed.id, { ...receipt, response }, now());
+      handedOver = { ...receipt, response, at: now() };
+      sent = await store.markSent(claimed.id, { ...receipt, response }, handedOver.at);
     } catch (error) {
+      if (handedOver) {
+        // The transport took it and the database did not hear so: the next attempt records it as sent.
+        const { at, ...receipt } = handedOver;
+        await this.keepNote(attempt, job, { token, handedOver: true, receipt, at: at.toISOString() });
+        throw error;
+      }
       // An SMTP refusal often quotes the address: the notification log keeps no address in clear.
       const message = withoutAddress(describeError(error), claimed.recipient.email);
-      if (error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts) {
-        await store.markFailed(claimed.id, message);
-        throw new GiveUpError(message);
+      const giveUp = error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts;
+      try {
+        if (giveUp) await store.markFailed(claimed.id, message);
+        else await store.markRetrying(claimed.id, message, token);
+      } catch (storeError) {
+        await this.keepNote(attempt, job, { token, handedOver: false });
+        throw storeError;
       }
-      await store.markRetrying(claimed.id, message);
+      if (giveUp) throw new GiveUpError(message);
       throw error;
     }
     if (sent) await this.audit(sent);
   }
 
+  /** Keeps what this attempt knows with the job (in Redis); a queue away too leaves the row to the usual rule. */
+  private async keepNote(attempt: SendAttempt, job: SendJob, note: HandOverNote): Promise<void> {
+    if (!attempt.keepNote) return;
+    try {
+      await attempt.keepNote(note);
+    } catch (error) {
+      this.deps.logger.warn(
+        `Notification ${job.notificationId}: could not note the attempt's hand-over in the queue: ${describeError(error)}`,
+      );
+    }
+  }
+
   /**
    * A message that was not simply queued: already sent (record the audit event if missing), done with, or
-   * left `sending` by a worker that stopped mid-send. Returns it claimed when it is to be sent (again).
+   * left `sending` — by an attempt of this job whose bookkeeping the database missed (the job's notes say
+   * what happened), or by a worker that stopped mid-send. Returns it claimed when it is to be sent (again).
    */
-  private async reclaim(job: SendJob): Promise<NotificationRecord | null> {
+  private async reclaim(
+    job: SendJob,
+    attempt: SendAttempt,
+    token: string,
+  ): Promise<NotificationRecord | null> {
     const { store, mailer, settings, now, logger } = this.deps;
     const record = await store.get(job.notificationId);
     if (!record || record.jobId !== job.jobId) return null;
     switch (record.status) {
       case 'queued':
-        return store.claim(record.id, job.jobId);
+        return store.claim(record.id, job.jobId, token);
       case 'skipped':
       case 'failed':
         return null;
@@ -131,6 +173,22 @@ export class NotificationDelivery implements QueueHandlers {
         await this.audit(record);
         return null;
       case 'sending': {
+        const note = attempt.notes?.find((each) => each.token === record.sendingToken);
+        if (note?.handedOver === true) {
+          // Handed over by an attempt of this job; only its bookkeeping was lost.
+          const sent = await store.markSent(record.id, note.receipt, new Date(note.at));
+          if (sent) await this.audit(sent);
+          return null;
+        }
+        if (note?.handedOver === false) {
+          // That attempt stopped before the hand-over: sending now cannot make a duplicate.
+          const released = await store.markRetrying(
+            record.id,
+            'The previous attempt stopped before handing the message over (database unavailable)',
+            note.token,
+          );
+          return released ? store.claim(record.id, job.jobId, token) : null;
+        }
         if (now().getTime() - record.updatedAt.getTime() < settings.sendingTimeoutMs) {
           throw new Error('Another worker is sending this message');
         }
@@ -150,7 +208,7 @@ export class NotificationDelivery implements QueueHandlers {
           return null;
         }
         await store.markRetrying(record.id, 'The previous attempt stopped before the message was written');
-        return store.claim(record.id, job.jobId);
+        return store.claim(record.id, job.jobId, token);
       }
     }
   }
