@@ -11,11 +11,10 @@ import { createSqlClient } from '@passerelle/database';
 import {
   AnyProjection,
   checkConsistency,
-  LocalLocks,
-  PostgresAdvisoryLocks,
   READ_MODEL_PROJECTIONS,
   rebuildProjection,
 } from '@passerelle/read-models';
+import { LocalLocks, PostgresAdvisoryLocks } from '@passerelle/event-store';
 import { MultiBar, Presets } from 'cli-progress';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,13 +1,13 @@
 import { AppConfig, ConfigError } from '@passerelle/config';
 import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
-import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import {
-  AnyProjection,
+  EventStore,
+  eventStoreMigrations,
   PostgresAdvisoryLocks,
-  ProjectionRunner,
-  READ_MODEL_PROJECTIONS,
-  RunnerLogger,
-} from '@passerelle/read-models';
+  ProcessorLogger,
+  SqlEventStore,
+} from '@passerelle/event-store';
+import { AnyProjection, ProjectionRunner, READ_MODEL_PROJECTIONS } from '@passerelle/read-models';
 
 export interface ProjectorOptions {
   /** Projection names to run (default: all); instances may split them between themselves. */
@@ -15,7 +15,7 @@ export interface ProjectorOptions {
   batchSize?: number;
   /** How often a standby instance tries to take a projection's lock. */
   lockPollMs?: number;
-  logger: RunnerLogger;
+  logger: ProcessorLogger;
 }
 
 export interface Projector {

@@ -11,7 +11,14 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
-import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import {
+  EVENT_STORE,
+  EventStore,
+  LocalLocks,
+  LockProvider,
+  PostgresAdvisoryLocks,
+  SqlProcessorCheckpoints,
+} from '@passerelle/event-store';
 import {
   AGREEMENT_EXPIRY,
   AgreementExpiry,
@@ -29,7 +36,6 @@ import {
   SmtpMailer,
   SqlNotificationStore,
 } from '@passerelle/notifications';
-import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/read-models';
 import { ApplicationModule } from '../application/application.module';
 import { CLOCK, Clock } from '../application/clock';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
@@ -164,6 +170,7 @@ const PROVIDERS: Provider[] = [
       NOTIFICATION_SETTINGS,
       CLOCK,
       MASTER_KEY,
+      SQL_CLIENT,
     ],
     useFactory: (
       events: EventStore,
@@ -175,6 +182,7 @@ const PROVIDERS: Provider[] = [
       settings: NotificationSettings,
       clock: Clock,
       master: MasterKey,
+      client: SqlClient,
     ) =>
       new NotificationsRuntime({
         events,
@@ -183,6 +191,7 @@ const PROVIDERS: Provider[] = [
         mailer,
         expiry,
         locks,
+        checkpoints: new SqlProcessorCheckpoints(client),
         settings,
         now: () => clock.now(),
         subjectOf: (email: string) => master.subjectOf('email', email),

@@ -1,15 +1,18 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
-import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import {
+  EVENT_STORE,
+  EventStore,
+  LocalLocks,
+  LockProvider,
+  PostgresAdvisoryLocks,
+} from '@passerelle/event-store';
 import { PersonalValues, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { PERSONAL_VALUES } from '../privacy/personal-data.providers';
 import {
   AnyProjection,
   ChangeFeed,
-  LocalLocks,
-  LockProvider,
-  PostgresAdvisoryLocks,
   ProjectionProgress,
   ProjectionRunner,
   READ_MODEL_PROJECTIONS,
@@ -85,6 +88,6 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
   }
 
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
-    return this.runner.waitForPosition(position, timeoutMs);
+    return this.progress.waitForPosition(position, timeoutMs);
   }
 }

@@ -1,4 +1,3 @@
-import type { EventStore } from '@passerelle/event-store';
 import { notificationStreamFor, sentEventIdFor } from '../ids';
 import { NotificationRecord, SendJob, sendJobOf, TimerJob } from '../model';
 import { composeMessage } from '../planning/compose-message';
@@ -15,7 +14,7 @@ import {
 import type { NotificationStore } from '../ports/notification-store.port';
 import type { NotificationSettings } from '../settings';
 import type { FactsLoader } from './facts-loader';
-import { describeError, NotificationsLogger } from './logger';
+import { describeError, type EventStore, type ProcessorLogger } from '@passerelle/event-store';
 
 export interface DeliveryDeps {
   events: EventStore;
@@ -26,7 +25,7 @@ export interface DeliveryDeps {
   expiry: AgreementExpiry;
   settings: NotificationSettings;
   now: () => Date;
-  logger: NotificationsLogger;
+  logger: ProcessorLogger;
   /** The keyed subject a person is known by in the log; recorded instead of their address. */
   subjectOf?: (email: string) => string;
 }
