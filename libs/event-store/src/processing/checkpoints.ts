@@ -118,10 +118,10 @@ export class SqlProcessorCheckpoints implements ProcessorCheckpoints {
       }
       if (Number(row.position) !== from) throw new CheckpointMovedError();
       await within?.(tx);
-      await tx.query(
-        'UPDATE processor_checkpoints SET position = $2, updated_at = now() WHERE name = $1',
-        [claimed.name, to],
-      );
+      await tx.query('UPDATE processor_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [
+        claimed.name,
+        to,
+      ]);
     });
   }
 }

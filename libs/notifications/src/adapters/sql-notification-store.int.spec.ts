@@ -211,32 +211,35 @@ describe.each(['pglite', 'postgres'] as const)(
   },
 );
 
-describe.each(['pglite', 'postgres'] as const)('upgrading a store of the previous layout on %s', (dialect) => {
-  let db: TestSqlClient;
-  beforeEach(async () => {
-    db = await createTestSqlClient(dialect, 'notifications_upgrade');
-  });
-  afterEach(() => db.cleanup());
+describe.each(['pglite', 'postgres'] as const)(
+  'upgrading a store of the previous layout on %s',
+  (dialect) => {
+    let db: TestSqlClient;
+    beforeEach(async () => {
+      db = await createTestSqlClient(dialect, 'notifications_upgrade');
+    });
+    afterEach(() => db.cleanup());
 
-  it('moves the dispatcher’s checkpoint from the read models’ table, so nothing is planned twice or skipped', async () => {
-    // The table as the read models created it before processor checkpoints existed.
-    await db.client.exec(`CREATE TABLE projection_checkpoints (
+    it('moves the dispatcher’s checkpoint from the read models’ table, so nothing is planned twice or skipped', async () => {
+      // The table as the read models created it before processor checkpoints existed.
+      await db.client.exec(`CREATE TABLE projection_checkpoints (
         name text PRIMARY KEY, position bigint NOT NULL DEFAULT 0,
         updated_at timestamptz NOT NULL DEFAULT now(), version integer NOT NULL, generation integer NOT NULL);
       INSERT INTO projection_checkpoints (name, position, version, generation)
         VALUES ('notification_dispatcher', 42, 1, 1), ('partnerships', 40, 3, 2)`);
-    const store = new SqlNotificationStore(db.client);
-    await store.migrate();
-    expect(await store.checkpoint()).toBe(42);
-    const left = await db.client.query<{ name: string }>('SELECT name FROM projection_checkpoints');
-    expect(left.map((row) => row.name)).toEqual(['partnerships']);
-    await store.migrate();
-    expect(await store.checkpoint()).toBe(42);
-  });
+      const store = new SqlNotificationStore(db.client);
+      await store.migrate();
+      expect(await store.checkpoint()).toBe(42);
+      const left = await db.client.query<{ name: string }>('SELECT name FROM projection_checkpoints');
+      expect(left.map((row) => row.name)).toEqual(['partnerships']);
+      await store.migrate();
+      expect(await store.checkpoint()).toBe(42);
+    });
 
-  it('starts at 0 on a database that never had the read models’ table', async () => {
-    const store = new SqlNotificationStore(db.client);
-    await store.migrate();
-    expect(await store.checkpoint()).toBe(0);
-  });
-});
+    it('starts at 0 on a database that never had the read models’ table', async () => {
+      const store = new SqlNotificationStore(db.client);
+      await store.migrate();
+      expect(await store.checkpoint()).toBe(0);
+    });
+  },
+);

@@ -13,7 +13,6 @@ import { DispatcherStatus, NotificationDispatcher } from './dispatcher';
 import { NotificationDelivery } from './delivery';
 import { FactsLoader } from './facts-loader';
 
-
 export interface RuntimeDeps {
   events: EventStore;
   store: NotificationStore;
