@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { migrate, type SqlClient, type SqlExecutor } from '@passerelle/database';
 import { createTestSqlClient, TEST_DATABASE_URL, type TestSqlClient } from '@passerelle/database/testing';
@@ -182,9 +183,9 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
 
   if (dialect !== 'postgres') return;
 
-  const pgLocks = (applicationName: string) =>
+  const pgLocks = (applicationName: string, databaseUrl = TEST_DATABASE_URL) =>
     new PostgresAdvisoryLocks({
-      databaseUrl: TEST_DATABASE_URL,
+      databaseUrl,
       schema: client.schema,
       pollMs: 50,
       checkMs: 500,
@@ -277,5 +278,78 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
     );
     expect(Number(row!.epoch)).toBe(2);
     await Promise.all([stop(a), stop(b)]);
+  });
+
+  /**
+   * A TCP relay to PostgreSQL that can go silent: the lock connection then neither answers nor closes, as
+   * when a primary vanishes from the network. `cut` ends the server side of the silent connections (the
+   * old primary gone for good, its sessions and locks with it).
+   */
+  class SilentRelay {
+    private server!: Server;
+    private readonly pairs: { client: Socket; server: Socket; silent: boolean }[] = [];
+    url = '';
+
+    async open(): Promise<void> {
+      const target = new URL(TEST_DATABASE_URL);
+      const upstream = { port: Number(target.port || 5432), host: target.hostname };
+      this.server = createServer((client) => {
+        const server = connect(upstream.port, upstream.host);
+        const pair = { client, server, silent: false };
+        this.pairs.push(pair);
+        client.on('data', (data) => void (pair.silent || server.write(data)));
+        server.on('data', (data) => void (pair.silent || client.write(data)));
+        client.on('error', () => server.destroy());
+        server.on('error', () => client.destroy());
+        client.on('close', () => pair.silent || server.destroy());
+        server.on('close', () => pair.silent || client.destroy());
+      });
+      await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+      const { port } = this.server.address() as { port: number };
+      target.hostname = '127.0.0.1';
+      target.port = String(port);
+      this.url = target.toString();
+    }
+    silence(): void {
+      for (const pair of this.pairs) pair.silent = true;
+    }
+    cut(): void {
+      for (const pair of this.pairs.filter((p) => p.silent)) pair.server.destroy();
+    }
+    async close(): Promise<void> {
+      for (const pair of this.pairs) {
+        pair.client.destroy();
+        pair.server.destroy();
+      }
+      await new Promise((resolve) => this.server.close(resolve));
+    }
+  }
+
+  it('notices a lock connection gone silent by its periodic check, stops, and resumes once the lock is free again', async () => {
+    const relay = new SilentRelay();
+    await relay.open();
+    const name = `passerelle:test:${client.schema}:silent`.slice(0, 63);
+    try {
+      let head = await append(20);
+      const running = start(projector(), pgLocks(name, relay.url));
+      await waitFor(async () => (await checkpoint()) === head, 'the first 20 events');
+
+      relay.silence();
+      await waitFor(
+        () => running.logger.lines.includes('Projection tested: lock lost, stepping back'),
+        'the silent lock connection noticed by the check',
+      );
+      // Stepped back: nothing more is applied while the old session still holds the lock.
+      head = await append(10);
+      const stalled = await checkpoint();
+      expect(stalled).toBeLessThan(head);
+
+      relay.cut();
+      await waitFor(async () => (await checkpoint()) === head, 'the next 10 events, under a new lease');
+      await stop(running);
+      expect(await seen()).toEqual(await positions());
+    } finally {
+      await relay.close();
+    }
   });
 });
