@@ -31,7 +31,10 @@ class RecordingLogger implements ProcessorLogger {
   readonly lines: string[] = [];
   log = (message: string) => void this.lines.push(message);
   warn = (message: string) => void this.lines.push(message);
-  error = (message: string) => void this.lines.push(message);
+  error = (message: string) => {
+    this.lines.push(message);
+    console.error(message); // a failure is never expected here: show it beside the test that timed out
+  };
 }
 
 /** The checkpoints, with each advance's outcome recorded (a refused late batch shows here). */
@@ -83,9 +86,13 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
     await db.cleanup();
   });
 
+  /** Appends `count` events; the position of the last (the head a reader may see can lag it a moment). */
   const append = async (count: number) => {
-    for (let i = 0; i < count; i += 1) await store.appendToStream(`s-${i % 5}`, [newEvent()], 'any');
-    return store.headPosition();
+    let last = 0;
+    for (let i = 0; i < count; i += 1) {
+      last = (await store.appendToStream(`s-${i % 5}`, [newEvent()], 'any')).position;
+    }
+    return last;
   };
 
   /** Records every position in `seen`, whose key refuses a repeat: the batch would roll back. */
@@ -174,7 +181,10 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
 
     await waitFor(() => running.checkpoints.refused.length > 0, 'the late batch refused');
     expect(running.checkpoints.refused[0]).toBeInstanceOf(LeaseLostError);
-    expect(running.logger.lines).toContain('Reactor tested: lock lost, stepping back');
+    await waitFor(
+      () => running.logger.lines.includes('Reactor tested: lock lost, stepping back'),
+      'the step back logged',
+    );
     // It queued for the lease again, claimed afresh and dispatched the batch from the stored checkpoint.
     await waitFor(async () => (await checkpoint()) === head, 'the batch done under a new claim');
     await stop(running);
@@ -271,7 +281,10 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
     release();
     await waitFor(() => a.checkpoints.refused.length > 0, 'the former holder’s batch refused');
     expect(a.checkpoints.refused[0]).toBeInstanceOf(LeaseLostError);
-    expect(a.logger.lines).toContain('Reactor a: lock lost, stepping back');
+    await waitFor(
+      () => a.logger.lines.includes('Reactor a: lock lost, stepping back'),
+      'the step back logged',
+    );
     expect(await checkpoint()).toBe(head);
     const [row] = await client.query<{ epoch: number }>(
       "SELECT epoch FROM processor_checkpoints WHERE name = 'tested'",
