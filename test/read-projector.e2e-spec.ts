@@ -68,7 +68,7 @@ describe('the projector process: SIGKILL mid-batch, restart, failover', () => {
 
   const checkpoints = async (): Promise<Record<string, number>> => {
     const rows = await db.client.query<{ name: string; position: number }>(
-      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[])',
+      'SELECT name, position FROM processor_checkpoints WHERE name = ANY($1::text[])',
       [NAMES],
     );
     return Object.fromEntries(rows.map((row) => [row.name, Number(row.position)]));
@@ -189,7 +189,7 @@ describe('the projector process: SIGKILL mid-batch, restart, failover', () => {
     const index = world.partnerships.findIndex((id) => world.stateOf(id).status === 'active');
     const blocked = world.partnerships[index]!;
     await admin.query('BEGIN');
-    await admin.query(`LOCK TABLE "${db.client.schema}".projection_checkpoints IN SHARE MODE`);
+    await admin.query(`LOCK TABLE "${db.client.schema}".processor_checkpoints IN SHARE MODE`);
     const before = await checkpoints();
     const revisionOf = async () =>
       (
@@ -219,7 +219,7 @@ describe('the projector process: SIGKILL mid-batch, restart, failover', () => {
       expect(waiting).toHaveLength(NAMES.length);
       for (const transaction of waiting) {
         expect(transaction.xid).not.toBeNull();
-        expect(transaction.query).toMatch(/INSERT INTO projection_checkpoints/);
+        expect(transaction.query).toMatch(/UPDATE processor_checkpoints SET position/);
       }
       await kill(first);
     } finally {

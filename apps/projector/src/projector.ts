@@ -5,13 +5,8 @@ import {
   openSqlClient,
   openStoredEventStore,
 } from '@passerelle/application/composition';
-import type { EventStore } from '@passerelle/event-store';
-import {
-  AnyProjection,
-  ProjectionRunner,
-  READ_MODEL_PROJECTIONS,
-  RunnerLogger,
-} from '@passerelle/read-models';
+import type { EventStore, ProcessorLogger } from '@passerelle/event-store';
+import { AnyProjection, ProjectionRunner, READ_MODEL_PROJECTIONS } from '@passerelle/read-models';
 
 export interface ProjectorOptions {
   /** Projection names to run (default: all); instances may split them between themselves. */
@@ -19,7 +14,7 @@ export interface ProjectorOptions {
   batchSize?: number;
   /** How often a standby instance tries to take a projection's lock. */
   lockPollMs?: number;
-  logger: RunnerLogger;
+  logger: ProcessorLogger;
 }
 
 export interface Projector {

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './hash-chain';
 export * from './name-based-uuid';
 export * from './sql';
+export * from './processing';

@@ -18,7 +18,6 @@ export * from './adapters/outbox-mailer';
 export * from './adapters/bullmq-queue';
 export * from './adapters/sql-notification-store';
 export * from './runtime/facts-loader';
-export * from './runtime/logger';
 export * from './runtime/dispatcher';
 export * from './runtime/delivery';
 export * from './runtime/notifications-runtime';

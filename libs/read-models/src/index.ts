@@ -1,7 +1,6 @@
 export * from './runner/projection';
 export * from './runner/catalog';
 export * from './runner/fold-rows';
-export * from './runner/locks';
 export * from './runner/progress';
 export * from './runner/projection-runner';
 export * from './runner/change-feed';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { fold, partnershipDecider, PartnershipEvent, streamIdFor, upcast } from '@passerelle/domain';
 import { READ_MODEL_PROJECTIONS } from './projections';
 import { checkConsistency } from './rebuild/consistency';
-import { LocalLocks } from './runner/locks';
+import { LocalLocks } from '@passerelle/event-store';
 import { ProjectionRunner } from './runner/projection-runner';
 import { stepArbitrary } from './testing/steps.arbitrary';
 import { DIALECTS, openTestStore } from './testing/test-store';

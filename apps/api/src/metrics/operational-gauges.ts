@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { EVENT_STORE, EventStore, readProcessorCheckpoint } from '@passerelle/event-store';
 import {
   DISPATCHER_CHECKPOINT,
   NOTIFICATION_STATUSES,
@@ -7,7 +7,7 @@ import {
   NotificationStatus,
   NotificationStore,
 } from '@passerelle/notifications';
-import { Checkpoint, readCheckpoints } from '@passerelle/read-models';
+import { readCheckpoints } from '@passerelle/read-models';
 import { Counter, Gauge } from 'prom-client';
 import { ReadModels } from '../read-models/read-models.service';
 import { Metrics } from './metrics';
@@ -16,7 +16,8 @@ type Source = 'event_store' | 'read_models' | 'notifications';
 
 interface Snapshot {
   head: number | null;
-  checkpoints: Map<string, Checkpoint> | null;
+  /** Positions by processor name. */
+  checkpoints: Map<string, number> | null;
   notifications: Record<NotificationStatus, number> | null;
 }
 
@@ -74,7 +75,7 @@ export class OperationalGauges {
         if (!checkpoints) return;
         for (const name of checkpointed()) {
           const checkpoint = checkpoints.get(name);
-          if (checkpoint) this.set({ projection: name }, checkpoint.position);
+          if (checkpoint !== undefined) this.set({ projection: name }, checkpoint);
         }
       },
     });
@@ -89,7 +90,7 @@ export class OperationalGauges {
         if (!checkpoints || head === null) return;
         for (const name of checkpointed()) {
           const checkpoint = checkpoints.get(name);
-          if (checkpoint) this.set({ projection: name }, Math.max(head - checkpoint.position, 0));
+          if (checkpoint !== undefined) this.set({ projection: name }, Math.max(head - checkpoint, 0));
         }
       },
     });
@@ -114,13 +115,20 @@ export class OperationalGauges {
   }
 
   private async read(): Promise<Snapshot> {
-    const names = [
-      ...this.readModels.projections.map((projection) => projection.name),
-      DISPATCHER_CHECKPOINT,
-    ];
+    const names = this.readModels.projections.map((projection) => projection.name);
+    const client = this.readModels.client;
+    const positions = async () => {
+      const [projections, dispatcher] = await Promise.all([
+        readCheckpoints(client, names),
+        readProcessorCheckpoint(client, DISPATCHER_CHECKPOINT),
+      ]);
+      const read = new Map([...projections].map(([name, { position }]) => [name, position]));
+      if (dispatcher !== undefined) read.set(DISPATCHER_CHECKPOINT, dispatcher);
+      return read;
+    };
     const [head, checkpoints, notifications] = await Promise.all([
       this.guard('event_store', () => this.store.headPosition()),
-      this.guard('read_models', () => readCheckpoints(this.readModels.client, names)),
+      this.guard('read_models', positions),
       this.guard('notifications', () => this.notifications.countByStatus()),
     ]);
     return { head, checkpoints, notifications };

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
-import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { EVENT_STORE, EventStore, LockProvider } from '@passerelle/event-store';
 import { PersonalValues, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { locksFor, PERSONAL_VALUES, SQL_CLIENT } from '@passerelle/application';
 import {
   AnyProjection,
   ChangeFeed,
-  LockProvider,
   ProjectionProgress,
   ProjectionRunner,
   READ_MODEL_PROJECTIONS,
@@ -76,6 +75,6 @@ export class ReadModels implements OnModuleInit, OnModuleDestroy {
   }
 
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
-    return this.runner.waitForPosition(position, timeoutMs);
+    return this.progress.waitForPosition(position, timeoutMs);
   }
 }

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@passerelle/config';
-import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/read-models';
+import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/event-store';
 
 /**
  * The locks that keep one active instance of a projection or of the notification dispatcher: advisory

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
-import { EVENT_STORE, EventStore } from '@passerelle/event-store';
+import { EVENT_STORE, EventStore, LockProvider, SqlProcessorCheckpoints } from '@passerelle/event-store';
 import {
   AGREEMENT_EXPIRY,
   AgreementExpiry,
@@ -29,7 +29,6 @@ import {
   SmtpMailer,
   SqlNotificationStore,
 } from '@passerelle/notifications';
-import type { LockProvider } from '@passerelle/read-models';
 import { ApplicationModule } from '../application.module';
 import { CLOCK, Clock } from '../clock';
 import { locksFor } from '../composition';
@@ -158,6 +157,7 @@ const PROVIDERS: Provider[] = [
       NOTIFICATION_SETTINGS,
       CLOCK,
       MASTER_KEY,
+      SQL_CLIENT,
     ],
     useFactory: (
       events: EventStore,
@@ -169,6 +169,7 @@ const PROVIDERS: Provider[] = [
       settings: NotificationSettings,
       clock: Clock,
       master: MasterKey,
+      client: SqlClient,
     ) =>
       new NotificationsRuntime({
         events,
@@ -177,6 +178,7 @@ const PROVIDERS: Provider[] = [
         mailer,
         expiry,
         locks,
+        checkpoints: new SqlProcessorCheckpoints(client),
         settings,
         now: () => clock.now(),
         subjectOf: (email: string) => master.subjectOf('email', email),

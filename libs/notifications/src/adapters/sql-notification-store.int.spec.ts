@@ -1,10 +1,11 @@
 import { createTestSqlClient, TestSqlClient } from '@passerelle/database/testing';
+import { SqlProcessorCheckpoints } from '@passerelle/event-store';
 import { ERASED } from '@passerelle/domain';
 import { CachedPersonKeyStore, generateDataKey, MasterKey, PersonalValues } from '@passerelle/privacy';
 import { MemoryPersonKeyStore } from '@passerelle/privacy/testing/memory-person-key-store';
 import { notificationIdFor, retryJobIdFor, timerIdFor } from '../ids';
 import type { PlannedNotification, PlannedTimer } from '../model';
-import { CheckpointMovedError } from '../ports/notification-store.port';
+import { DISPATCHER_CHECKPOINT } from '../ports/notification-store.port';
 import { SqlNotificationStore } from './sql-notification-store';
 
 const PARTNERSHIP = '6f1c0d1e-5b7a-4c1e-9a53-0c2f4d1a0001';
@@ -41,20 +42,20 @@ describe.each(['pglite', 'postgres'] as const)('SQL notification store on %s', (
   });
   beforeEach(async () => {
     await db.client.exec(
-      `DELETE FROM notifications; DELETE FROM notification_timers; DELETE FROM projection_checkpoints`,
+      `DELETE FROM notifications; DELETE FROM notification_timers; DELETE FROM processor_checkpoints`,
     );
   });
   afterAll(async () => {
     await db.cleanup();
   });
 
-  it('keeps a checkpoint in the read models’ checkpoint table and refuses to move one that moved', async () => {
+  it('reads the dispatcher’s checkpoint from the processors’ table: 0 before it ever ran', async () => {
     expect(await store.checkpoint()).toBe(0);
-    await store.advanceCheckpoint(0, 10);
+    await new SqlProcessorCheckpoints(db.client).claim(DISPATCHER_CHECKPOINT);
+    await db.client.query(`UPDATE processor_checkpoints SET position = 10 WHERE name = $1`, [
+      DISPATCHER_CHECKPOINT,
+    ]);
     expect(await store.checkpoint()).toBe(10);
-    await expect(store.advanceCheckpoint(0, 20)).rejects.toBeInstanceOf(CheckpointMovedError);
-    const [row] = await db.client.query<{ name: string }>(`SELECT name FROM projection_checkpoints`);
-    expect(row!.name).toBe('notification_dispatcher');
   });
 
   it('records a plan once: recording it again changes nothing, whatever happened to it since', async () => {
@@ -206,6 +207,39 @@ describe.each(['pglite', 'postgres'] as const)(
       await store.migrate();
       expect(await tableText()).not.toContain('carla@example.org');
       expect((await store.get(carla.id))!.recipient.email).toBe('carla@example.org');
+    });
+  },
+);
+
+describe.each(['pglite', 'postgres'] as const)(
+  'upgrading a store of the previous layout on %s',
+  (dialect) => {
+    let db: TestSqlClient;
+    beforeEach(async () => {
+      db = await createTestSqlClient(dialect, 'notifications_upgrade');
+    });
+    afterEach(() => db.cleanup());
+
+    it('moves the dispatcher’s checkpoint from the read models’ table, so nothing is planned twice or skipped', async () => {
+      // The table as the read models created it before processor checkpoints existed.
+      await db.client.exec(`CREATE TABLE projection_checkpoints (
+        name text PRIMARY KEY, position bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now(), version integer NOT NULL, generation integer NOT NULL);
+      INSERT INTO projection_checkpoints (name, position, version, generation)
+        VALUES ('notification_dispatcher', 42, 1, 1), ('partnerships', 40, 3, 2)`);
+      const store = new SqlNotificationStore(db.client);
+      await store.migrate();
+      expect(await store.checkpoint()).toBe(42);
+      const left = await db.client.query<{ name: string }>('SELECT name FROM projection_checkpoints');
+      expect(left.map((row) => row.name)).toEqual(['partnerships']);
+      await store.migrate();
+      expect(await store.checkpoint()).toBe(42);
+    });
+
+    it('starts at 0 on a database that never had the read models’ table', async () => {
+      const store = new SqlNotificationStore(db.client);
+      await store.migrate();
+      expect(await store.checkpoint()).toBe(0);
     });
   },
 );

@@ -1,6 +1,6 @@
 import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
 import { ERASED, isErased } from '@passerelle/domain';
-import { readCheckpoint, readModelMigrations, writeCheckpoint } from '@passerelle/read-models';
+import { processorCheckpointMigrations, readProcessorCheckpoint } from '@passerelle/event-store';
 import { retryJobIdFor } from '../ids';
 import { NOTIFICATION_STATUSES } from '../model';
 import type {
@@ -14,16 +14,11 @@ import type {
   TimerStatus,
 } from '../model';
 import {
-  CheckpointMovedError,
+  DISPATCHER_CHECKPOINT,
   NotificationQuery,
   NotificationStore,
   OutstandingWork,
 } from '../ports/notification-store.port';
-
-/** The dispatcher's row in the read models' checkpoint table. */
-export const DISPATCHER_CHECKPOINT = 'notification_dispatcher';
-const CHECKPOINT_VERSION = 1;
-const CHECKPOINT_GENERATION = 1;
 
 export const notificationMigrations: Migration[] = [
   {
@@ -76,9 +71,30 @@ CREATE INDEX notification_timers_pending ON notification_timers (position) WHERE
 `,
   },
   {
+    // The dispatcher kept its checkpoint in the read models' table; it moves, position and all, to
+    // processor_checkpoints. Whichever of this and the read models' own move runs first copies it.
+    id: 'notifications/0002-dispatcher-checkpoint-in-processor-checkpoints',
+    sql: `
+DO $move$
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns
+              WHERE table_schema = current_schema() AND table_name = 'projection_checkpoints'
+                AND column_name = 'position') THEN
+    INSERT INTO processor_checkpoints (name, position, updated_at)
+      SELECT name, position, updated_at FROM projection_checkpoints WHERE name = 'notification_dispatcher'
+    ON CONFLICT (name) DO NOTHING;
+  END IF;
+  IF to_regclass('projection_checkpoints') IS NOT NULL THEN
+    DELETE FROM projection_checkpoints WHERE name = 'notification_dispatcher';
+  END IF;
+END
+$move$;
+`,
+  },
+  {
     // Which attempt holds a message \`sending\`: the worker's own token, so what the job learnt about that
     // attempt (handed over or not) can be matched with the row after a failover (decision 0003, amendment).
-    id: 'notifications/0002-sending-token',
+    id: 'notifications/0003-sending-token',
     sql: `ALTER TABLE notifications ADD COLUMN sending_token text;`,
   },
 ];
@@ -177,7 +193,7 @@ const IN_CLEAR: RecipientSealing = {
   opener: () => Promise.resolve((value) => value),
 };
 
-/** Over PGlite or PostgreSQL (the SqlClient's schema); shares the read models' checkpoint table. */
+/** Over PGlite or PostgreSQL (the SqlClient's schema); the dispatcher's checkpoint is a processor's. */
 export class SqlNotificationStore implements NotificationStore {
   constructor(
     private readonly client: SqlClient,
@@ -185,7 +201,7 @@ export class SqlNotificationStore implements NotificationStore {
   ) {}
 
   async migrate(): Promise<void> {
-    await migrate(this.client, [...readModelMigrations, ...notificationMigrations]);
+    await migrate(this.client, [...processorCheckpointMigrations, ...notificationMigrations]);
     await this.sealRecipientsInClear();
   }
 
@@ -236,22 +252,7 @@ export class SqlNotificationStore implements NotificationStore {
   }
 
   async checkpoint(): Promise<number> {
-    const existing = await readCheckpoint(this.client, DISPATCHER_CHECKPOINT);
-    if (existing) return Number(existing.position);
-    await this.client.query(
-      `INSERT INTO projection_checkpoints (name, position, version, generation) VALUES ($1, 0, $2, $3)
-       ON CONFLICT (name) DO NOTHING`,
-      [DISPATCHER_CHECKPOINT, CHECKPOINT_VERSION, CHECKPOINT_GENERATION],
-    );
-    return Number((await readCheckpoint(this.client, DISPATCHER_CHECKPOINT))?.position ?? 0);
-  }
-
-  async advanceCheckpoint(from: number, to: number): Promise<void> {
-    await this.client.transaction(async (tx) => {
-      const row = await readCheckpoint(tx, DISPATCHER_CHECKPOINT, true);
-      if (!row || row.position !== from) throw new CheckpointMovedError(`Checkpoint is not at ${from}`);
-      await writeCheckpoint(tx, { ...row, position: to });
-    });
+    return (await readProcessorCheckpoint(this.client, DISPATCHER_CHECKPOINT)) ?? 0;
   }
 
   async record(

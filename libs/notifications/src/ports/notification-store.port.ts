@@ -9,10 +9,8 @@ import type {
 
 export const NOTIFICATION_STORE = Symbol('NOTIFICATION_STORE');
 
-/** The dispatcher's checkpoint is not where this instance left it: another instance moved it. */
-export class CheckpointMovedError extends Error {
-  override readonly name = 'CheckpointMovedError';
-}
+/** The dispatcher's row in `processor_checkpoints` (the name it had in the read models' table before). */
+export const DISPATCHER_CHECKPOINT = 'notification_dispatcher';
 
 export interface NotificationQuery {
   partnershipId?: string;
@@ -34,9 +32,8 @@ export interface OutstandingWork {
 export interface NotificationStore {
   migrate(): Promise<void>;
 
+  /** How far the dispatcher has got (its processor checkpoint, moved by the dispatcher itself). */
   checkpoint(): Promise<number>;
-  /** Moves the checkpoint from `from` to `to`; CheckpointMovedError when it is no longer at `from`. */
-  advanceCheckpoint(from: number, to: number): Promise<void>;
 
   /** Records planned messages and timers; those already recorded are left as they are. */
   record(notifications: readonly PlannedNotification[], timers: readonly PlannedTimer[]): Promise<void>;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '@passerelle/event-store';
 import { notificationStreamFor, sentEventIdFor } from '../ids';
 import { NotificationRecord, SendJob, sendJobOf, TimerJob } from '../model';
 import { composeMessage } from '../planning/compose-message';
@@ -17,7 +16,7 @@ import {
 import type { NotificationStore } from '../ports/notification-store.port';
 import type { NotificationSettings } from '../settings';
 import type { FactsLoader } from './facts-loader';
-import { describeError, NotificationsLogger } from './logger';
+import { describeError, type EventStore, type ProcessorLogger } from '@passerelle/event-store';
 
 export interface DeliveryDeps {
   events: EventStore;
@@ -28,7 +27,7 @@ export interface DeliveryDeps {
   expiry: AgreementExpiry;
   settings: NotificationSettings;
   now: () => Date;
-  logger: NotificationsLogger;
+  logger: ProcessorLogger;
   /** The keyed subject a person is known by in the log; recorded instead of their address. */
   subjectOf?: (email: string) => string;
 }

@@ -1,13 +1,20 @@
 import { isDomainEventType, isPartnershipStream, PartnershipEvent, upcast } from '@passerelle/domain';
-import type { EventStore, RecordedEvent, Subscription } from '@passerelle/event-store';
-import type { Lease, LockProvider } from '@passerelle/read-models';
+import {
+  describeError,
+  runProcessor,
+  type EventStore,
+  type LockProvider,
+  type ProcessorCheckpoints,
+  type ProcessorLogger,
+  type Reactor,
+  type RecordedEvent,
+} from '@passerelle/event-store';
 import { PlannedNotification, PlannedTimer, sendJobOf, timerJobOf } from '../model';
 import { planEvent } from '../planning/plan-event';
 import type { NotificationQueue } from '../ports/notification-queue.port';
-import { CheckpointMovedError, NotificationStore } from '../ports/notification-store.port';
+import { DISPATCHER_CHECKPOINT, type NotificationStore } from '../ports/notification-store.port';
 import type { NotificationSettings } from '../settings';
 import type { FactsLoader, LoadedPartnership } from './facts-loader';
-import { describeError, NotificationsLogger, pause } from './logger';
 
 export interface DispatcherStatus {
   /** Whether this process holds the dispatcher's lock and follows the log. */
@@ -24,21 +31,23 @@ export interface DispatcherDeps {
   queue: NotificationQueue;
   facts: FactsLoader;
   locks: LockProvider;
+  checkpoints: ProcessorCheckpoints;
   settings: NotificationSettings;
   now: () => Date;
-  logger: NotificationsLogger;
+  logger: ProcessorLogger;
   /** The keyed subject a person is known by in the log (PersonForgotten names them by it). */
-  subjectOf?: (email: string) => string;
+  subjectOf: (email: string) => string;
 }
 
 const PERSON_FORGOTTEN = 'PersonForgotten';
-class LeaseLostError extends Error {}
 
 /**
- * Follows the global log from its checkpoint and turns events into queued jobs. Per batch: plan (pure), record
- * the plan in SQL (ids are deterministic, so a replanned event adds nothing), put the batch's open work in
- * the queue, and only then move the checkpoint. If the queue is unreachable the batch fails, the checkpoint
- * stays, and the same batch is dispatched again once it is back: nothing is lost, nothing sent twice.
+ * A reactor of the event store's processing loop (`runProcessor`): it follows the global log from its
+ * checkpoint under its lease and turns events into queued jobs. Per batch: plan (pure), record the plan
+ * in SQL (ids are deterministic, so a replanned event adds nothing), put the batch's open work in the
+ * queue; the loop then moves the checkpoint, fenced. If the queue is unreachable the batch fails, the
+ * checkpoint stays, and the same batch is dispatched again once it is back: nothing is lost, nothing
+ * sent twice.
  */
 export class NotificationDispatcher {
   private readonly abort = new AbortController();
@@ -58,7 +67,30 @@ export class NotificationDispatcher {
   }
 
   start(): void {
-    this.running ??= this.run();
+    this.running ??= runProcessor({
+      processor: this.reactor(),
+      store: this.deps.events,
+      checkpoints: this.deps.checkpoints,
+      locks: this.deps.locks,
+      logger: this.deps.logger,
+      signal: this.abort.signal,
+      retryDelayMs: this.deps.settings.retryDelayMs,
+      maxRetryDelayMs: this.deps.settings.maxRetryDelayMs,
+      observer: {
+        active: (active) => {
+          this.state.active = active;
+          if (!active) clearInterval(this.reconcileTimer);
+        },
+        position: (position) => {
+          this.state.position = position;
+          this.state.lastError = null;
+        },
+        failed: (error) => {
+          this.state.lastError = describeError(error);
+          this.state.lastErrorAt = this.deps.now().toISOString();
+        },
+      },
+    });
   }
 
   async stop(): Promise<void> {
@@ -92,78 +124,34 @@ export class NotificationDispatcher {
     }
   }
 
-  private async run(): Promise<void> {
-    const { settings, locks, logger } = this.deps;
-    const signal = this.abort.signal;
-    let delay = settings.retryDelayMs;
-    while (!signal.aborted) {
-      const lease = await locks.acquire('notifications.dispatcher', signal);
-      if (!lease) return;
-      this.state.active = true;
-      try {
-        await this.follow(lease);
-        delay = settings.retryDelayMs;
-      } catch (error) {
-        if (!(error instanceof CheckpointMovedError)) {
-          this.state.lastError = describeError(error);
-          this.state.lastErrorAt = this.deps.now().toISOString();
-          logger.warn(
-            `Notifications dispatcher paused at ${this.state.position}: ${this.state.lastError}; retrying in ${delay} ms`,
-          );
-          await pause(delay, signal);
-          delay = Math.min(delay * 2, settings.maxRetryDelayMs);
-        }
-      } finally {
-        this.state.active = false;
+  private reactor(): Reactor {
+    const { store, queue, settings } = this.deps;
+    return {
+      kind: 'reactor',
+      name: DISPATCHER_CHECKPOINT,
+      label: 'Notifications dispatcher',
+      lockName: 'notifications.dispatcher',
+      batchSize: settings.batchSize,
+      setUp: async () => {
+        // A Redis that came back empty, or a crash between SQL and Redis: offer what is open again.
+        await this.reconcile();
         clearInterval(this.reconcileTimer);
-        await lease.release();
-      }
-    }
-  }
-
-  private async follow(lease: Lease): Promise<void> {
-    const { events, store, queue, settings } = this.deps;
-    // A Redis that came back empty, or a crash between SQL and Redis: offer what is open again.
-    await this.reconcile();
-    let position = await store.checkpoint();
-    this.state.position = position;
-    this.state.lastError = null;
-    clearInterval(this.reconcileTimer);
-    this.reconcileTimer = setInterval(
-      () => void this.reconcileQuietly('periodic check'),
-      settings.reconcileIntervalMs,
-    );
-    this.reconcileTimer.unref();
-    let leaseLost = false;
-    void lease.lost.then(() => (leaseLost = true));
-
-    const handle = async (batch: RecordedEvent[]): Promise<void> => {
-      if (leaseLost) throw new LeaseLostError('Dispatcher lock lost');
-      const last = batch[batch.length - 1]!.position;
-      const plan = await this.plan(batch);
-      await store.record(plan.notifications, plan.timers);
-      await this.forget(batch);
-      const work = await store.outstandingBetween(position, last);
-      await queue.enqueueSends(work.notifications.map(sendJobOf));
-      await queue.scheduleTimers(work.timers.map(timerJobOf));
-      await store.advanceCheckpoint(position, last);
-      position = last;
-      this.state.position = last;
+        this.reconcileTimer = setInterval(
+          () => void this.reconcileQuietly('periodic check'),
+          settings.reconcileIntervalMs,
+        );
+        this.reconcileTimer.unref();
+      },
+      react: async (batch, after) => {
+        const last = batch[batch.length - 1]!.position;
+        const plan = await this.plan(batch);
+        await store.record(plan.notifications, plan.timers);
+        await this.forget(batch);
+        const work = await store.outstandingBetween(after, last);
+        await queue.enqueueSends(work.notifications.map(sendJobOf));
+        await queue.scheduleTimers(work.timers.map(timerJobOf));
+      },
     };
-
-    const subscription: Subscription = events.subscribeToAll(
-      { after: position, batchSize: settings.batchSize },
-      handle,
-    );
-    const stopped = new Promise<void>((resolve) => {
-      if (this.abort.signal.aborted) resolve();
-      this.abort.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    try {
-      await Promise.race([subscription.done, lease.lost, stopped]);
-    } finally {
-      await subscription.stop().catch(() => undefined);
-    }
   }
 
   /** A person forgotten: their address leaves the notifications record, and nothing more goes to it. */
@@ -172,7 +160,7 @@ export class NotificationDispatcher {
     const subjects = new Set(
       batch.filter((event) => event.type === PERSON_FORGOTTEN).map((event) => String(event.data.subject)),
     );
-    if (subjects.size === 0 || !subjectOf) return;
+    if (subjects.size === 0) return;
     const erased = await store.eraseRecipients((email) => subjects.has(subjectOf(email)));
     if (erased > 0)
       logger.log(`Notifications: a forgotten person's address erased from ${erased} message(s)`);

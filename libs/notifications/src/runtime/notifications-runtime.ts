@@ -1,5 +1,9 @@
-import type { EventStore } from '@passerelle/event-store';
-import type { LockProvider } from '@passerelle/read-models';
+import type {
+  EventStore,
+  LockProvider,
+  ProcessorCheckpoints,
+  ProcessorLogger,
+} from '@passerelle/event-store';
 import type { AgreementExpiry } from '../ports/agreement-expiry.port';
 import type { Mailer } from '../ports/mailer.port';
 import type { NotificationQueue } from '../ports/notification-queue.port';
@@ -8,7 +12,6 @@ import type { NotificationSettings } from '../settings';
 import { DispatcherStatus, NotificationDispatcher } from './dispatcher';
 import { NotificationDelivery } from './delivery';
 import { FactsLoader } from './facts-loader';
-import type { NotificationsLogger } from './logger';
 
 export interface RuntimeDeps {
   events: EventStore;
@@ -17,11 +20,13 @@ export interface RuntimeDeps {
   mailer: Mailer;
   expiry: AgreementExpiry;
   locks: LockProvider;
+  /** The dispatcher's checkpoint (`processor_checkpoints`), claimed and advanced under its lease. */
+  checkpoints: ProcessorCheckpoints;
   settings: NotificationSettings;
   now: () => Date;
-  logger: NotificationsLogger;
+  logger: ProcessorLogger;
   /** The keyed subject of an address (MasterKey.subjectOf): to erase forgotten people, and in the audit. */
-  subjectOf?: (email: string) => string;
+  subjectOf: (email: string) => string;
 }
 
 export interface NotificationsHealth {

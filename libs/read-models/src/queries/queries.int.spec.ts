@@ -1,7 +1,7 @@
 import { CALIFORNIA_COUNTRY, FRANCE_COUNTRY, Partnership, PARTNERSHIP_STAGES } from '@passerelle/domain';
 import { FR_COMPANY, US_COMPANY } from '@passerelle/domain/testing/fixtures';
 import { READ_MODEL_PROJECTIONS } from '../projections';
-import { LocalLocks } from '../runner/locks';
+import { LocalLocks } from '@passerelle/event-store';
 import { ProjectionRunner } from '../runner/projection-runner';
 import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';
 import { ORGANIZATIONS, walk, World } from '../testing/world';

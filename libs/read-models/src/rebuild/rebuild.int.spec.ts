@@ -7,7 +7,7 @@ import {
 } from '../projections';
 import { PartnershipsQuery } from '../queries/partnerships.query';
 import { readCheckpoint } from '../runner/catalog';
-import { LocalLocks } from '../runner/locks';
+import { LocalLocks } from '@passerelle/event-store';
 import { ProjectionProgress } from '../runner/progress';
 import { ProjectionRunner } from '../runner/projection-runner';
 import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';

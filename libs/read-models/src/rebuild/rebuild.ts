@@ -1,8 +1,9 @@
 import type { SqlClient } from '@passerelle/database';
-import type { EventStore, RecordedEvent } from '@passerelle/event-store';
+import { LocalLocks, type EventStore, type LockProvider, type RecordedEvent } from '@passerelle/event-store';
 import {
   applyBatch,
   createTables,
+  deleteCheckpoint,
   dropTables,
   ensureProjection,
   liveTables,
@@ -12,7 +13,6 @@ import {
   rebuildCheckpointName,
   writeCheckpoint,
 } from '../runner/catalog';
-import { LocalLocks, LockProvider } from '../runner/locks';
 import type { AnyProjection } from '../runner/projection';
 
 export interface RebuildProgress {
@@ -127,7 +127,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
         }
         await pointViews(tx, projection, tables);
         await writeCheckpoint(tx, { ...live, position: upTo, version: projection.version, generation });
-        await tx.query('DELETE FROM projection_checkpoints WHERE name = $1', [name]);
+        await deleteCheckpoint(tx, name);
         await notifyProgress(tx, client.schema, projection.name, upTo);
         return true;
       });

@@ -1,6 +1,13 @@
 import { migrate, Migration, SqlClient, SqlExecutor } from '@passerelle/database';
 import { upcast } from '@passerelle/domain';
-import { AfterCommitNotifier, type RecordedEvent } from '@passerelle/event-store';
+import {
+  AfterCommitNotifier,
+  deleteProcessorCheckpoint,
+  processorCheckpointMigrations,
+  readProcessorCheckpoint,
+  type RecordedEvent,
+  writeProcessorCheckpoint,
+} from '@passerelle/event-store';
 import {
   AnyProjection,
   generationSuffix,
@@ -11,7 +18,12 @@ import {
   viewName,
 } from './projection';
 
+/**
+ * A projection's row here holds its version and live generation; its position is the processor's
+ * checkpoint (`processor_checkpoints`, same name), moved in the same transaction as its rows.
+ */
 export const readModelMigrations: Migration[] = [
+  ...processorCheckpointMigrations,
   {
     id: 'read-models/0001-projection-checkpoints',
     sql: `CREATE TABLE projection_checkpoints (
@@ -22,9 +34,20 @@ export const readModelMigrations: Migration[] = [
             generation integer NOT NULL
           )`,
   },
+  {
+    // Positions move to the processors' table; nothing is replayed or skipped across the upgrade.
+    id: 'read-models/0002-positions-in-processor-checkpoints',
+    sql: `INSERT INTO processor_checkpoints (name, position, updated_at)
+            SELECT name, position, updated_at FROM projection_checkpoints
+          ON CONFLICT (name) DO NOTHING;
+          ALTER TABLE projection_checkpoints DROP COLUMN position`,
+  },
 ];
 
-/** Notified in the batch transaction, so it is heard exactly when the batch is visible. */
+/**
+ * Notified after each batch commits (the rebuild's swap notifies inside its transaction), so a reader
+ * hears of a batch once it is visible; one lost is made up for by the readers' polling.
+ */
 export const PROGRESS_CHANNEL = 'passerelle_projection_progress';
 
 export interface Checkpoint {
@@ -37,13 +60,30 @@ export interface Checkpoint {
 /** The checkpoint row of a rebuild in progress (live readers never look at it). */
 export const rebuildCheckpointName = (name: string): string => `${name}:rebuild`;
 
+/**
+ * A projection's checkpoint: its position and its version and generation. `lock` takes both rows for the
+ * rest of the transaction, the processor's first, in the order a live batch takes them.
+ */
 export async function readCheckpoint(
   db: SqlExecutor,
   name: string,
   lock = false,
 ): Promise<Checkpoint | undefined> {
-  const [row] = await db.query<Checkpoint>(
-    `SELECT name, position, version, generation FROM projection_checkpoints WHERE name = $1${lock ? ' FOR UPDATE' : ''}`,
+  const position = await readProcessorCheckpoint(db, name, lock);
+  const [row] = await db.query<Omit<Checkpoint, 'position'>>(
+    `SELECT name, version, generation FROM projection_checkpoints WHERE name = $1${lock ? ' FOR UPDATE' : ''}`,
+    [name],
+  );
+  return row ? { ...row, position: position ?? 0 } : undefined;
+}
+
+/** The version and generation only (a live batch, which already holds the processor's row). */
+export async function readGeneration(
+  db: SqlExecutor,
+  name: string,
+): Promise<Omit<Checkpoint, 'position'> | undefined> {
+  const [row] = await db.query<Omit<Checkpoint, 'position'>>(
+    'SELECT name, version, generation FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
     [name],
   );
   return row;
@@ -55,21 +95,29 @@ export async function readCheckpoints(
   names: readonly string[],
 ): Promise<Map<string, Checkpoint>> {
   const rows = await db.query<Checkpoint>(
-    'SELECT name, position, version, generation FROM projection_checkpoints WHERE name = ANY($1::text[])',
+    `SELECT p.name, coalesce(c.position, 0) AS position, p.version, p.generation
+       FROM projection_checkpoints p LEFT JOIN processor_checkpoints c ON c.name = p.name
+      WHERE p.name = ANY($1::text[])`,
     [names],
   );
   return new Map(rows.map((row) => [row.name, row]));
 }
 
+/** Sets both rows regardless of the processor's holder: its next batch finds the checkpoint moved. */
 export async function writeCheckpoint(db: SqlExecutor, checkpoint: Checkpoint): Promise<void> {
+  await writeProcessorCheckpoint(db, checkpoint.name, checkpoint.position);
   await db.query(
-    `INSERT INTO projection_checkpoints (name, position, version, generation, updated_at)
-     VALUES ($1, $2, $3, $4, now())
+    `INSERT INTO projection_checkpoints (name, version, generation, updated_at)
+     VALUES ($1, $2, $3, now())
      ON CONFLICT (name) DO UPDATE
-       SET position = EXCLUDED.position, version = EXCLUDED.version,
-           generation = EXCLUDED.generation, updated_at = now()`,
-    [checkpoint.name, checkpoint.position, checkpoint.version, checkpoint.generation],
+       SET version = EXCLUDED.version, generation = EXCLUDED.generation, updated_at = now()`,
+    [checkpoint.name, checkpoint.version, checkpoint.generation],
   );
+}
+
+export async function deleteCheckpoint(db: SqlExecutor, name: string): Promise<void> {
+  await deleteProcessorCheckpoint(db, name);
+  await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [name]);
 }
 
 /** Tells other processes' readers how far a projection got, after the commit (lost: they poll). */

@@ -69,7 +69,7 @@ export class ProjectionProgress {
   async refresh(): Promise<void> {
     if (this.stopped) return;
     const rows = await this.client.query<{ name: string; position: number }>(
-      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[])',
+      'SELECT name, position FROM processor_checkpoints WHERE name = ANY($1::text[])',
       [this.names],
     );
     for (const row of rows) this.report(row.name, row.position);

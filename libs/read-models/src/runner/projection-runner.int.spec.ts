@@ -4,7 +4,7 @@ import { READ_MODEL_PROJECTIONS } from '../projections';
 import { PartnershipsQuery } from '../queries/partnerships.query';
 import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';
 import { walk, World } from '../testing/world';
-import { LocalLocks, PostgresAdvisoryLocks } from './locks';
+import { LocalLocks, PostgresAdvisoryLocks } from '@passerelle/event-store';
 import { ProjectionProgress } from './progress';
 import { ProjectionRunner } from './projection-runner';
 import { TEST_DATABASE_URL } from '@passerelle/database/testing';

@@ -1,27 +1,22 @@
 import { Client } from 'pg';
+import { sleep } from './sleep';
 
-/** Held while a process runs a projection; `lost` settles when the lock can no longer be trusted. */
+/** Held while a process runs a processor; `lost` settles when the lock can no longer be trusted. */
 export interface Lease {
   readonly lost: Promise<void>;
   release(): Promise<void>;
 }
 
-/** One active instance per projection: the runner takes the projection's lock before subscribing. */
+/** One active instance per processor: it takes the processor's lock before subscribing. */
 export interface LockProvider {
   /** Waits (polling) until the lock is ours; resolves undefined if `signal` aborts first. */
   acquire(name: string, signal: AbortSignal): Promise<Lease | undefined>;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** The lease was lost (its connection died), or another instance has claimed the checkpoint since. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
 
 /**
  * Within one process (the embedded PGlite default: no other process can open its data directory).
@@ -55,12 +50,21 @@ export interface PostgresLocksOptions {
   schema: string;
   /** How often a waiting instance retries; default 1 s. */
   pollMs?: number;
+  /**
+   * How often the holder checks its lock connection still answers; default 5 s. A backend killed
+   * cleanly (pg_terminate_backend, a restart) closes the socket at once; a primary that vanished
+   * without a word (failover, network) is noticed by this check.
+   */
+  checkMs?: number;
   applicationName?: string;
 }
 
 /**
- * A session advisory lock per projection, each held on a connection of its own. When the holder dies
+ * A session advisory lock per processor, each held on a connection of its own. When the holder dies
  * its connection closes and PostgreSQL releases the lock; a waiting instance takes over on its next poll.
+ * The lock dies with its session, so the holder watches that session: an error, the end of the
+ * connection or a check that fails or does not answer in time marks the lease lost, and the processor
+ * steps back and queues for the lock again on a fresh connection.
  */
 export class PostgresAdvisoryLocks implements LockProvider {
   constructor(private readonly options: PostgresLocksOptions) {}
@@ -74,8 +78,11 @@ export class PostgresAdvisoryLocks implements LockProvider {
         keepAlive: true,
         application_name: (this.options.applicationName ?? `passerelle:lock:${name}`).slice(0, 63),
       });
+      let isLost = false;
       let markLost!: () => void;
-      const lost = new Promise<void>((resolve) => (markLost = resolve));
+      const lost = new Promise<void>((resolve) => (markLost = resolve)).then(() => {
+        isLost = true;
+      });
       client.on('error', () => markLost());
       client.on('end', () => markLost());
       try {
@@ -85,16 +92,9 @@ export class PostgresAdvisoryLocks implements LockProvider {
             'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
             [key],
           );
-          if (rows[0]?.locked) {
-            return {
-              lost,
-              release: async () => {
-                await client.end().catch(() => undefined);
-              },
-            };
-          }
+          if (rows[0]?.locked) return this.lease(client, lost, markLost);
           await Promise.race([sleep(pollMs, signal), lost]);
-          if (await Promise.race([lost.then(() => true), Promise.resolve(false)])) break;
+          if (isLost) break;
         }
       } catch {
         // The database is unreachable: try again after the poll interval.
@@ -103,5 +103,33 @@ export class PostgresAdvisoryLocks implements LockProvider {
       await sleep(pollMs, signal);
     }
     return undefined;
+  }
+
+  private lease(client: Client, lost: Promise<void>, markLost: () => void): Lease {
+    const checkMs = this.options.checkMs ?? 5000;
+    let released = false;
+    const check = setInterval(() => {
+      const answered = client.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      const late = new Promise<boolean>((resolve) => setTimeout(resolve, checkMs, false).unref());
+      void Promise.race([answered, late]).then((alive) => {
+        if (alive || released) return;
+        markLost();
+        // Ends the session if it is still there, so the lock is not held by a connection we gave up on.
+        void client.end().catch(() => undefined);
+      });
+    }, checkMs);
+    check.unref();
+    void lost.then(() => clearInterval(check));
+    return {
+      lost,
+      release: async () => {
+        released = true;
+        clearInterval(check);
+        await client.end().catch(() => undefined);
+      },
+    };
   }
 }

@@ -1,0 +1,5 @@
+export * from './checkpoints';
+export * from './locks';
+export * from './logger';
+export * from './run-processor';
+export * from './sleep';
