@@ -15,6 +15,7 @@ import { Scratch, serverVersion } from './lib/postgres';
 import { Remote } from './lib/remote';
 import { machine, table, writeResults, type Figure } from './lib/report';
 import { application } from './suites/http';
+import { embedded } from './suites/embedded';
 import { notifications } from './suites/notifications';
 import { rebuild } from './suites/read-side';
 import * as store from './suites/store';
@@ -24,6 +25,7 @@ const FIGURES = [
   'read-modify-append',
   'read-all',
   'append-pglite',
+  'embedded-http',
   'http-commands',
   'projection-lag',
   'rebuild',
@@ -91,6 +93,11 @@ async function main(): Promise<void> {
     }
     if (wanted('append-pglite'))
       await run('append-pglite — embedded, on disk', () => store.appendPglite(ctx));
+    if (wanted('embedded-http'))
+      await run(
+        "embedded-http — npm start's shape (PGlite, one process), 32 clients proposing partnerships",
+        () => embedded(ctx),
+      );
     if (wanted('http-commands') || wanted('projection-lag')) {
       const measured = { commands: wanted('http-commands'), lag: wanted('projection-lag') };
       await run(

@@ -14,6 +14,8 @@ export interface Sizes {
   http: { seconds: number; connections: number; partnerships: number };
   /** `lighterPerSecond`: also measured, for the log only, at a rate the machine may sustain (0: not). */
   lag: { perSecond: number; commands: number; lighterPerSecond: number };
+  /** The embedded default at an offered rate (open loop): proposals per second, and how many. */
+  embedded: { perSecond: number; commands: number };
   /** Meetings scheduled, each inviting `contacts` contacts of each of the two parties. */
   notifications: { meetings: number; contacts: number };
 }
@@ -27,6 +29,7 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
     pglite: { ops: 2000, concurrency: 16 },
     http: { seconds: 10, connections: 32, partnerships: 640 },
     lag: { perSecond: 200, commands: 3000, lighterPerSecond: 50 },
+    embedded: { perSecond: 20, commands: 400 },
     notifications: { meetings: 40, contacts: 25 },
   },
   quick: {
@@ -37,6 +40,7 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
     pglite: { ops: 200, concurrency: 16 },
     http: { seconds: 1.5, connections: 32, partnerships: 96 },
     lag: { perSecond: 200, commands: 200, lighterPerSecond: 0 },
+    embedded: { perSecond: 20, commands: 60 },
     notifications: { meetings: 4, contacts: 10 },
   },
 };

@@ -39,6 +39,12 @@ export function benchEnvironment(databaseUrl: string, schema: string): Record<st
   };
 }
 
+/** The embedded default (`npm start`): PGlite in DATA_DIR, everything in one process. */
+export function embeddedEnvironment(): Record<string, string> {
+  const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...env } = benchEnvironment('', '');
+  return env;
+}
+
 export interface LagLoad {
   perSecond: number;
   commands: number;
@@ -77,7 +83,12 @@ const query = Client.prototype.query as (...args: unknown[]) => unknown;
  * a free port. The load generator runs in another process, as clients would.
  */
 export async function open(params: AppParams): Promise<BenchSystem> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-app-'));
+  // A DATA_DIR given (a store filled beforehand) is the caller's to remove; one made here is removed here.
+  const given = params.env.DATA_DIR;
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), 'passerelle-bench-app-'));
+  const removeDataDir = () => {
+    if (!given) rmSync(dataDir, { recursive: true, force: true });
+  };
   const config = loadConfig({ ...params.env, DATA_DIR: dataDir });
   let app: NestExpressApplication | undefined;
   try {
@@ -85,7 +96,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     await app.listen(0, '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir();
     throw error;
   }
   const opened = app;
@@ -173,7 +184,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
         await opened.close();
         await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`, config.redisSentinel);
       } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        removeDataDir();
       }
     },
   };
