@@ -16,6 +16,7 @@ import { Remote } from './lib/remote';
 import { machine, table, writeResults, type Figure } from './lib/report';
 import { application } from './suites/http';
 import { embedded } from './suites/embedded';
+import { growth } from './suites/growth';
 import { notifications } from './suites/notifications';
 import { rebuild } from './suites/read-side';
 import * as store from './suites/store';
@@ -30,6 +31,7 @@ const FIGURES = [
   'projection-lag',
   'rebuild',
   'notifications',
+  'growth',
 ] as const;
 type FigureName = (typeof FIGURES)[number];
 
@@ -111,6 +113,10 @@ async function main(): Promise<void> {
     if (wanted('notifications'))
       await run('notifications — meeting invitations through the whole pipeline to a local SMTP server', () =>
         notifications(ctx),
+      );
+    if (wanted('growth'))
+      await run('growth — every measure at each size of the log (GROWTH_SIZES), PostgreSQL and PGlite', () =>
+        growth(ctx),
       );
   } finally {
     await ctx.scratch.dropAll();

@@ -66,6 +66,8 @@ export interface Counters {
 export interface AppInfo {
   url: string;
   token: string;
+  /** An auditor's (GET /api/audit/verify). */
+  auditToken: string;
 }
 
 const SECRET = 'bench-secret-that-is-long-enough-0123456789';
@@ -102,18 +104,37 @@ export async function open(params: AppParams): Promise<BenchSystem> {
   const opened = app;
   const { port } = opened.getHttpServer().address() as AddressInfo;
   const token = await mintToken(SECRET, { sub: 'bench-officer', name: 'Bench Officer', roles: ['officer'] });
+  const auditToken = await mintToken(SECRET, {
+    sub: 'bench-auditor',
+    name: 'Bench Auditor',
+    roles: ['auditor'],
+  });
   const store = opened.get<EventStore>(EVENT_STORE);
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+  sampler.unref();
   const readModels = opened.get(ReadModels);
 
   return {
     async info(): Promise<AppInfo> {
-      return { url: `http://127.0.0.1:${port}`, token };
+      return { url: `http://127.0.0.1:${port}`, token, auditToken };
     },
 
     /** How many SQL statements this process has sent so far, and its CPU time (ms). */
     async counters(): Promise<Counters> {
       const { user, system } = process.cpuUsage();
       return { statements, cpuMs: (user + system) / 1000 };
+    },
+
+    /** Resident memory now, and the highest seen (sampled every 20 ms) since the last `resetPeakMemory`. */
+    async memory(): Promise<{ rssMb: number; peakRssMb: number }> {
+      const rss = process.memoryUsage.rss();
+      peakRss = Math.max(peakRss, rss);
+      return { rssMb: rss / 2 ** 20, peakRssMb: peakRss / 2 ** 20 };
+    },
+
+    async resetPeakMemory(): Promise<void> {
+      peakRss = process.memoryUsage.rss();
     },
 
     /** The store's bare append, in this process, with the application's own store and pool. */
@@ -180,6 +201,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     },
 
     async close(): Promise<void> {
+      clearInterval(sampler);
       try {
         await opened.close();
         await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`, config.redisSentinel);
