@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { CommandContext } from '../apps/api/src/application/command-context';
+import type { CommandContext } from '@passerelle/application';
 import { compileWithDecoratorMetadata } from './lib/decorator-metadata';
 import { SmtpCounter } from './lib/smtp-counter';
 
@@ -66,9 +66,8 @@ export async function measureNotifications(options: NotificationsOptions): Promi
   // Nest needs constructor metadata that tsx does not emit: the application is compiled as the tests do.
   compileWithDecoratorMetadata();
   const { createApp } = await import('../apps/api/src/bootstrap');
-  const { RegisterOrganizationCommand } =
-    await import('../apps/api/src/organizations/register-organization.command');
-  const { PartnershipCommand } = await import('../apps/api/src/partnerships/partnership-command');
+  const { RegisterOrganizationCommand } = await import('@passerelle/application');
+  const { PartnershipCommand } = await import('@passerelle/application');
   const smtp = await SmtpCounter.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-mail-'));
   const schema = `bench_mail_${randomBytes(4).toString('hex')}`;
@@ -92,7 +91,7 @@ export async function measureNotifications(options: NotificationsOptions): Promi
   });
   const app = await createApp(config, { logger: false });
   await app.init();
-  const { NOTIFICATION_SETTINGS } = await import('../apps/api/src/notifications/notification-tokens');
+  const { NOTIFICATION_SETTINGS } = await import('@passerelle/application');
   const settings = app.get<NotificationSettings>(NOTIFICATION_SETTINGS);
   const bus = app.get(CommandBus);
   try {

@@ -23,10 +23,7 @@ import { AppModule } from '../apps/api/src/app.module';
 import { mintToken } from '../apps/api/src/auth/mint-token';
 import type { Role } from '../apps/api/src/auth/roles';
 import { validationPipe } from '../apps/api/src/http/validation';
-import {
-  NOTIFICATION_SETTINGS,
-  NOTIFICATIONS_RUNTIME,
-} from '../apps/api/src/notifications/notification-tokens';
+import { NOTIFICATION_SETTINGS, NOTIFICATIONS_RUNTIME } from '@passerelle/application';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';

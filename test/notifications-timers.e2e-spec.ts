@@ -1,7 +1,7 @@
 import type { SqlClient } from '@passerelle/database';
 import { BullmqNotificationQueue } from '@passerelle/notifications';
 import { SmtpSink } from '@passerelle/notifications/testing/smtp-sink';
-import { SQL_CLIENT } from '../apps/api/src/infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { DAY, duplicates, HOUR, NotificationsApp } from './notifications-support';
 
 const LEAD = HOUR;

@@ -4,7 +4,7 @@ import { SmtpSink } from '@passerelle/notifications/testing/smtp-sink';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { SQL_CLIENT } from '../apps/api/src/infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { DAY, NotificationsApp, POSTGRES_URL } from './notifications-support';
 
 const run = promisify(execFile);

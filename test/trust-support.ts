@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { SqlClient } from '@passerelle/database';
 import { PUBLIC_KEY, Role, ROLES_KEY } from '../apps/api/src/auth/roles';
-import { SQL_CLIENT } from '../apps/api/src/infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { TestApp } from './support/test-app';
 
 /** The database under the app, to look at (and tamper with) what is really stored. */

@@ -2,10 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfig } from '@passerelle/config';
 import { NotificationSettings, notificationSettingsFrom } from '@passerelle/notifications';
-import { ApplicationModule } from '../../api/src/application/application.module';
-import { AppConfigModule } from '../../api/src/infrastructure/app-config.module';
-import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
-import { NotificationsCoreModule } from '../../api/src/notifications/notifications-core.module';
+import {
+  AppConfigModule,
+  ApplicationModule,
+  InfrastructureModule,
+  NotificationsCoreModule,
+} from '@passerelle/application';
 
 /**
  * The notification worker without HTTP: the store and the command side (for `AgreementExpired`), the

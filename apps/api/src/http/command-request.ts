@@ -1,7 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { CommandContext } from '../application/command-context';
-import { canonicalJson, deterministicUuid, sha256 } from '../application/ids';
+import { canonicalJson, type CommandContext, deterministicUuid, sha256 } from '@passerelle/application';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { ProblemError } from './problem';
 

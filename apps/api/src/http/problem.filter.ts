@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { IdempotencyKeyReusedError, StaleRevisionError } from '@passerelle/application';
 import { DomainError } from '@passerelle/domain';
 import { WrongExpectedRevisionError } from '@passerelle/event-store';
 import type { Request, Response } from 'express';
@@ -14,6 +15,15 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
       body: problem(error.status, error.code, error.message, error.extensions),
       headers: error.headers,
     };
+  }
+  if (error instanceof StaleRevisionError) {
+    return {
+      body: problem(412, error.code, error.message, { currentRevision: error.actual }),
+      headers: { ETag: `"${error.actual}"` },
+    };
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { body: problem(422, error.code, error.message), headers: {} };
   }
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.kind];

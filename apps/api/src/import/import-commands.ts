@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { PartnershipCommand as DomainCommand } from '@passerelle/domain';
-import { deterministicUuid } from '../application/ids';
+import { deterministicUuid } from '@passerelle/application';
 import { RegisterOrganizationDto } from '../organizations/organization.dto';
 import {
   AmendAgreementDto,

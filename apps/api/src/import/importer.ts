@@ -1,27 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
-import { DomainError, isDomainEventType, PartnershipEvent, streamIdFor, upcast } from '@passerelle/domain';
+import {
+  DomainError,
+  isDomainEventType,
+  PartnershipEvent,
+  RegisterOrganization,
+  streamIdFor,
+  upcast,
+} from '@passerelle/domain';
 import { Actor, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
 import { FactsLoader, NotificationSettings, withheldAsHistory } from '@passerelle/notifications';
 import { MasterKey } from '@passerelle/privacy';
 import { randomUUID } from 'node:crypto';
-import { CLOCK, Clock } from '../application/clock';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { CommandExecutor } from '../application/command-executor';
-import { canonicalJson, childIdFor, deterministicUuid, sha256 } from '../application/ids';
-import { OrganizationDirectory } from '../application/organization-directory';
+import {
+  ApplicationError,
+  canonicalJson,
+  childIdFor,
+  Clock,
+  CLOCK,
+  CommandContext,
+  CommandExecutor,
+  CommandResult,
+  deterministicUuid,
+  MASTER_KEY,
+  NOTIFICATION_SETTINGS,
+  OrganizationDirectory,
+  PartnershipCommand,
+  PartnershipCommandHandler,
+  RegisterOrganizationCommand,
+  RegisterOrganizationHandler,
+  sha256,
+} from '@passerelle/application';
 import { toProblem } from '../http/problem.filter';
 import { ProblemError } from '../http/problem';
 import { emptyBody, validationPipe } from '../http/validation';
-import { NOTIFICATION_SETTINGS } from '../notifications/notification-tokens';
-import { RegisterOrganizationDto } from '../organizations/organization.dto';
-import {
-  RegisterOrganizationCommand,
-  RegisterOrganizationHandler,
-} from '../organizations/register-organization.command';
-import { PartnershipCommand, PartnershipCommandHandler } from '../partnerships/partnership-command';
-import { MASTER_KEY } from '../privacy/personal-data.providers';
 import { DryRunEventStore } from './dry-run-event-store';
 import {
   commandKind,
@@ -225,7 +238,11 @@ export class Importer {
       if (targets.organization && body.id && body.id !== targets.organization)
         throw invalid('body.id and organization name different organisations');
       return {
-        command: new RegisterOrganizationCommand(id, body as unknown as RegisterOrganizationDto, context),
+        command: new RegisterOrganizationCommand(
+          id,
+          body as unknown as RegisterOrganization['data'],
+          context,
+        ),
         commandId,
       };
     }
@@ -301,6 +318,7 @@ export class Importer {
   private refusal(line: ImportLine, error: unknown): ImportRefusal {
     const known =
       error instanceof ProblemError ||
+      error instanceof ApplicationError ||
       error instanceof DomainError ||
       error instanceof WrongExpectedRevisionError;
     if (!known) throw error;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { NotificationsRuntime } from '@passerelle/notifications';
-import { NOTIFICATIONS_RUNTIME } from './notification-tokens';
+import { NOTIFICATIONS_RUNTIME } from '@passerelle/application';
 
 /**
  * Readiness of notifications. Redis down is `degraded`, not down: the API still accepts every command and

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { NotificationsController } from './notifications.controller';
-import { NotificationsCoreModule } from './notifications-core.module';
+import { NotificationsCoreModule } from '@passerelle/application';
 import { NotificationsHealthIndicator } from './notifications-health';
 
 /**

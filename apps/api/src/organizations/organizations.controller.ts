@@ -4,15 +4,18 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { organizationDecider, streamIdFor } from '@passerelle/domain';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { CommandExecutor } from '../application/command-executor';
+import {
+  childIdFor,
+  CommandContext,
+  CommandExecutor,
+  CommandResult,
+  RegisterOrganizationCommand,
+} from '@passerelle/application';
 import { CAN_COMMAND, CAN_READ, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
 import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { RegisterOrganizationDto } from './organization.dto';
-import { RegisterOrganizationCommand } from './register-organization.command';
-import { childIdFor } from '../application/ids';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
 
 @ApiTags('organizations')

@@ -3,12 +3,10 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { childIdFor } from '../application/ids';
+import { childIdFor, CommandContext, CommandResult, PartnershipCommand } from '@passerelle/application';
 import { CAN_COMMAND, Roles } from '../auth/roles';
 import { CommandRequest } from '../http/command-request';
 import { UuidParameter } from '../http/parameters';
-import { PartnershipCommand } from './partnership-command';
 import {
   AmendAgreementDto,
   CompleteProjectDto,

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { partnershipDecider, streamIdFor, upcast } from '@passerelle/domain';
 import type { Actor } from '@passerelle/event-store';
 import type { Response } from 'express';
-import { CommandExecutor } from '../application/command-executor';
+import { CommandExecutor } from '@passerelle/application';
 import { CurrentActor } from '../auth/actor.decorator';
 import { CAN_READ, CAN_READ_HISTORY, Roles } from '../auth/roles';
 import {

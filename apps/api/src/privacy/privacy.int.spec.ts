@@ -14,10 +14,13 @@ import {
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandExecutor } from '../application/command-executor';
-import { ForgetPersonCommand, ForgetPersonHandler } from './forget-person/forget-person.command';
+import {
+  CommandExecutor,
+  ForgetPersonCommand,
+  ForgetPersonHandler,
+  loadMasterKey,
+} from '@passerelle/application';
 import { loadSigningKey } from './integrity/signing-key';
-import { loadMasterKey } from './personal-data.providers';
 
 describe('keys from DATA_DIR on the embedded default', () => {
   let dataDir: string;

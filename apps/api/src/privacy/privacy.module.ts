@@ -4,16 +4,13 @@ import { APP_CONFIG } from '@passerelle/config';
 import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
 import { HeadSigner, openSigningKeys, SigningKeyRing, STORED_EVENT_STORE } from '@passerelle/privacy';
-import { ApplicationModule } from '../application/application.module';
+import { ApplicationModule, ForgetPersonHandler, MASTER_KEY, SQL_CLIENT } from '@passerelle/application';
 import { AuditExportController } from './export/audit-export.controller';
-import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
-import { ForgetPersonHandler } from './forget-person/forget-person.command';
 import { PeopleController } from './forget-person/people.controller';
 import { HeadSigningSchedule } from './integrity/head-signing.schedule';
 import { IntegrityCheck } from './integrity/integrity-check';
 import { IntegrityController } from './integrity/integrity.controller';
 import { loadSigningKeys, SIGNING_KEY, SIGNING_KEY_RING } from './integrity/signing-key';
-import { MASTER_KEY } from './personal-data.providers';
 import { EmbeddedKeyRotation } from './key-rotation/embedded-key-rotation';
 
 /**

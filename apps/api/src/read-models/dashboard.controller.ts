@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nest
 import { DashboardQuery, Matrix, Pipeline, Upcoming } from '@passerelle/read-models';
 import type { Response } from 'express';
 import { interval, map, merge, Observable } from 'rxjs';
-import { CLOCK, Clock } from '../application/clock';
+import { CLOCK, Clock } from '@passerelle/application';
 import { CAN_READ, Roles } from '../auth/roles';
 import { invalidParameter } from '../http/parameters';
 import { ResumeParameters, resumePosition } from './stream-resume';

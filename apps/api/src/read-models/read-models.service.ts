@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { PersonalValues, STORED_EVENT_STORE } from '@passerelle/privacy';
-import { PERSONAL_VALUES } from '../privacy/personal-data.providers';
+import { PERSONAL_VALUES, SQL_CLIENT } from '@passerelle/application';
 import {
   AnyProjection,
   ChangeFeed,
@@ -14,7 +14,6 @@ import {
   ProjectionRunner,
   READ_MODEL_PROJECTIONS,
 } from '@passerelle/read-models';
-import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
 
 /**
  * The read side inside the API process: the projection runner (it takes each projection's lock, so with

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { FeedbackReport, feedbackCsv, FeedbackReportQuery, isoDay } from '@passerelle/read-models';
 import type { Response } from 'express';
-import { CLOCK, Clock } from '../application/clock';
+import { CLOCK, Clock } from '@passerelle/application';
 import { CAN_READ, Roles } from '../auth/roles';
 import { daysInMonth, invalidParameter } from '../http/parameters';
 import { FeedbackQuery } from './read-query.dto';

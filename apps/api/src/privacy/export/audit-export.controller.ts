@@ -16,7 +16,7 @@ import type { Response } from 'express';
 import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
 import { ProblemError } from '../../http/problem';
-import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { ReadQuery } from '../../read-models/read-query.dto';
 
 export class AuditExportQuery extends ReadQuery {

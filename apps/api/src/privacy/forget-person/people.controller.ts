@@ -3,12 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@passerelle/event-store';
 import { randomUUID } from 'node:crypto';
-import { CommandResult } from '../../application/command-context';
+import { CommandResult, ForgetPersonCommand } from '@passerelle/application';
 import { CurrentActor } from '../../auth/actor.decorator';
 import { Roles } from '../../auth/roles';
 import { ProblemError } from '../../http/problem';
 import { ForgetPersonDto } from './forget-person.dto';
-import { ForgetPersonCommand } from './forget-person.command';
 
 @ApiTags('personal data')
 @ApiBearerAuth()

@@ -8,7 +8,7 @@ import {
   trustedSigners,
   verifyIntegrity,
 } from '@passerelle/privacy';
-import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { SIGNING_KEY_RING } from './signing-key';
 
 /**

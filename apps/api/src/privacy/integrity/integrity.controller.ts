@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SqlClient } from '@passerelle/database';
 import { HeadSigner, IntegrityResult, listSignedHeads, SigningKey } from '@passerelle/privacy';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
-import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { SQL_CLIENT } from '@passerelle/application';
 import { IntegrityCheck } from './integrity-check';
 import { SIGNING_KEY } from './signing-key';
 import { ReadYourWrites } from '../../read-models/min-position.interceptor';

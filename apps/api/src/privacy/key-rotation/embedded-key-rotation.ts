@@ -10,9 +10,8 @@ import {
   SigningKeyRing,
 } from '@passerelle/privacy';
 import { join } from 'node:path';
-import { SQL_CLIENT } from '../../infrastructure/infrastructure.module';
+import { DATA_KEY_RING, SQL_CLIENT } from '@passerelle/application';
 import { SIGNING_KEY_RING } from '../integrity/signing-key';
-import { DATA_KEY_RING } from '../personal-data.providers';
 
 /**
  * On the embedded default the service is the only process on its database, so it completes a key

@@ -4,8 +4,8 @@ import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
 import { EVENT_STORE, EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLOCK, systemClock } from '../application/clock';
-import { PERSONAL_DATA_EXPORTS, personalDataProviders } from '../privacy/personal-data.providers';
+import { CLOCK, systemClock } from '../clock';
+import { PERSONAL_DATA_EXPORTS, personalDataProviders } from './personal-data.providers';
 import { STORED_EVENT_STORE } from '@passerelle/privacy';
 
 export const SQL_CLIENT = Symbol('SQL_CLIENT');

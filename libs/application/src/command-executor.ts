@@ -8,7 +8,6 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@passerelle/event-store';
-import { ProblemError } from '../http/problem';
 import { CommandContext } from './command-context';
 import {
   AppliedCommand,
@@ -17,11 +16,12 @@ import {
   emptyDecisionState,
   foldDecisionState,
 } from './decision-states';
+import { IdempotencyKeyReusedError, StaleRevisionError } from './errors';
 import { eventIdFor } from './ids';
 import { CLOCK, Clock } from './clock';
 import { currentVersionOf } from '@passerelle/domain';
 import { MasterKey } from '@passerelle/privacy';
-import { MASTER_KEY } from '../privacy/personal-data.providers';
+import { MASTER_KEY } from './infrastructure/personal-data.providers';
 
 interface DomainEvent {
   type: string;
@@ -101,7 +101,7 @@ export class CommandExecutor {
       const earlier = applied.get(context.commandId);
       if (earlier) return this.replay(earlier, context);
       if (context.ifMatch !== undefined && context.ifMatch !== revision) {
-        throw this.stale(context.ifMatch, revision);
+        throw new StaleRevisionError(context.ifMatch, revision);
       }
       const now = this.clock.now();
       const produced = decider.decide(await makeCommand(state, now), state);
@@ -124,9 +124,9 @@ export class CommandExecutor {
       } catch (error) {
         // The command's event ids are already in another stream: its Idempotency-Key came with
         // another request (one that touched another stream, e.g. another organisation name).
-        if (error instanceof DuplicateEventIdError) throw this.keyReused();
+        if (error instanceof DuplicateEventIdError) throw new IdempotencyKeyReusedError();
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (context.ifMatch !== undefined) throw this.stale(context.ifMatch, error.actual ?? -1);
+        if (context.ifMatch !== undefined) throw new StaleRevisionError(context.ifMatch, error.actual ?? -1);
         if (attempt >= MAX_ATTEMPTS) throw error;
       }
     }
@@ -149,17 +149,9 @@ export class CommandExecutor {
     return { alreadyApplied: false };
   }
 
-  private keyReused(): ProblemError {
-    return new ProblemError(
-      422,
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used with a different request',
-    );
-  }
-
   private replay(earlier: AppliedCommand, context: CommandContext): ExecuteOutcome {
     if (earlier.requestHash !== this.masterKey.requestDigest(context.requestHash)) {
-      throw this.keyReused();
+      throw new IdempotencyKeyReusedError();
     }
     return { revision: earlier.revision, position: earlier.position, appended: false };
   }
@@ -187,16 +179,6 @@ export class CommandExecutor {
   /** Drops every kept decision state (after "forget this person", so none holds their details in clear). */
   forgetDecisionStates(): void {
     this.decisionStates.clear();
-  }
-
-  private stale(expected: number, actual: number): ProblemError {
-    return new ProblemError(
-      412,
-      'stale_revision',
-      `If-Match names revision ${expected} but the current revision is ${actual}`,
-      { currentRevision: actual },
-      { ETag: `"${actual}"` },
-    );
   }
 
   private metadataFor(context: CommandContext): EventMetadata {

@@ -7,14 +7,14 @@ import {
   RegisterOrganization,
   streamIdFor,
 } from '@passerelle/domain';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { CommandExecutor } from '../application/command-executor';
-import { RegisterOrganizationDto } from './organization.dto';
+import { CommandContext, CommandResult } from '../command-context';
+import { CommandExecutor } from '../command-executor';
 
 export class RegisterOrganizationCommand extends Command<CommandResult> {
   constructor(
     readonly organizationId: string,
-    readonly body: RegisterOrganizationDto,
+    /** The registration as the domain takes it; its `id` is `organizationId`. */
+    readonly body: Omit<RegisterOrganization['data'], 'id'>,
     readonly context: CommandContext,
   ) {
     super();
@@ -47,7 +47,7 @@ export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrga
           role: c.role,
           language: c.language,
         })),
-      } as RegisterOrganization['data'],
+      },
       metadata: { now },
     });
     const organization = streamIdFor.organization(organizationId);

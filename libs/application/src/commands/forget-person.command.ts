@@ -3,10 +3,10 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { currentVersionOf, PersonForgotten, personStreamId, SubjectKind } from '@passerelle/domain';
 import { Actor, EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { MasterKey, PERSON_KEY_STORE, PersonKeyStore } from '@passerelle/privacy';
-import { CommandResult } from '../../application/command-context';
-import { CommandExecutor } from '../../application/command-executor';
-import { deterministicUuid } from '../../application/ids';
-import { MASTER_KEY } from '../personal-data.providers';
+import { CommandResult } from '../command-context';
+import { CommandExecutor } from '../command-executor';
+import { deterministicUuid } from '../ids';
+import { MASTER_KEY } from '../infrastructure/personal-data.providers';
 
 export class ForgetPersonCommand extends Command<CommandResult> {
   constructor(

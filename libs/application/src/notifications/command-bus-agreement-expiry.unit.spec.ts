@@ -1,6 +1,6 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { fail } from '@passerelle/domain';
-import { PartnershipCommand } from '../partnerships/partnership-command';
+import { PartnershipCommand } from '../commands/partnership-command';
 import { CommandBusAgreementExpiry, SCHEDULER_ACTOR } from './command-bus-agreement-expiry';
 
 const PARTNERSHIP = '6f1c0d1e-5b7a-4c1e-9a53-0c2f4d1a0001';

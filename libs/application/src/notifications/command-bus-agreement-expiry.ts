@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { isDomainError } from '@passerelle/domain';
 import type { Actor } from '@passerelle/event-store';
 import type { AgreementExpiry, ExpiryOutcome } from '@passerelle/notifications';
-import type { CommandContext } from '../application/command-context';
-import { canonicalJson, deterministicUuid, sha256 } from '../application/ids';
-import { PartnershipCommand } from '../partnerships/partnership-command';
+import type { CommandContext } from '../command-context';
+import { canonicalJson, deterministicUuid, sha256 } from '../ids';
+import { PartnershipCommand } from '../commands/partnership-command';
 
 /** Who appends `AgreementExpired`: recorded in the event's metadata like any officer. */
 export const SCHEDULER_ACTOR: Actor = {

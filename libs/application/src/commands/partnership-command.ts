@@ -8,10 +8,10 @@ import {
   partnershipDecider,
   streamIdFor,
 } from '@passerelle/domain';
-import { actingForOf } from '../application/acting-scope';
-import { CommandContext, CommandResult } from '../application/command-context';
-import { CommandExecutor } from '../application/command-executor';
-import { OrganizationDirectory } from '../application/organization-directory';
+import { actingForOf } from '../acting-scope';
+import { CommandContext, CommandResult } from '../command-context';
+import { CommandExecutor } from '../command-executor';
+import { OrganizationDirectory } from '../organization-directory';
 
 type CommandType = DomainCommand['type'];
 type DataOf<T extends CommandType> = Omit<Extract<DomainCommand, { type: T }>['data'], 'partnershipId'>;

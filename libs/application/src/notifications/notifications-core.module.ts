@@ -30,10 +30,10 @@ import {
   SqlNotificationStore,
 } from '@passerelle/notifications';
 import { LocalLocks, LockProvider, PostgresAdvisoryLocks } from '@passerelle/read-models';
-import { ApplicationModule } from '../application/application.module';
-import { CLOCK, Clock } from '../application/clock';
+import { ApplicationModule } from '../application.module';
+import { CLOCK, Clock } from '../clock';
 import { SQL_CLIENT } from '../infrastructure/infrastructure.module';
-import { MASTER_KEY, PERSONAL_VALUES } from '../privacy/personal-data.providers';
+import { MASTER_KEY, PERSONAL_VALUES } from '../infrastructure/personal-data.providers';
 import type { MasterKey, PersonalValues } from '@passerelle/privacy';
 import { CommandBusAgreementExpiry } from './command-bus-agreement-expiry';
 import { DISPATCHER_LOCKS, NOTIFICATION_SETTINGS, NOTIFICATIONS_RUNTIME } from './notification-tokens';

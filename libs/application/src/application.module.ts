@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { RegisterOrganizationHandler } from '../organizations/register-organization.command';
-import { PartnershipCommandHandler } from '../partnerships/partnership-command';
+import { RegisterOrganizationHandler } from './commands/register-organization.command';
+import { PartnershipCommandHandler } from './commands/partnership-command';
 import { CommandExecutor } from './command-executor';
 import { OrganizationDirectory } from './organization-directory';
 
