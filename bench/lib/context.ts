@@ -39,7 +39,7 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
       sizes: [10_000, 100_000, 1_000_000],
       pgliteSizes: [10_000, 100_000, 1_000_000],
       samples: 200,
-      long: 3,
+      long: 2,
       longLength: 5000,
     },
     notifications: { meetings: 40, contacts: 25 },

@@ -12,7 +12,9 @@ import { benchEnvironment, embeddedEnvironment, type AppInfo } from '../systems/
 /** What one size measured: latencies (p50/p99, ms) and single figures. */
 interface Point {
   store: 'postgres' | 'pglite';
+  /** The size asked for (names the figures); `head`, the events the log held (places the point on a chart). */
   size: number;
+  head: number;
   latencies: Record<string, { p50: number; p99: number }>;
   values: Record<string, number>;
 }
@@ -78,7 +80,7 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
         ctx.log(
           `  postgres: log at ${grown.head.toLocaleString('en-US')} events (filled in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
         );
-        const point: Point = { store: 'postgres', size, latencies: {}, values: {} };
+        const point: Point = { store: 'postgres', size, head: grown.head, latencies: {}, values: {} };
         const rebuilt = await using(
           [ctx.open('read-side', { databaseUrl: ctx.databaseUrl, schema })],
           ([readSide]) => readSide!.call<Sample>('rebuild'),
@@ -101,14 +103,12 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
     const dataDir = join(ctx.tmpDir, `growth-pglite-${size}`);
     mkdirSync(join(dataDir, 'pglite'), { recursive: true });
     try {
-      const point: Point = { store: 'pglite', size, latencies: {}, values: {} };
       const t0 = performance.now();
-      await using(
+      const grown = await using(
         [ctx.open('store', { dataDir: join(dataDir, 'pglite'), schema: 'public', maxConnections: 1 })],
-        async ([filler]) => {
-          await filler!.call<Grown>('grow', { events: size, concurrency: 4, long, longLength });
-        },
+        ([filler]) => filler!.call<Grown>('grow', { events: size, concurrency: 4, long, longLength }),
       );
+      const point: Point = { store: 'pglite', size, head: grown.head, latencies: {}, values: {} };
       ctx.log(
         `  pglite: ${size.toLocaleString('en-US')} events filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
@@ -276,13 +276,13 @@ async function drawCharts(points: readonly Point[], ctx: BenchContext): Promise<
     names.map((name) => ({
       label: name,
       points: postgres.flatMap((point) =>
-        point.latencies[name] ? [[point.size, point.latencies[name].p99]] : [],
+        point.latencies[name] ? [[point.head, point.latencies[name].p99]] : [],
       ) as [number, number][],
     }));
   const value = (from: readonly Point[], name: string, label = name): Series => ({
     label,
     points: from.flatMap((point) =>
-      point.values[name] === undefined ? [] : [[point.size, point.values[name]]],
+      point.values[name] === undefined ? [] : [[point.head, point.values[name]]],
     ) as [number, number][],
   });
   if (postgres.length > 0) {

@@ -76,7 +76,8 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
 
     /**
      * Grows the log to `events` (growth curves): the organisations and `long` partnerships of
-     * `longLength` events first, then ordinary partnerships of sixteen events, `concurrency` appends at
+     * `longLength` events first, then ordinary partnerships of sixteen events (at least 300, so a small
+     * size may end a little larger than asked), `concurrency` appends at
      * a time, through the store's own append (hash chains and all). Returns the head, and some
      * partnership stream ids of each kind.
      */
@@ -105,7 +106,11 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
         }
       }
       const perPartnership = partnershipAppend(0).events.length;
-      const missing = Math.max(0, Math.ceil((events - (await store.headPosition())) / perPartnership));
+      // At least 300 ordinary partnerships, whatever the long ones already hold.
+      const missing = Math.max(
+        300 - ordinaryCount,
+        Math.ceil((events - (await store.headPosition())) / perPartnership),
+      );
       await closedLoop(concurrency, missing, async () => {
         const { streamId, events: batch } = partnershipAppend(ordinaryCount++);
         if (ordinaryStreams.length < 1000) ordinaryStreams.push(streamId);
