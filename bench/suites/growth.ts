@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChart, type Series } from '../lib/chart';
 import type { BenchContext } from '../lib/context';
@@ -71,34 +71,6 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
   const env = benchEnvironment(ctx.databaseUrl, schema);
   const onHold = new Set<string>();
 
-  await using(
-    [ctx.open('store', { databaseUrl: ctx.databaseUrl, schema, maxConnections: 8 })],
-    async ([filler]) => {
-      for (const size of sizes) {
-        const t0 = performance.now();
-        const grown = await filler!.call<Grown>('grow', { events: size, concurrency: 8, long, longLength });
-        ctx.log(
-          `  postgres: log at ${grown.head.toLocaleString('en-US')} events (filled in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
-        );
-        const point: Point = { store: 'postgres', size, head: grown.head, latencies: {}, values: {} };
-        const rebuilt = await using(
-          [ctx.open('read-side', { databaseUrl: ctx.databaseUrl, schema })],
-          ([readSide]) => readSide!.call<Sample>('rebuild'),
-        );
-        point.values['rebuild events/s'] = (rebuilt.ops * 1000) / rebuilt.elapsedMs;
-        ctx.log(
-          `  rebuild: ${Math.round(point.values['rebuild events/s']).toLocaleString('en-US')} events/s`,
-        );
-        await using([ctx.open('app', { env })], async ([app]) => {
-          const api = await app!.call<AppInfo>('info');
-          await app!.call('settle');
-          await measureApplication(ctx, app!, api, grown, samples, onHold, point);
-        });
-        points.push(point);
-      }
-    },
-  );
-
   for (const size of pgliteSizes) {
     const dataDir = join(ctx.tmpDir, `growth-pglite-${size}`);
     mkdirSync(join(dataDir, 'pglite'), { recursive: true });
@@ -129,13 +101,56 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
       });
       ctx.log(`  pglite: cold start (process to listening) ${point.values['cold start s']!.toFixed(1)} s`);
       points.push(point);
+      await saved(points, ctx);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
 
-  await drawCharts(points, ctx);
+  await using(
+    [ctx.open('store', { databaseUrl: ctx.databaseUrl, schema, maxConnections: 8 })],
+    async ([filler]) => {
+      for (const size of sizes) {
+        const t0 = performance.now();
+        const grown = await filler!.call<Grown>('grow', { events: size, concurrency: 8, long, longLength });
+        ctx.log(
+          `  postgres: log at ${grown.head.toLocaleString('en-US')} events (filled in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        );
+        const point: Point = { store: 'postgres', size, head: grown.head, latencies: {}, values: {} };
+        const rebuilt = await using(
+          [ctx.open('read-side', { databaseUrl: ctx.databaseUrl, schema })],
+          ([readSide]) => readSide!.call<Sample>('rebuild'),
+        );
+        point.values['rebuild events/s'] = (rebuilt.ops * 1000) / rebuilt.elapsedMs;
+        ctx.log(
+          `  rebuild: ${Math.round(point.values['rebuild events/s']).toLocaleString('en-US')} events/s`,
+        );
+        await using([ctx.open('app', { env })], async ([app]) => {
+          const api = await app!.call<AppInfo>('info');
+          await app!.call('settle');
+          await measureApplication(ctx, app!, api, grown, samples, onHold, point);
+        });
+        points.push(point);
+        await saved(points, ctx);
+      }
+    },
+  );
+
   return figuresOf(points);
+}
+
+/**
+ * After each size: the figures so far in bench/results/growth.json and the charts redrawn, so a long
+ * run stopped at a large size keeps what the smaller ones measured.
+ */
+async function saved(points: readonly Point[], ctx: BenchContext): Promise<void> {
+  const path = join(__dirname, '..', 'results', 'growth.json');
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(
+    path,
+    `${JSON.stringify({ date: new Date().toISOString(), points, figures: figuresOf(points) }, null, 2)}\n`,
+  );
+  await drawCharts(points, ctx);
 }
 
 async function measureApplication(
