@@ -93,6 +93,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
   };
   const config = loadConfig({ ...params.env, DATA_DIR: dataDir });
   let app: NestExpressApplication | undefined;
+  const starting = performance.now();
   try {
     app = await createApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
@@ -102,6 +103,8 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     throw error;
   }
   const opened = app;
+  /** From createApp to listening (opening the store, migrations, read-model tables, keys, routes). */
+  const startMs = performance.now() - starting;
   const { port } = opened.getHttpServer().address() as AddressInfo;
   const token = await mintToken(SECRET, { sub: 'bench-officer', name: 'Bench Officer', roles: ['officer'] });
   const auditToken = await mintToken(SECRET, {
@@ -124,6 +127,11 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     async counters(): Promise<Counters> {
       const { user, system } = process.cpuUsage();
       return { statements, cpuMs: (user + system) / 1000 };
+    },
+
+    /** How long the application took to start (createApp to listening), ms. */
+    async startup(): Promise<number> {
+      return startMs;
     },
 
     /** Resident memory now, and the highest seen (sampled every 20 ms) since the last `resetPeakMemory`. */
