@@ -32,6 +32,7 @@ const LONG = ['history-long', 'state-as-of-long', 'command-long'] as const;
 function sizesFrom(variable: string, fallback: readonly number[]): number[] {
   const raw = process.env[variable];
   if (!raw) return [...fallback];
+  if (raw === 'none') return [];
   const sizes = raw.split(',').map((part) => Number(part.trim()));
   if (sizes.some((size) => !Number.isInteger(size) || size <= 0)) {
     throw new Error(`${variable} must list whole numbers of events, got "${raw}"`);
