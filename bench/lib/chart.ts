@@ -36,7 +36,7 @@ export async function lineChart(
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
   const ys = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);
   const minX = Math.floor(Math.log10(Math.min(...xs)));
-  const maxX = Math.max(minX + 1, Math.ceil(Math.log10(Math.max(...xs))));
+  const maxX = Math.max(minX + 1, Math.ceil(Math.log10(Math.max(...xs)) - 0.01));
   const maxY = niceCeiling(Math.max(1e-9, ...ys));
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;

@@ -10,7 +10,7 @@ import { summarise, type Sample } from '../lib/stats';
 import { benchEnvironment, embeddedEnvironment, type AppInfo } from '../systems/app';
 
 /** What one size measured: latencies (p50/p99, ms) and single figures. */
-interface Point {
+export interface Point {
   store: 'postgres' | 'pglite';
   /** The size asked for (names the figures); `head`, the events the log held (places the point on a chart). */
   size: number;
@@ -292,7 +292,7 @@ function figuresOf(points: readonly Point[]): Figure[] {
   return figures;
 }
 
-async function drawCharts(points: readonly Point[], ctx: BenchContext): Promise<void> {
+export async function drawCharts(points: readonly Point[], ctx: BenchContext): Promise<void> {
   const dir = join(__dirname, '..', '..', 'docs', 'performance');
   const postgres = points.filter((point) => point.store === 'postgres');
   const pglite = points.filter((point) => point.store === 'pglite');
