@@ -15,6 +15,8 @@ import { Scratch, serverVersion } from './lib/postgres';
 import { Remote } from './lib/remote';
 import { machine, table, writeResults, type Figure } from './lib/report';
 import { application } from './suites/http';
+import { embedded } from './suites/embedded';
+import { growth } from './suites/growth';
 import { notifications } from './suites/notifications';
 import { rebuild } from './suites/read-side';
 import * as store from './suites/store';
@@ -24,10 +26,12 @@ const FIGURES = [
   'read-modify-append',
   'read-all',
   'append-pglite',
+  'embedded-http',
   'http-commands',
   'projection-lag',
   'rebuild',
   'notifications',
+  'growth',
 ] as const;
 type FigureName = (typeof FIGURES)[number];
 
@@ -91,6 +95,11 @@ async function main(): Promise<void> {
     }
     if (wanted('append-pglite'))
       await run('append-pglite — embedded, on disk', () => store.appendPglite(ctx));
+    if (wanted('embedded-http'))
+      await run(
+        "embedded-http — npm start's shape (PGlite, one process), 32 clients proposing partnerships",
+        () => embedded(ctx),
+      );
     if (wanted('http-commands') || wanted('projection-lag')) {
       const measured = { commands: wanted('http-commands'), lag: wanted('projection-lag') };
       await run(
@@ -104,6 +113,10 @@ async function main(): Promise<void> {
     if (wanted('notifications'))
       await run('notifications — meeting invitations through the whole pipeline to a local SMTP server', () =>
         notifications(ctx),
+      );
+    if (wanted('growth'))
+      await run('growth — every measure at each size of the log (GROWTH_SIZES), PostgreSQL and PGlite', () =>
+        growth(ctx),
       );
   } finally {
     await ctx.scratch.dropAll();

@@ -14,6 +14,13 @@ export interface Sizes {
   http: { seconds: number; connections: number; partnerships: number };
   /** `lighterPerSecond`: also measured, for the log only, at a rate the machine may sustain (0: not). */
   lag: { perSecond: number; commands: number; lighterPerSecond: number };
+  /** The embedded default at an offered rate (open loop): proposals per second, and how many. */
+  embedded: { perSecond: number; commands: number };
+  /**
+   * Growth curves: log sizes on PostgreSQL and PGlite (GROWTH_SIZES, GROWTH_PGLITE_SIZES override them),
+   * requests timed per measurement, and the long partnerships (how many, how many events each).
+   */
+  growth: { sizes: number[]; pgliteSizes: number[]; samples: number; long: number; longLength: number };
   /** Meetings scheduled, each inviting `contacts` contacts of each of the two parties. */
   notifications: { meetings: number; contacts: number };
 }
@@ -27,6 +34,14 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
     pglite: { ops: 2000, concurrency: 16 },
     http: { seconds: 10, connections: 32, partnerships: 640 },
     lag: { perSecond: 200, commands: 3000, lighterPerSecond: 50 },
+    embedded: { perSecond: 20, commands: 400 },
+    growth: {
+      sizes: [10_000, 100_000, 1_000_000],
+      pgliteSizes: [10_000, 100_000, 1_000_000],
+      samples: 200,
+      long: 2,
+      longLength: 5000,
+    },
     notifications: { meetings: 40, contacts: 25 },
   },
   quick: {
@@ -37,6 +52,8 @@ export const SIZES: Record<'full' | 'quick', Sizes> = {
     pglite: { ops: 200, concurrency: 16 },
     http: { seconds: 1.5, connections: 32, partnerships: 96 },
     lag: { perSecond: 200, commands: 200, lighterPerSecond: 0 },
+    embedded: { perSecond: 20, commands: 60 },
+    growth: { sizes: [2_000, 10_000], pgliteSizes: [2_000], samples: 40, long: 1, longLength: 500 },
     notifications: { meetings: 4, contacts: 10 },
   },
 };

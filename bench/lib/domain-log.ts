@@ -168,3 +168,50 @@ export function partnershipAppend(n: number): Append {
   }
   return { streamId: streamIdFor.partnership(partnershipId), events };
 }
+
+/**
+ * A long-lived partnership: proposed, then suspended and resumed again and again (each step decided
+ * by the domain's decider, a day apart) until it holds `length` events; appended in batches of
+ * `batchSize`. It ends active, so a suspension is the next legal command.
+ */
+export function* longPartnershipAppends(length: number, batchSize = 500): Generator<Append> {
+  const partnershipId = randomUUID();
+  const streamId = streamIdFor.partnership(partnershipId);
+  const start = Date.parse('2020-01-06T09:00:00Z');
+  let state: PartnershipState = partnershipDecider.initialState();
+  let batch: NewEvent[] = [];
+  for (let step = 0; ; step++) {
+    const [type, data]: [PartnershipCommand['type'], Record<string, unknown>] =
+      step === 0
+        ? [
+            'ProposePartnership',
+            {
+              title: 'Long-running cluster cooperation',
+              parties: [IHUB.id, POLE.id],
+              sectors: ['blue_economy'],
+              axes: ['business_development'],
+            },
+          ]
+        : step % 2 === 1
+          ? ['SuspendPartnership', { reason: 'Budget review by the regional council' }]
+          : ['ResumePartnership', {}];
+    const command = {
+      type,
+      data: { partnershipId, ...data },
+      metadata: {
+        now: new Date(start + step * 3_600_000),
+        organizations: ORGANIZATIONS,
+        observers: [OBSERVER],
+      },
+    } as unknown as PartnershipCommand;
+    const produced = partnershipDecider.decide(command, state);
+    state = produced.reduce(partnershipDecider.evolve, state);
+    batch.push(...envelope(produced));
+    const done = step % 2 === 0 && step > 0 && length - (step + 1) < 2;
+    if (batch.length >= batchSize || done) {
+      yield { streamId, events: batch };
+      batch = [];
+    }
+    if (done) return;
+  }
+}

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { closedLoop } from './load';
+import { closedLoop, openLoop } from './load';
 import type { Sample } from './stats';
 
 export interface Api {
@@ -181,4 +181,63 @@ export async function commandLoad(
       ...(result.timeouts ? { timeouts: result.timeouts } : {}),
     },
   };
+}
+
+/**
+ * `connections` clients proposing partnerships between `parties` for `seconds`, each sending its next
+ * proposal when the last is answered. Only 2xx answers count; every answer's latency is kept.
+ */
+export async function proposalLoad(
+  api: Api,
+  parties: readonly string[],
+  connections: number,
+  seconds: number,
+): Promise<Sample & { failed: number }> {
+  const latenciesMs: number[] = [];
+  let index = 0;
+  const instance = autocannon({
+    url: api.url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        path: '/api/partnerships',
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(proposal(parties, index++)) }),
+      },
+    ],
+  });
+  (instance as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, ms: number) => latenciesMs.push(ms),
+  );
+  const result = await instance;
+  return {
+    ops: result['2xx'],
+    elapsedMs: result.duration * 1000,
+    latenciesMs,
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/** `total` proposals offered at a steady `perSecond` (an open loop); the latency of each answer. */
+export async function proposalsAtRate(
+  api: Api,
+  parties: readonly string[],
+  perSecond: number,
+  total: number,
+): Promise<Sample & { failed: number }> {
+  let failed = 0;
+  const sample = await openLoop(perSecond, total, async (index) => {
+    const sent = performance.now();
+    try {
+      await post(api, '/api/partnerships', proposal(parties, index));
+    } catch {
+      failed += 1;
+      return undefined;
+    }
+    return performance.now() - sent;
+  });
+  return { ...sample, failed };
 }

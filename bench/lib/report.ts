@@ -91,14 +91,15 @@ const format = (value: number | null, digits = 0): string =>
 
 export function table(figures: readonly Figure[]): string {
   const header = ['figure', 'value', 'unit', 'p50 ms', 'p99 ms', 'baseline', 'baseline value', 'ratio'];
+  const digits = (f: Figure) => (f.unit === 'ms' ? 1 : f.unit.includes('CPU') ? 3 : 0);
   const rows = figures.map((f) => [
     f.name,
-    format(f.value, f.unit === 'ms' ? 1 : 0),
+    format(f.value, digits(f)),
     f.unit,
     format(f.p50_ms, 2),
     format(f.p99_ms, 2),
     f.baseline ?? '—',
-    format(f.baseline_value),
+    format(f.baseline_value, digits(f)),
     f.ratio === null ? '—' : `${format(f.ratio, 2)}×`,
   ]);
   const widths = header.map((title, column) =>

@@ -99,6 +99,23 @@ export async function application(
         );
       }
       ctx.log(`  answers other than 2xx: ${JSON.stringify(failures)}`);
+      // The API process's CPU time per command (user + system, process.cpuUsage over the measured
+      // rounds): a figure that does not depend on the machine's number of cores. In the split shape
+      // the projector and the e-mail worker run in the other process, so it is the command path's own.
+      const http = costs.get('http')!;
+      const bare = costs.get('store append')!;
+      const cpuPerCommand = http.cpuMs / http.ops;
+      const cpuPerAppend = bare.cpuMs / bare.ops;
+      figures.push({
+        name: `http-commands-api-cpu${suffix}`,
+        value: Math.round(cpuPerCommand * 1000) / 1000,
+        unit: 'CPU ms/command',
+        p50_ms: null,
+        p99_ms: null,
+        baseline: 'bare store append',
+        baseline_value: Math.round(cpuPerAppend * 1000) / 1000,
+        ratio: Math.round((cpuPerCommand / cpuPerAppend) * 100) / 100,
+      });
       figures.push(
         compared(
           `http-commands${suffix}`,

@@ -39,6 +39,12 @@ export function benchEnvironment(databaseUrl: string, schema: string): Record<st
   };
 }
 
+/** The embedded default (`npm start`): PGlite in DATA_DIR, everything in one process. */
+export function embeddedEnvironment(): Record<string, string> {
+  const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...env } = benchEnvironment('', '');
+  return env;
+}
+
 export interface LagLoad {
   perSecond: number;
   commands: number;
@@ -60,6 +66,8 @@ export interface Counters {
 export interface AppInfo {
   url: string;
   token: string;
+  /** An auditor's (GET /api/audit/verify). */
+  auditToken: string;
 }
 
 const SECRET = 'bench-secret-that-is-long-enough-0123456789';
@@ -77,32 +85,64 @@ const query = Client.prototype.query as (...args: unknown[]) => unknown;
  * a free port. The load generator runs in another process, as clients would.
  */
 export async function open(params: AppParams): Promise<BenchSystem> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-app-'));
+  // A DATA_DIR given (a store filled beforehand) is the caller's to remove; one made here is removed here.
+  const given = params.env.DATA_DIR;
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), 'passerelle-bench-app-'));
+  const removeDataDir = () => {
+    if (!given) rmSync(dataDir, { recursive: true, force: true });
+  };
   const config = loadConfig({ ...params.env, DATA_DIR: dataDir });
   let app: NestExpressApplication | undefined;
+  const starting = performance.now();
   try {
     app = await createApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir();
     throw error;
   }
   const opened = app;
+  /** From createApp to listening (opening the store, migrations, read-model tables, keys, routes). */
+  const startMs = performance.now() - starting;
   const { port } = opened.getHttpServer().address() as AddressInfo;
   const token = await mintToken(SECRET, { sub: 'bench-officer', name: 'Bench Officer', roles: ['officer'] });
+  const auditToken = await mintToken(SECRET, {
+    sub: 'bench-auditor',
+    name: 'Bench Auditor',
+    roles: ['auditor'],
+  });
   const store = opened.get<EventStore>(EVENT_STORE);
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+  sampler.unref();
   const readModels = opened.get(ReadModels);
 
   return {
     async info(): Promise<AppInfo> {
-      return { url: `http://127.0.0.1:${port}`, token };
+      return { url: `http://127.0.0.1:${port}`, token, auditToken };
     },
 
     /** How many SQL statements this process has sent so far, and its CPU time (ms). */
     async counters(): Promise<Counters> {
       const { user, system } = process.cpuUsage();
       return { statements, cpuMs: (user + system) / 1000 };
+    },
+
+    /** How long the application took to start (createApp to listening), ms. */
+    async startup(): Promise<number> {
+      return startMs;
+    },
+
+    /** Resident memory now, and the highest seen (sampled every 20 ms) since the last `resetPeakMemory`. */
+    async memory(): Promise<{ rssMb: number; peakRssMb: number }> {
+      const rss = process.memoryUsage.rss();
+      peakRss = Math.max(peakRss, rss);
+      return { rssMb: rss / 2 ** 20, peakRssMb: peakRss / 2 ** 20 };
+    },
+
+    async resetPeakMemory(): Promise<void> {
+      peakRss = process.memoryUsage.rss();
     },
 
     /** The store's bare append, in this process, with the application's own store and pool. */
@@ -118,18 +158,18 @@ export async function open(params: AppParams): Promise<BenchSystem> {
      * outbox, without SMTP_URL) and recorded, and the read models caught up with the log — so the
      * next measurement starts on an idle application. Returns how long that took.
      */
-    async settle(): Promise<number> {
+    async settle({ mail: waitForMail = true }: { mail?: boolean } = {}): Promise<number> {
       const started = performance.now();
       const deadline = Date.now() + 600_000;
       const mail = opened.get<NotificationStore>(NOTIFICATION_STORE, { strict: false });
       for (;;) {
         const head = await store.headPosition();
-        const due = (await mail.outstanding()).notifications.filter(
+        const due = (waitForMail ? (await mail.outstanding()).notifications : []).filter(
           (notification) => !notification.notBefore || notification.notBefore.getTime() <= Date.now(),
         );
         const idle =
           due.length === 0 &&
-          (await mail.checkpoint()) >= head &&
+          (!waitForMail || (await mail.checkpoint()) >= head) &&
           (await readModels.waitForPosition(head, Math.max(0, deadline - Date.now()))) &&
           (await store.headPosition()) === head;
         if (idle) return performance.now() - started;
@@ -169,11 +209,12 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     },
 
     async close(): Promise<void> {
+      clearInterval(sampler);
       try {
         await opened.close();
         await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`, config.redisSentinel);
       } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        removeDataDir();
       }
     },
   };

@@ -1,6 +1,6 @@
 import { createSqlClient, migrate, type SqlClient } from '@passerelle/database';
 import { eventStoreMigrations, SqlEventStore, WrongExpectedRevisionError } from '@passerelle/event-store';
-import { organizationAppends, partnershipAppend } from '../lib/domain-log';
+import { longPartnershipAppends, organizationAppends, partnershipAppend } from '../lib/domain-log';
 import { closedLoop } from '../lib/load';
 import { newStreamId, pick, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
@@ -26,6 +26,9 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
   const batchMax = process.env.APPEND_BATCH_MAX;
   const store = new SqlEventStore(client, { appendBatchMax: batchMax ? Number(batchMax) : undefined });
   let streams: string[] = [];
+  const longStreams: string[] = [];
+  const ordinaryStreams: string[] = [];
+  let ordinaryCount = 0;
 
   return {
     /** One event to a new stream per operation. */
@@ -71,6 +74,51 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
         await store.appendToStream(streamId, batch, 'no_stream');
       });
       return store.headPosition();
+    },
+
+    /**
+     * Grows the log to `events` (growth curves): the organisations and `long` partnerships of
+     * `longLength` events first, then ordinary partnerships of sixteen events (at least 300, so a small
+     * size may end a little larger than asked), `concurrency` appends at
+     * a time, through the store's own append (hash chains and all). Returns the head, and some
+     * partnership stream ids of each kind.
+     */
+    async grow({
+      events,
+      concurrency,
+      long,
+      longLength,
+    }: {
+      events: number;
+      concurrency: number;
+      long: number;
+      longLength: number;
+    }): Promise<{ head: number; ordinary: string[]; long: string[] }> {
+      if ((await store.headPosition()) === 0) {
+        for (const { streamId, events: batch } of organizationAppends()) {
+          await store.appendToStream(streamId, batch, 'no_stream');
+        }
+        for (let n = 0; n < long; n++) {
+          let expected: number | 'no_stream' = 'no_stream';
+          for (const { streamId, events: batch } of longPartnershipAppends(longLength)) {
+            const result = await store.appendToStream(streamId, batch, expected);
+            expected = result.revision;
+            if (!longStreams.includes(streamId)) longStreams.push(streamId);
+          }
+        }
+      }
+      const perPartnership = partnershipAppend(0).events.length;
+      // At least 300 ordinary partnerships, whatever the long ones already hold.
+      const missing = Math.max(
+        300 - ordinaryCount,
+        Math.ceil((events - (await store.headPosition())) / perPartnership),
+      );
+      await closedLoop(concurrency, missing, async () => {
+        const { streamId, events: batch } = partnershipAppend(ordinaryCount++);
+        if (ordinaryStreams.length < 1000) ordinaryStreams.push(streamId);
+        await store.appendToStream(streamId, batch, 'no_stream');
+      });
+      return { head: await store.headPosition(), ordinary: ordinaryStreams, long: longStreams };
     },
 
     /** The whole log from the start, in batches; one latency per batch. */

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@passerelle/config';
+import { inForeground } from '@passerelle/database';
 import { json, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -31,6 +32,8 @@ export async function createApp(
   app.use(helmet());
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(refuseUnstorableText);
+  // Each request's queries go ahead of the background work's on the embedded store's one connection.
+  app.use((_request: Request, _response: Response, next: NextFunction) => inForeground(next));
   const bodyErrors = new NestLogger('Body');
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
     if (response.headersSent) return next(error);

@@ -1,0 +1,341 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lineChart, type Series } from '../lib/chart';
+import type { BenchContext } from '../lib/context';
+import { using } from '../lib/context';
+import type { Api } from '../lib/http';
+import { closedLoop } from '../lib/load';
+import type { Figure } from '../lib/report';
+import { summarise, type Sample } from '../lib/stats';
+import { benchEnvironment, embeddedEnvironment, type AppInfo } from '../systems/app';
+
+/** What one size measured: latencies (p50/p99, ms) and single figures. */
+export interface Point {
+  store: 'postgres' | 'pglite';
+  /** The size asked for (names the figures); `head`, the events the log held (places the point on a chart). */
+  size: number;
+  head: number;
+  latencies: Record<string, { p50: number; p99: number }>;
+  values: Record<string, number>;
+}
+
+interface Grown {
+  head: number;
+  ordinary: string[];
+  long: string[];
+}
+
+/** The latencies whose p99 at the largest size is compared with the smallest's (goal ≤ 2×), and /history, asOf (≤ 50 ms). */
+const FLAT = ['command', 'read-partnership', 'pipeline', 'matrix', 'activity'] as const;
+const LONG = ['history-long', 'state-as-of-long', 'command-long'] as const;
+
+function sizesFrom(variable: string, fallback: readonly number[]): number[] {
+  const raw = process.env[variable];
+  if (!raw) return [...fallback];
+  if (raw === 'none') return [];
+  const sizes = raw.split(',').map((part) => Number(part.trim()));
+  if (sizes.some((size) => !Number.isInteger(size) || size <= 0)) {
+    throw new Error(`${variable} must list whole numbers of events, got "${raw}"`);
+  }
+  return sizes.sort((a, b) => a - b);
+}
+
+async function request(api: Api, method: 'GET' | 'POST', path: string, token = api.token): Promise<unknown> {
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body:
+      method === 'POST' ? (path.endsWith('/suspension') ? '{"reason":"Budget review"}' : '{}') : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * Growth curves: the log grown to each size in turn (GROWTH_SIZES, default 10k, 100k, 1M; quick 2k, 10k)
+ * with the domain's own events — thousands of ordinary partnerships of sixteen events, six organisations
+ * with contacts, and a few partnerships of 5,000 events — through the store's append (the fill is not
+ * measured). At each size, on PostgreSQL: a full rebuild of every projection; then the application
+ * (one process, as npm start runs it, here on PostgreSQL) and, over HTTP, p50/p99 of a command
+ * (suspend or resume) on ordinary and on long partnerships, GET /partnerships/:id, the pipeline,
+ * matrix and activity dashboards, /history and /state?asOf= of a long partnership, a full
+ * /api/audit/verify (events/s, peak resident memory) and the API's resident memory. On PGlite
+ * (GROWTH_PGLITE_SIZES): the embedded default's cold start on a store of that size.
+ */
+export async function growth(ctx: BenchContext): Promise<Figure[]> {
+  const { long, longLength } = ctx.sizes.growth;
+  const samples = Number(process.env.GROWTH_SAMPLES ?? ctx.sizes.growth.samples);
+  const sizes = sizesFrom('GROWTH_SIZES', ctx.sizes.growth.sizes);
+  const pgliteSizes = sizesFrom('GROWTH_PGLITE_SIZES', ctx.sizes.growth.pgliteSizes);
+  const points: Point[] = [];
+  const schema = ctx.scratch.schema('growth');
+  const env = benchEnvironment(ctx.databaseUrl, schema);
+  const onHold = new Set<string>();
+
+  for (const size of pgliteSizes) {
+    const dataDir = join(ctx.tmpDir, `growth-pglite-${size}`);
+    mkdirSync(join(dataDir, 'pglite'), { recursive: true });
+    try {
+      const t0 = performance.now();
+      const grown = await using(
+        [ctx.open('store', { dataDir: join(dataDir, 'pglite'), schema: 'public', maxConnections: 1 })],
+        ([filler]) => filler!.call<Grown>('grow', { events: size, concurrency: 4, long, longLength }),
+      );
+      const point: Point = { store: 'pglite', size, head: grown.head, latencies: {}, values: {} };
+      ctx.log(
+        `  pglite: ${grown.head.toLocaleString('en-US')} events filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
+      const appEnv = { ...embeddedEnvironment(), DATA_DIR: dataDir };
+      // The first start builds the read models from the whole log; a cold start is the next one.
+      const first = performance.now();
+      await using([ctx.open('app', { env: appEnv })], async ([app]) => {
+        await app!.call('settle');
+      });
+      ctx.log(
+        `  pglite: first start with read models built in ${((performance.now() - first) / 1000).toFixed(1)} s`,
+      );
+      const cold = performance.now();
+      await using([ctx.open('app', { env: appEnv })], async ([app]) => {
+        point.values['process to listening s'] = (performance.now() - cold) / 1000;
+        point.values['cold start s'] = (await app!.call<number>('startup')) / 1000;
+        const { rssMb } = await app!.call<{ rssMb: number }>('memory');
+        point.values['API resident MB'] = rssMb;
+      });
+      ctx.log(
+        `  pglite: cold start ${point.values['cold start s']!.toFixed(1)} s (createApp to listening; ` +
+          `${point.values['process to listening s']!.toFixed(1)} s from a new process, compiling the TypeScript)`,
+      );
+      points.push(point);
+      await saved(points, ctx);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  await using(
+    [ctx.open('store', { databaseUrl: ctx.databaseUrl, schema, maxConnections: 8 })],
+    async ([filler]) => {
+      for (const size of sizes) {
+        const t0 = performance.now();
+        const grown = await filler!.call<Grown>('grow', { events: size, concurrency: 8, long, longLength });
+        ctx.log(
+          `  postgres: log at ${grown.head.toLocaleString('en-US')} events (filled in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        );
+        const point: Point = { store: 'postgres', size, head: grown.head, latencies: {}, values: {} };
+        const rebuilt = await using(
+          [ctx.open('read-side', { databaseUrl: ctx.databaseUrl, schema })],
+          ([readSide]) => readSide!.call<Sample>('rebuild'),
+        );
+        point.values['rebuild events/s'] = (rebuilt.ops * 1000) / rebuilt.elapsedMs;
+        ctx.log(
+          `  rebuild: ${Math.round(point.values['rebuild events/s']).toLocaleString('en-US')} events/s`,
+        );
+        // The e-mail pipeline stays out: the fill went through the store, not a running application, so
+        // the dispatcher would start at position 0 and plan every meeting of the log before the first
+        // measurement (at 1M, more than ten minutes). The read models are current (just rebuilt).
+        await using([ctx.open('app', { env: { ...env, IN_PROCESS: 'projections' } })], async ([app]) => {
+          const api = await app!.call<AppInfo>('info');
+          await app!.call('settle', { mail: false });
+          await measureApplication(ctx, app!, api, grown, samples, onHold, point);
+        });
+        points.push(point);
+        await saved(points, ctx);
+      }
+    },
+  );
+
+  return figuresOf(points);
+}
+
+/**
+ * After each size: the figures so far in bench/results/growth.json and the charts redrawn, so a long
+ * run stopped at a large size keeps what the smaller ones measured.
+ */
+async function saved(points: readonly Point[], ctx: BenchContext): Promise<void> {
+  const path = join(__dirname, '..', 'results', 'growth.json');
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(
+    path,
+    `${JSON.stringify({ date: new Date().toISOString(), points, figures: figuresOf(points) }, null, 2)}\n`,
+  );
+  await drawCharts(points, ctx);
+}
+
+async function measureApplication(
+  ctx: BenchContext,
+  app: { call<T>(method: string, args?: unknown): Promise<T> },
+  api: AppInfo,
+  grown: Grown,
+  samples: number,
+  onHold: Set<string>,
+  point: Point,
+): Promise<void> {
+  const timed = async (
+    name: string,
+    ops: number,
+    concurrency: number,
+    op: (index: number) => Promise<unknown>,
+  ) => {
+    const run = async (index: number) => void (await op(index));
+    await closedLoop(concurrency, Math.max(1, Math.ceil(ops / 10)), run); // warm-up
+    const summary = summarise([await closedLoop(concurrency, ops, run)]);
+    point.latencies[name] = { p50: summary.p50, p99: summary.p99 };
+    ctx.log(`  ${name}: p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`);
+  };
+  // A suspension or a resumption, whichever is legal next; no two at once on one partnership.
+  const command = (id: string) => {
+    const step = onHold.has(id) ? 'resumption' : 'suspension';
+    return request(api, 'POST', `/api/partnerships/${id}/${step}`).then(() => {
+      if (step === 'suspension') onHold.add(id);
+      else onHold.delete(id);
+    });
+  };
+  const partnershipId = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
+  const ordinary = grown.ordinary.map(partnershipId);
+  const longIds = grown.long.map(partnershipId);
+  let next = 0;
+  await timed('command', samples, 4, () => command(ordinary[next++ % ordinary.length]!));
+  await timed('command-long', Math.ceil(samples / 4), 1, (i) => command(longIds[i % longIds.length]!));
+  await timed('read-partnership', samples, 4, (i) =>
+    request(api, 'GET', `/api/partnerships/${ordinary[(i * 7) % ordinary.length]}`),
+  );
+  for (const dashboard of ['pipeline', 'matrix', 'activity'] as const) {
+    await timed(dashboard, samples, 4, () => request(api, 'GET', `/api/dashboard/${dashboard}`));
+  }
+  await timed('history-long', Math.ceil(samples / 4), 1, (i) =>
+    request(api, 'GET', `/api/partnerships/${longIds[i % longIds.length]}/history`),
+  );
+  await timed('state-as-of-long', Math.ceil(samples / 4), 1, (i) =>
+    request(api, 'GET', `/api/partnerships/${longIds[i % longIds.length]}/state?asOf=${2000 + i}`),
+  );
+  // GROWTH_VERIFY_UP_TO: verify only at sizes up to that one (a full verify of a large log takes long).
+  const verifyUpTo = Number(process.env.GROWTH_VERIFY_UP_TO ?? Infinity);
+  if (point.size > verifyUpTo) {
+    point.values['API resident MB'] = (await app.call<{ rssMb: number }>('memory')).rssMb;
+    ctx.log(`  verify: left out above ${verifyUpTo.toLocaleString('en-US')} events (GROWTH_VERIFY_UP_TO)`);
+    return;
+  }
+  await app.call('resetPeakMemory');
+  const before = await app.call<{ rssMb: number }>('memory');
+  const t0 = performance.now();
+  const report = (await request(api, 'GET', '/api/audit/verify', api.auditToken)) as { ok: boolean };
+  const seconds = (performance.now() - t0) / 1000;
+  const after = await app.call<{ rssMb: number; peakRssMb: number }>('memory');
+  point.values['verify events/s'] = grown.head / seconds;
+  point.values['verify peak MB'] = after.peakRssMb;
+  point.values['verify extra MB'] = after.peakRssMb - before.rssMb;
+  point.values['API resident MB'] = after.rssMb;
+  ctx.log(
+    `  verify: ${report.ok ? 'ok' : 'NOT ok'} in ${seconds.toFixed(1)} s (${Math.round(grown.head / seconds).toLocaleString('en-US')} events/s), ` +
+      `peak resident ${after.peakRssMb.toFixed(0)} MB (${(after.peakRssMb - before.rssMb).toFixed(0)} MB above the ${before.rssMb.toFixed(0)} MB before)`,
+  );
+}
+
+const sizeName = (size: number) =>
+  size >= 1e6 && size % 1e6 === 0
+    ? `${size / 1e6}M`
+    : size >= 1e3 && size % 1e3 === 0
+      ? `${size / 1e3}k`
+      : String(size);
+
+const rounded = (value: number) => Math.round(value * 100) / 100;
+
+function figuresOf(points: readonly Point[]): Figure[] {
+  const figures: Figure[] = [];
+  for (const point of points) {
+    for (const [name, { p50, p99 }] of Object.entries(point.latencies)) {
+      figures.push({
+        name: `growth-${point.store}-${name}-${sizeName(point.size)}`,
+        value: rounded(p99),
+        unit: 'ms',
+        p50_ms: rounded(p50),
+        p99_ms: rounded(p99),
+        baseline: null,
+        baseline_value: null,
+        ratio: null,
+      });
+    }
+    for (const [name, value] of Object.entries(point.values)) {
+      const [unit] = name.split(' ').slice(-1);
+      figures.push({
+        name: `growth-${point.store}-${name.split(' ').slice(0, -1).join('-').toLowerCase()}-${sizeName(point.size)}`,
+        value: rounded(value),
+        unit: unit!,
+        p50_ms: null,
+        p99_ms: null,
+        baseline: null,
+        baseline_value: null,
+        ratio: null,
+      });
+    }
+  }
+  // Each latency's p99 at the largest size against the smallest's, same run (goal ≤ 2×).
+  const postgres = points.filter((point) => point.store === 'postgres');
+  const [smallest, largest] = [postgres[0], postgres.at(-1)];
+  if (smallest && largest && largest !== smallest) {
+    for (const name of [...FLAT, ...LONG]) {
+      const [low, high] = [smallest.latencies[name], largest.latencies[name]];
+      if (!low || !high) continue;
+      figures.push({
+        name: `growth-${name}-${sizeName(largest.size)}-vs-${sizeName(smallest.size)}`,
+        value: rounded(high.p99),
+        unit: 'ms',
+        p50_ms: rounded(high.p50),
+        p99_ms: rounded(high.p99),
+        baseline: `p99 at ${sizeName(smallest.size)}`,
+        baseline_value: rounded(low.p99),
+        ratio: rounded(high.p99 / low.p99),
+      });
+    }
+  }
+  return figures;
+}
+
+export async function drawCharts(points: readonly Point[], ctx: BenchContext): Promise<void> {
+  const dir = join(__dirname, '..', '..', 'docs', 'performance');
+  const postgres = points.filter((point) => point.store === 'postgres');
+  const pglite = points.filter((point) => point.store === 'pglite');
+  const latency = (names: readonly string[]): Series[] =>
+    names.map((name) => ({
+      label: name,
+      points: postgres.flatMap((point) =>
+        point.latencies[name] ? [[point.head, point.latencies[name].p99]] : [],
+      ) as [number, number][],
+    }));
+  const value = (from: readonly Point[], name: string, label = name): Series => ({
+    label,
+    points: from.flatMap((point) =>
+      point.values[name] === undefined ? [] : [[point.head, point.values[name]]],
+    ) as [number, number][],
+  });
+  if (postgres.length > 0) {
+    await lineChart(
+      join(dir, 'growth-latency.png'),
+      'p99 latency by log size (PostgreSQL)',
+      'ms',
+      latency(FLAT),
+    );
+    await lineChart(
+      join(dir, 'growth-long-stream.png'),
+      'A 5,000-event partnership: p99',
+      'ms',
+      latency(LONG),
+    );
+    await lineChart(join(dir, 'growth-throughput.png'), 'Verify and rebuild by log size', 'events/s', [
+      value(postgres, 'verify events/s', 'verify'),
+      value(postgres, 'rebuild events/s', 'rebuild'),
+    ]);
+  }
+  await lineChart(join(dir, 'growth-memory.png'), 'Resident memory of the API', 'MB', [
+    value(postgres, 'API resident MB', 'API (PostgreSQL)'),
+    value(postgres, 'verify peak MB', 'peak in verify'),
+    value(pglite, 'API resident MB', 'API (PGlite)'),
+  ]);
+  if (pglite.length > 0) {
+    await lineChart(join(dir, 'growth-cold-start.png'), 'Embedded default: cold start', 's', [
+      value(pglite, 'cold start s', 'cold start'),
+    ]);
+  }
+  ctx.log(`  charts in ${dir}`);
+}
