@@ -95,7 +95,7 @@ $move$;
     // Which attempt holds a message \`sending\`: the worker's own token, so what the job learnt about that
     // attempt (handed over or not) can be matched with the row after a failover (decision 0003, amendment).
     id: 'notifications/0003-sending-token',
-    sql: `ALTER TABLE notifications ADD COLUMN sending_token text;`,
+    sql: `ALTER TABLE notifications ADD COLUMN IF NOT EXISTS sending_token text;`,
   },
 ];
 
