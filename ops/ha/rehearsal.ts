@@ -186,7 +186,8 @@ async function progress(): Promise<{ head: number; checkpoint: number } | undefi
   return withPrimary(async (client) => {
     const { rows } = await client.query<{ head: string; checkpoint: string | null }>(
       `SELECT (SELECT coalesce(max(global_position), 0) FROM events) AS head,
-              (SELECT min(position) FROM projection_checkpoints WHERE name <> 'notification_dispatcher') AS checkpoint`,
+              (SELECT min(position) FROM processor_checkpoints
+                WHERE name IN (SELECT name FROM projection_checkpoints)) AS checkpoint`,
     );
     return { head: Number(rows[0]!.head), checkpoint: Number(rows[0]!.checkpoint ?? 0) };
   });

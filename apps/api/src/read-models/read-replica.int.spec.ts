@@ -1,4 +1,5 @@
-import { createSqlClient, type SqlClient } from '@passerelle/database';
+import { createSqlClient, migrate, type SqlClient } from '@passerelle/database';
+import { processorCheckpointMigrations } from '@passerelle/event-store';
 import { ReplicaRouting } from './read-replica';
 
 /** Two databases standing for a primary and a replica that has replayed less: each says which it is. */
@@ -9,11 +10,12 @@ describe('ReplicaRouting', () => {
   async function database(name: string, checkpoint: number): Promise<SqlClient> {
     const client = await createSqlClient({ dataDir: 'memory://', schema: 'public' });
     await client.exec(`
-      CREATE TABLE which (name text NOT NULL);
-      CREATE TABLE projection_checkpoints (name text PRIMARY KEY, position bigint NOT NULL);`);
+      CREATE TABLE which (name text NOT NULL);`);
+    // The checkpoints' real table, so the routing reads what the processors write.
+    await migrate(client, processorCheckpointMigrations);
     await client.query('INSERT INTO which (name) VALUES ($1)', [name]);
     await client.query(
-      `INSERT INTO projection_checkpoints VALUES ('organizations', $1), ('partnerships', $1)`,
+      `INSERT INTO processor_checkpoints (name, position) VALUES ('organizations', $1), ('partnerships', $1)`,
       [checkpoint],
     );
     return client;
@@ -48,9 +50,9 @@ describe('ReplicaRouting', () => {
   it('sees the replica catch up during the grace', async () => {
     const routing = new ReplicaRouting(primary, replica, ['organizations', 'partnerships'], 5000);
     const reading = which(routing, 12);
-    await replica.query('UPDATE projection_checkpoints SET position = 12');
+    await replica.query('UPDATE processor_checkpoints SET position = 12');
     expect(await reading).toBe('replica');
-    await replica.query('UPDATE projection_checkpoints SET position = 10');
+    await replica.query('UPDATE processor_checkpoints SET position = 10');
   });
 
   it('keeps writes, transactions and requests outside a read on the primary', async () => {

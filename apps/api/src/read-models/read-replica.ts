@@ -55,7 +55,7 @@ export class ReplicaRouting {
     for (;;) {
       try {
         const [row] = await this.replica!.query<{ position: number | null }>(
-          'SELECT min(position) AS position FROM projection_checkpoints WHERE name = ANY($1::text[])',
+          'SELECT min(position) AS position FROM processor_checkpoints WHERE name = ANY($1::text[])',
           [this.projectionNames],
         );
         if (Number(row?.position ?? 0) >= position) return true;
