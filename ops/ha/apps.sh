@@ -2,7 +2,8 @@
 # 2 API replicas (IN_PROCESS=none) behind HAProxy's API port, 2 projectors (one active per projection by
 # lock, the other standby) and 2 notification workers. Secrets are generated once into $HA_DIR/secrets.env.
 # Read-model queries go to the replicas (HAProxy's read port); EVENTSTORE_CONNECTION_STRING, when set, is
-# passed on (events in that EventStoreDB / KurrentDB cluster instead of PostgreSQL).
+# passed on (events in that EventStoreDB / KurrentDB cluster instead of PostgreSQL), as is RATE_LIMIT_PER_MINUTE
+# (the rehearsal sets it to 0: its clients share one address).
 
 secrets="$HA_DIR/secrets.env"
 if [[ ! -f "$secrets" ]]; then
@@ -34,6 +35,7 @@ start_app() {
     DATABASE_URL="postgres://postgres@127.0.0.1:$HAPROXY_WRITE_PORT/passerelle" \
     DATABASE_READ_URL="postgres://postgres@127.0.0.1:$HAPROXY_READ_PORT/passerelle" \
     ${EVENTSTORE_CONNECTION_STRING:+EVENTSTORE_CONNECTION_STRING="$EVENTSTORE_CONNECTION_STRING"} \
+    ${RATE_LIMIT_PER_MINUTE:+RATE_LIMIT_PER_MINUTE="$RATE_LIMIT_PER_MINUTE"} \
     REDIS_URL=redis://127.0.0.1 REDIS_SENTINELS="$app_sentinels" REDIS_SENTINEL_NAME="$SENTINEL_NAME" \
     SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" "$@" \
     node --title="passerelle-$name" -r tsconfig-paths/register "dist/apps/$entry/src/main.js"

@@ -62,14 +62,19 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** ops/ha/up.sh with the apps: starts whatever is not running (its output goes to a log file). */
+/**
+ * ops/ha/up.sh with the apps: starts whatever is not running (its output goes to a log file). The
+ * rehearsal's clients all come from 127.0.0.1 through HAProxy, so the per-client rate limit would count
+ * them as one client and answer 429 to a load it is not there to limit: the apps it starts run without it
+ * (RATE_LIMIT_PER_MINUTE=0) unless the variable is set.
+ */
 function up(): Promise<number> {
   const logFile = join(HA_DIR, 'logs', 'rehearsal-up.log');
   mkdirSync(join(HA_DIR, 'logs'), { recursive: true });
   return new Promise((done) => {
     const child = spawn('bash', ['-c', `ops/ha/up.sh >>'${logFile}' 2>&1`], {
       cwd: ROOT,
-      env: { ...process.env, HA_APPS: '1' },
+      env: { ...process.env, HA_APPS: '1', RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0' },
       stdio: 'inherit',
     });
     child.on('exit', (code) => done(code ?? 1));
