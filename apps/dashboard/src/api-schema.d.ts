@@ -1985,7 +1985,12 @@ export interface operations {
   OrganizationsController_register: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -2313,7 +2318,12 @@ export interface operations {
   PartnershipCommandsController_propose: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -2436,7 +2446,12 @@ export interface operations {
   PartnershipCommandsController_scheduleMeeting: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -2564,7 +2579,12 @@ export interface operations {
   PartnershipCommandsController_rescheduleMeeting: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         meetingId: string;
@@ -2690,7 +2710,12 @@ export interface operations {
   PartnershipCommandsController_cancelMeeting: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         meetingId: string;
@@ -2816,7 +2841,12 @@ export interface operations {
   PartnershipCommandsController_recordOutcome: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         meetingId: string;
@@ -2942,7 +2972,12 @@ export interface operations {
   PartnershipCommandsController_draftAgreement: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -3070,7 +3105,12 @@ export interface operations {
   PartnershipCommandsController_amendAgreement: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         agreementId: string;
@@ -3196,7 +3236,12 @@ export interface operations {
   PartnershipCommandsController_signAgreement: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         agreementId: string;
@@ -3322,7 +3367,12 @@ export interface operations {
   PartnershipCommandsController_launchProject: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -3450,7 +3500,12 @@ export interface operations {
   PartnershipCommandsController_reachMilestone: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         projectId: string;
@@ -3576,7 +3631,12 @@ export interface operations {
   PartnershipCommandsController_completeProject: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         projectId: string;
@@ -3702,7 +3762,12 @@ export interface operations {
   PartnershipCommandsController_draftMou: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -3830,7 +3895,12 @@ export interface operations {
   PartnershipCommandsController_signMou: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
         mouId: string;
@@ -3956,7 +4026,12 @@ export interface operations {
   PartnershipCommandsController_suspend: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -4081,7 +4156,12 @@ export interface operations {
   PartnershipCommandsController_resume: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -4206,7 +4286,12 @@ export interface operations {
   PartnershipCommandsController_withdraw: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes the command safe to repeat: the same key, actor and target with the same body answers what the first answered and appends nothing; with another body, 422 `idempotency_key_reused` */
+        'Idempotency-Key'?: string;
+        /** @description The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };

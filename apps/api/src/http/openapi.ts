@@ -1,6 +1,7 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
 import {
   ApiExtraModels,
+  ApiHeader,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
@@ -174,6 +175,22 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 export const ApiCommand = (summary: string, status: 200 | 201, ...ids: string[]) =>
   applyDecorators(
     ApiOperation({ summary }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Makes the command safe to repeat: the same key, actor and target with the same body answers what the ' +
+        'first answered and appends nothing; with another body, 422 `idempotency_key_reused`',
+      schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', minLength: 1, maxLength: 255 },
+    }),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description:
+        'The stream revision the command was decided on, as the `ETag` of a read (`"3"`): if the stream has ' +
+        'moved on, 412 `stale_revision`; `*` or no header applies the command to the current revision',
+      schema: { type: 'string', example: '"3"' },
+    }),
     ApiResponse({
       status,
       description:
