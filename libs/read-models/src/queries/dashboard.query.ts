@@ -114,7 +114,7 @@ const share = (part: number, whole: number): number | null =>
   whole ? Math.round((part / whole) * 10_000) / 10_000 : null;
 
 /** Business dates are `YYYY-MM-DD`: compared as strings, byte by byte (not by the database's collation). */
-const dayOf = (stage: string): string => `(stage_reached_on->>'${stage}') COLLATE "C"`;
+const dayOf = (stage: string): string => `reached.${stage} COLLATE "C"`;
 
 /**
  * Stages as SQL conditions on a row's business dates: `within` the period, or reached `byEnd` of it. A
@@ -180,7 +180,9 @@ export class DashboardQuery {
                  SELECT stage, count(*)::integer AS n FROM rm_partnerships ${where} GROUP BY stage
                ) AS by_stage) AS stages,
               ${columns.join(',\n              ')}
-         FROM rm_partnerships ${where}`,
+         FROM rm_partnerships
+        CROSS JOIN LATERAL jsonb_to_record(stage_reached_on) AS reached(${STAGES.map((stage) => `${stage} text`).join(', ')})
+        ${where}`,
       where.params,
     );
     const aggregate = row!;
@@ -219,31 +221,39 @@ export class DashboardQuery {
     const where = whereInScope(new Where(), filters);
     const [california, france] = [where.param(CALIFORNIA_COUNTRY), where.param(FRANCE_COUNTRY)];
     const rows = await this.db.query<MatrixRow>(
-      `WITH scoped AS (
-         SELECT id, parties, sectors, status FROM rm_partnerships ${where}
+      // Partnerships with the same parties and sectors count together: the work past the first grouping
+      // grows with the distinct combinations, not with the partnerships.
+      `WITH combination AS (
+         SELECT row_number() OVER () AS combination, parties, sectors, count(*)::integer AS partnerships,
+                count(*) FILTER (WHERE status <> 'withdrawn')::integer AS active
+           FROM rm_partnerships ${where}
+          GROUP BY parties, sectors
        ), party AS (
-         SELECT DISTINCT s.id AS partnership_id, o.id::text AS organization_id, o.country
-           FROM scoped s
-           CROSS JOIN LATERAL unnest(s.parties) AS u(party)
+         SELECT DISTINCT c.combination, o.id::text AS organization_id, o.country
+           FROM combination c
+           CROSS JOIN LATERAL unnest(c.parties) AS u(party)
            JOIN rm_organizations o ON o.id::text = u.party
           WHERE o.country IN (${california}::text, ${france}::text)
        ), pair AS (
-         SELECT c.organization_id AS california_id, f.organization_id AS france_id, s.sectors, s.status
-           FROM party c
-           JOIN party f ON f.partnership_id = c.partnership_id AND f.country = ${france}::text
-           JOIN scoped s ON s.id = c.partnership_id
-          WHERE c.country = ${california}::text
+         SELECT ca.organization_id AS california_id, fr.organization_id AS france_id, c.sectors, c.partnerships,
+                c.active
+           FROM party ca
+           JOIN party fr ON fr.combination = ca.combination AND fr.country = ${france}::text
+           JOIN combination c ON c.combination = ca.combination
+          WHERE ca.country = ${california}::text
        )
        SELECT 'organization' AS kind, t.organization_id AS california_id, NULL AS france_id, NULL AS sector,
               t.partnerships, 0 AS active, o.name, o.kind AS org_kind, o.country
-         FROM (SELECT organization_id, count(*)::integer AS partnerships FROM party GROUP BY organization_id) t
+         FROM (SELECT p.organization_id, sum(c.partnerships)::integer AS partnerships
+                 FROM party p JOIN combination c ON c.combination = p.combination
+                GROUP BY p.organization_id) AS t
          JOIN rm_organizations o ON o.id::text = t.organization_id
        UNION ALL
-       SELECT 'cell', california_id, france_id, NULL, count(*)::integer,
-              count(*) FILTER (WHERE status <> 'withdrawn')::integer, NULL, NULL, NULL
+       SELECT 'cell', california_id, france_id, NULL, sum(partnerships)::integer, sum(active)::integer,
+              NULL, NULL, NULL
          FROM pair GROUP BY california_id, france_id
        UNION ALL
-       SELECT 'sector', california_id, france_id, sector, count(*)::integer, 0, NULL, NULL, NULL
+       SELECT 'sector', california_id, france_id, sector, sum(partnerships)::integer, 0, NULL, NULL, NULL
          FROM pair CROSS JOIN LATERAL unnest(sectors) AS u(sector)
         GROUP BY california_id, france_id, sector`,
       where.params,
