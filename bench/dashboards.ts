@@ -108,7 +108,7 @@ class Recorder implements SqlExecutor {
   readonly statements: { sql: string; params: readonly unknown[] }[] = [];
   constructor(private readonly db: SqlExecutor) {}
   query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    this.statements.push({ sql, params });
+    this.statements.push({ sql, params: [...params] }); // a copy: the caller may add to its array afterwards
     return this.db.query<Row>(sql, params);
   }
   exec(sql: string): Promise<void> {
