@@ -8,7 +8,6 @@ import {
   STAGES,
 } from '@passerelle/domain';
 import type { ActivityRow } from '../projections/activity/activity.projection';
-import type { StageDates } from '../projections/partnerships/partnership-row';
 import { describeActivity } from './activity-text';
 import {
   clampLimit,
@@ -107,126 +106,159 @@ export interface Upcoming {
   }[];
 }
 
-export const median = (values: number[]): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 const daysBetween = (from: string, to: string): number =>
   Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
+/** A share rounded to four decimals, as the dashboard shows it; null over an empty cohort. */
+const share = (part: number, whole: number): number | null =>
+  whole ? Math.round((part / whole) * 10_000) / 10_000 : null;
+
+/** Business dates are `YYYY-MM-DD`: compared as strings, byte by byte (not by the database's collation). */
+const dayOf = (stage: string): string => `reached.${stage} COLLATE "C"`;
+
 /**
- * Pure: the pipeline from each partnership's stage and the business dates it reached each stage. With a
- * period, a stage counts as reached when its date falls within it, and a conversion follows the partnerships
- * that reached a stage within the period to the next stage reached by its end.
+ * Stages as SQL conditions on a row's business dates: `within` the period, or reached `byEnd` of it. A
+ * stage with no date is neither.
  */
-export function pipelineOf(
-  rows: { stage: string; stageReachedOn: StageDates }[],
-  period: PipelinePeriod = {},
-): Pipeline {
-  const within = (day: string | null): day is string =>
-    day !== null && (!period.from || day >= period.from) && (!period.to || day <= period.to);
-  const byEnd = (day: string | null): day is string => day !== null && (!period.to || day <= period.to);
-  const stages = Object.fromEntries(PARTNERSHIP_STAGES.map((stage) => [stage, 0])) as Record<string, number>;
-  const reached = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<string, number>;
-  for (const row of rows) {
-    stages[row.stage] = (stages[row.stage] ?? 0) + 1;
-    for (const stage of STAGES) if (within(row.stageReachedOn[stage])) reached[stage]! += 1;
-  }
-  const conversion: Record<string, number | null> = {};
-  const medianDaysBetweenStages: Record<string, number | null> = {};
-  for (let index = 1; index < STAGES.length; index++) {
-    const from = STAGES[index - 1]!;
-    const to = STAGES[index]!;
-    const step = `${from}→${to}`;
-    const cohort = rows.filter((row) => within(row.stageReachedOn[from]));
-    const converted = cohort.filter((row) => byEnd(row.stageReachedOn[to])).length;
-    conversion[step] = cohort.length ? Math.round((converted / cohort.length) * 10_000) / 10_000 : null;
-    const days = rows
-      .map((row) => [row.stageReachedOn[from], row.stageReachedOn[to]] as const)
-      .filter((pair): pair is readonly [string, string] => pair[0] !== null && within(pair[1]))
-      .map(([a, b]) => daysBetween(a, b));
-    medianDaysBetweenStages[step] = median(days);
-  }
-  return {
-    total: rows.length,
-    period: { from: period.from ?? null, to: period.to ?? null },
-    stages,
-    reached,
-    conversion,
-    medianDaysBetweenStages,
-  };
+function periodConditions(where: Where, period: PipelinePeriod) {
+  const from = period.from ? where.param(period.from) : null;
+  const to = period.to ? where.param(period.to) : null;
+  const byEnd = (stage: string) => (to ? `${dayOf(stage)} <= ${to}::text` : `${dayOf(stage)} IS NOT NULL`);
+  const within = (stage: string) =>
+    from ? `${dayOf(stage)} >= ${from}::text AND ${byEnd(stage)}` : byEnd(stage);
+  return { within, byEnd };
 }
 
-/** Pure: California × France pairs of parties, counted per partnership linking them. */
-export function matrixOf(
-  partnerships: { parties: string[]; sectors: string[]; status: string }[],
-  organizations: Map<string, OrganizationName>,
-): Matrix {
-  const cells = new Map<string, MatrixCell>();
-  const totals = new Map<string, number>();
-  for (const partnership of partnerships) {
-    const side = (country: string) =>
-      [...new Set(partnership.parties)].filter((id) => organizations.get(id)?.country === country);
-    const california = side(CALIFORNIA_COUNTRY);
-    const france = side(FRANCE_COUNTRY);
-    for (const id of [...california, ...france]) totals.set(id, (totals.get(id) ?? 0) + 1);
-    for (const californiaId of california) {
-      for (const franceId of france) {
-        const key = `${californiaId}|${franceId}`;
-        const cell = cells.get(key) ?? { californiaId, franceId, partnerships: 0, active: 0, bySector: {} };
-        cell.partnerships += 1;
-        if (partnership.status !== 'withdrawn') cell.active += 1;
-        for (const sector of partnership.sectors) cell.bySector[sector] = (cell.bySector[sector] ?? 0) + 1;
-        cells.set(key, cell);
-      }
-    }
-  }
-  const sideList = (country: string) =>
-    [...totals.entries()]
-      .map(([id, count]) => ({ ...organizations.get(id)!, partnerships: count }))
-      .filter((org) => org.country === country)
-      .sort((a, b) => b.partnerships - a.partnerships || a.name.localeCompare(b.name));
-  return {
-    california: sideList(CALIFORNIA_COUNTRY),
-    france: sideList(FRANCE_COUNTRY),
-    cells: [...cells.values()].sort(
-      (a, b) =>
-        b.partnerships - a.partnerships ||
-        a.californiaId.localeCompare(b.californiaId) ||
-        a.franceId.localeCompare(b.franceId),
-    ),
-  };
+/** Columns of a pipeline's one-row aggregate: `reached_<i>`, and `converted_<i>` / `median_<i>` per step. */
+interface PipelineAggregate {
+  total: number;
+  stages: Record<string, number> | null;
+  [column: `reached_${number}` | `converted_${number}`]: number;
+  [median: `median_${number}`]: number | null;
+}
+
+/** One row per Californian or French organisation (`franceId` null) or pair, and per sector of a pair. */
+interface MatrixRow {
+  kind: 'organization' | 'cell' | 'sector';
+  california_id: string | null;
+  france_id: string | null;
+  sector: string | null;
+  partnerships: number;
+  active: number;
+  name: string | null;
+  org_kind: string | null;
+  country: string | null;
 }
 
 export class DashboardQuery {
   constructor(private readonly db: SqlExecutor) {}
 
+  /**
+   * The pipeline, aggregated by the database in one statement over the partnerships in scope (one snapshot):
+   * counts per stage, and per lifecycle step the cohort that reached it within the period, how many of them
+   * reached the next by its end, and the median business days of the steps completed within it. With a
+   * period, a stage counts as reached when its date falls within it.
+   */
   async pipeline(filters: PartnershipScope = {}, period: PipelinePeriod = {}): Promise<Pipeline> {
     const where = whereInScope(new Where(), filters);
-    const rows = await this.db.query<{ stage: string; stage_reached_on: StageDates }>(
-      `SELECT stage, stage_reached_on FROM rm_partnerships ${where}`,
+    const { within, byEnd } = periodConditions(where, period);
+    const columns = STAGES.map(
+      (stage, index) => `count(*) FILTER (WHERE ${within(stage)})::integer AS reached_${index}`,
+    );
+    for (let index = 1; index < STAGES.length; index++) {
+      const [from, to] = [STAGES[index - 1]!, STAGES[index]!];
+      columns.push(
+        `count(*) FILTER (WHERE ${within(from)} AND ${byEnd(to)})::integer AS converted_${index}`,
+        // Both are calendar days: their difference is the whole number of days between them.
+        `percentile_cont(0.5) WITHIN GROUP (ORDER BY (${dayOf(to)})::date - (${dayOf(from)})::date)
+           FILTER (WHERE ${dayOf(from)} IS NOT NULL AND ${within(to)}) AS median_${index}`,
+      );
+    }
+    const [row] = await this.db.query<PipelineAggregate>(
+      `SELECT count(*)::integer AS total,
+              (SELECT jsonb_object_agg(stage, n) FROM (
+                 SELECT stage, count(*)::integer AS n FROM rm_partnerships ${where} GROUP BY stage
+               ) AS by_stage) AS stages,
+              ${columns.join(',\n              ')}
+         FROM rm_partnerships
+        CROSS JOIN LATERAL jsonb_to_record(stage_reached_on) AS reached(${STAGES.map((stage) => `${stage} text`).join(', ')})
+        ${where}`,
       where.params,
     );
-    return pipelineOf(
-      rows.map((row) => ({ stage: row.stage, stageReachedOn: row.stage_reached_on })),
-      period,
-    );
+    const aggregate = row!;
+    const found = aggregate.stages ?? {};
+    // Every stage, in the domain's order; a stage the domain no longer knows after them.
+    const stages = Object.fromEntries(
+      PARTNERSHIP_STAGES.map((stage) => [stage, found[stage] ?? 0]),
+    ) as Record<string, number>;
+    for (const stage of Object.keys(found).sort()) stages[stage] ??= found[stage]!;
+    const reached = Object.fromEntries(
+      STAGES.map((stage, index) => [stage, aggregate[`reached_${index}`]]),
+    ) as Record<string, number>;
+    const conversion: Record<string, number | null> = {};
+    const medianDaysBetweenStages: Record<string, number | null> = {};
+    for (let index = 1; index < STAGES.length; index++) {
+      const step = `${STAGES[index - 1]}→${STAGES[index]}`;
+      conversion[step] = share(aggregate[`converted_${index}`], aggregate[`reached_${index - 1}`]);
+      medianDaysBetweenStages[step] = aggregate[`median_${index}`];
+    }
+    return {
+      total: aggregate.total,
+      period: { from: period.from ?? null, to: period.to ?? null },
+      stages,
+      reached,
+      conversion,
+      medianDaysBetweenStages,
+    };
   }
 
+  /**
+   * California × France pairs of parties, counted per partnership linking them, aggregated by the database
+   * in one statement (one snapshot); the answer's size is that of the matrix. A party counts once per
+   * partnership, and only as an organisation the directory knows in California or in France.
+   */
   async matrix(filters: PartnershipScope = {}): Promise<Matrix> {
     const where = whereInScope(new Where(), filters);
-    const partnerships = await this.db.query<{ parties: string[]; sectors: string[]; status: string }>(
-      `SELECT parties, sectors, status FROM rm_partnerships ${where}`,
+    const [california, france] = [where.param(CALIFORNIA_COUNTRY), where.param(FRANCE_COUNTRY)];
+    const rows = await this.db.query<MatrixRow>(
+      // Partnerships with the same parties and sectors count together: the work past the first grouping
+      // grows with the distinct combinations, not with the partnerships.
+      `WITH combination AS (
+         SELECT row_number() OVER () AS combination, parties, sectors, count(*)::integer AS partnerships,
+                count(*) FILTER (WHERE status <> 'withdrawn')::integer AS active
+           FROM rm_partnerships ${where}
+          GROUP BY parties, sectors
+       ), party AS (
+         SELECT DISTINCT c.combination, o.id::text AS organization_id, o.country
+           FROM combination c
+           CROSS JOIN LATERAL unnest(c.parties) AS u(party)
+           JOIN rm_organizations o ON o.id::text = u.party
+          WHERE o.country IN (${california}::text, ${france}::text)
+       ), pair AS (
+         SELECT ca.organization_id AS california_id, fr.organization_id AS france_id, c.sectors, c.partnerships,
+                c.active
+           FROM party ca
+           JOIN party fr ON fr.combination = ca.combination AND fr.country = ${france}::text
+           JOIN combination c ON c.combination = ca.combination
+          WHERE ca.country = ${california}::text
+       )
+       SELECT 'organization' AS kind, t.organization_id AS california_id, NULL AS france_id, NULL AS sector,
+              t.partnerships, 0 AS active, o.name, o.kind AS org_kind, o.country
+         FROM (SELECT p.organization_id, sum(c.partnerships)::integer AS partnerships
+                 FROM party p JOIN combination c ON c.combination = p.combination
+                GROUP BY p.organization_id) AS t
+         JOIN rm_organizations o ON o.id::text = t.organization_id
+       UNION ALL
+       SELECT 'cell', california_id, france_id, NULL, sum(partnerships)::integer, sum(active)::integer,
+              NULL, NULL, NULL
+         FROM pair GROUP BY california_id, france_id
+       UNION ALL
+       SELECT 'sector', california_id, france_id, sector, sum(partnerships)::integer, 0, NULL, NULL, NULL
+         FROM pair CROSS JOIN LATERAL unnest(sectors) AS u(sector)
+        GROUP BY california_id, france_id, sector`,
       where.params,
     );
-    const names = await organizationNames(
-      this.db,
-      partnerships.flatMap((p) => p.parties),
-    );
-    return matrixOf(partnerships, names);
+    return matrixFrom(rows);
   }
 
   /** Newest first; `before` is the position to continue below (the previous page's `nextBefore`). */
@@ -392,4 +424,47 @@ export class DashboardQuery {
     }
     return upcoming;
   }
+}
+
+/** Orders the aggregated rows as the dashboard shows them; sectors of a cell, most partnerships first. */
+function matrixFrom(rows: MatrixRow[]): Matrix {
+  const organizations: (OrganizationName & { partnerships: number })[] = [];
+  const cells = new Map<string, MatrixCell>();
+  const sectors: MatrixRow[] = [];
+  for (const row of rows) {
+    if (row.kind === 'organization') {
+      organizations.push({
+        id: row.california_id!,
+        name: row.name!,
+        kind: row.org_kind!,
+        country: row.country!,
+        partnerships: row.partnerships,
+      });
+    } else if (row.kind === 'cell') {
+      cells.set(`${row.california_id}|${row.france_id}`, {
+        californiaId: row.california_id!,
+        franceId: row.france_id!,
+        partnerships: row.partnerships,
+        active: row.active,
+        bySector: {},
+      });
+    } else sectors.push(row);
+  }
+  sectors.sort((a, b) => b.partnerships - a.partnerships || (a.sector! < b.sector! ? -1 : 1));
+  for (const row of sectors)
+    cells.get(`${row.california_id}|${row.france_id}`)!.bySector[row.sector!] = row.partnerships;
+  const side = (country: string) =>
+    organizations
+      .filter((org) => org.country === country)
+      .sort((a, b) => b.partnerships - a.partnerships || a.name.localeCompare(b.name));
+  return {
+    california: side(CALIFORNIA_COUNTRY),
+    france: side(FRANCE_COUNTRY),
+    cells: [...cells.values()].sort(
+      (a, b) =>
+        b.partnerships - a.partnerships ||
+        a.californiaId.localeCompare(b.californiaId) ||
+        a.franceId.localeCompare(b.franceId),
+    ),
+  };
 }
