@@ -103,16 +103,20 @@ export class HeadSigner {
   private readonly lastHashes = new Map<string, string>();
   private position = 0;
   private running: Promise<unknown> = Promise.resolve();
+  private resumed = false;
 
   /**
    * `key`: the signing key, or the keys of a ring (key rotation), of which the one signing_key_check
    * names signs (read under a share lock, so a rotation waits for the head being signed).
+   * `lastHashesAt`: where the log is in SQL (sqlLastHashesAt), the signer's first signature starts from
+   * the last signed head instead of the start of the log (see resume).
    */
   constructor(
     private readonly store: EventStore,
     private readonly client: SqlClient,
     private readonly key: SigningKey | SigningKeyRing,
     private readonly batchSize = 1000,
+    private readonly lastHashesAt?: LastHashesAt,
   ) {}
 
   /** Signs the head as it is now; answers the existing head when nothing was appended since. Null for an empty log. */
@@ -138,7 +142,25 @@ export class HeadSigner {
     return next;
   }
 
+  /**
+   * Before the first signature of this process: the last hash of every stream up to the last signed
+   * head, from the log's own tables (a query per stream, not a read of every event), kept only if it
+   * gives that head's digest again. Otherwise (no head yet, or a digest that differs, which the
+   * integrity report would then name) the signer reads the log from the start, as without it.
+   */
+  private async resume(): Promise<void> {
+    this.resumed = true;
+    if (!this.lastHashesAt) return;
+    const [last] = await listSignedHeads(this.client, 1);
+    if (!last) return;
+    const lastHashes = await this.lastHashesAt(last.position);
+    if (headDigest(lastHashes) !== last.digest) return;
+    for (const [streamId, hash] of lastHashes) this.lastHashes.set(streamId, hash);
+    this.position = last.position;
+  }
+
   private async signNow(): Promise<SignedHead | null> {
+    if (!this.resumed) await this.resume();
     for (;;) {
       const batch = await this.store.readAll({ after: this.position, maxCount: this.batchSize });
       if (batch.length === 0) break;
@@ -162,6 +184,29 @@ export class HeadSigner {
     ]);
     return toSignedHead(row!);
   }
+}
+
+/** The last hash of every stream as of a position of the log (events up to and including it). */
+export type LastHashesAt = (position: number) => Promise<Map<string, string>>;
+
+/**
+ * LastHashesAt over the SQL event store's tables in the client's schema: for each stream, its last
+ * event at or before `position`, found from the end of the stream by its (stream, revision) index.
+ * Every event up to a signed head's position is settled (the signer read them all), so this is the
+ * state the signer had when it signed there.
+ */
+export function sqlLastHashesAt(client: SqlClient): LastHashesAt {
+  return async (position) => {
+    const rows = await client.query<{ stream_id: string; hash: string }>(
+      `SELECT s.stream_id, last.hash
+         FROM streams AS s
+         CROSS JOIN LATERAL (SELECT e.hash FROM events AS e
+                              WHERE e.stream_id = s.stream_id AND e.global_position <= $1
+                              ORDER BY e.stream_revision DESC LIMIT 1) AS last`,
+      [position],
+    );
+    return new Map(rows.map((row) => [row.stream_id, row.hash]));
+  };
 }
 
 /** The ring's key that signing_key_check names (the ring's current key while none is named). */
