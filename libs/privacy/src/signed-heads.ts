@@ -143,24 +143,36 @@ export class HeadSigner {
   }
 
   /**
-   * Before the first signature of this process: the last hash of every stream up to the last signed
-   * head, from the log's own tables (a query per stream, not a read of every event), kept only if it
-   * gives that head's digest again. Otherwise (no head yet, or a digest that differs, which the
-   * integrity report would then name) the signer reads the log from the start, as without it.
+   * Before the first signature of this process. Nothing appended since the last signed head: that head
+   * is the answer, and nothing more is read (a start on a large log reads one row). Otherwise the last
+   * hash of every stream up to that head, from the log's own tables (one index lookup per stream, not
+   * a read of every event), kept only if it gives that head's digest again; if it does not, or there
+   * is no head yet, the signer reads the log from the start, as without `lastHashesAt`.
    */
-  private async resume(): Promise<void> {
-    this.resumed = true;
-    if (!this.lastHashesAt) return;
+  private async resume(): Promise<SignedHead | null> {
+    if (!this.lastHashesAt) {
+      this.resumed = true;
+      return null;
+    }
     const [last] = await listSignedHeads(this.client, 1);
-    if (!last) return;
+    if (!last) {
+      this.resumed = true;
+      return null;
+    }
+    if ((await this.store.readAll({ after: last.position, maxCount: 1 })).length === 0) return last;
+    this.resumed = true;
     const lastHashes = await this.lastHashesAt(last.position);
-    if (headDigest(lastHashes) !== last.digest) return;
+    if (headDigest(lastHashes) !== last.digest) return null;
     for (const [streamId, hash] of lastHashes) this.lastHashes.set(streamId, hash);
     this.position = last.position;
+    return null;
   }
 
   private async signNow(): Promise<SignedHead | null> {
-    if (!this.resumed) await this.resume();
+    if (!this.resumed) {
+      const unchanged = await this.resume();
+      if (unchanged) return unchanged;
+    }
     for (;;) {
       const batch = await this.store.readAll({ after: this.position, maxCount: this.batchSize });
       if (batch.length === 0) break;
