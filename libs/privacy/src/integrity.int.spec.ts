@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { migrate } from '@passerelle/database';
 import { createTestSqlClient, type TestSqlClient } from '@passerelle/database/testing';
-import { eventStoreMigrations, type NewEvent, SqlEventStore } from '@passerelle/event-store';
+import { type EventStore, eventStoreMigrations, type NewEvent, SqlEventStore } from '@passerelle/event-store';
 import { verifyIntegrity } from './integrity';
 import {
   checkHeadSignature,
@@ -10,6 +10,7 @@ import {
   headMessage,
   listSignedHeads,
   parseSigningKey,
+  sqlLastHashesAt,
 } from './signed-heads';
 import { privacyMigrations } from './sql/migrations';
 
@@ -125,6 +126,66 @@ describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verif
       latest: { position: 19, signedAt: expect.any(String) },
     });
     expect(report.firstMismatch).toBeUndefined();
+  });
+
+  it('after a restart, signs from the last signed head, and from the start when its digest no longer holds', async () => {
+    // The store as the signer sees it, counting the events it reads.
+    let read = 0;
+    const counting: EventStore = Object.create(store, {
+      readAll: {
+        value: async (options: Parameters<EventStore['readAll']>[0]) => {
+          const batch = await store.readAll(options);
+          read += batch.length;
+          return batch;
+        },
+      },
+    });
+    const [latest] = await listSignedHeads(test.client, 1);
+    expect(latest!.position).toBe(19);
+
+    const resumed = await new HeadSigner(
+      counting,
+      test.client,
+      key,
+      2,
+      sqlLastHashesAt(test.client),
+    ).signHead();
+    expect(read).toBe(0);
+    expect(resumed).toEqual(latest);
+
+    // Appended since the head: only that event is read (looked at once to see there is something to
+    // sign, then read on from the head), and the digest is the one a full read gives.
+    await store.appendToStream(streams[1]!, [event(10)], 5);
+    await settled(20);
+    read = 0;
+    const next = await new HeadSigner(counting, test.client, key, 2, sqlLastHashesAt(test.client)).signHead();
+    expect(read).toBe(2);
+    const full = await new HeadSigner(store, test.client, key).signHead();
+    expect(next!.position).toBe(20);
+    expect(next!.digest).toBe(full!.digest);
+
+    // A head whose digest does not match the log's hashes is not trusted to start from: with something
+    // new to sign, the signer reads the whole log.
+    await test.client.query('UPDATE signed_heads SET digest = $1 WHERE position = 20', ['0'.repeat(64)]);
+    await store.appendToStream(streams[2]!, [event(11)], 5);
+    await settled(21);
+    read = 0;
+    const again = await new HeadSigner(
+      counting,
+      test.client,
+      key,
+      2,
+      sqlLastHashesAt(test.client),
+    ).signHead();
+    expect(read).toBe(1 + 21);
+    expect(again!.position).toBe(21);
+    expect(again!.digest).toBe((await new HeadSigner(store, test.client, key).signHead())!.digest);
+    // Leave the log and its heads as the tests below expect them.
+    await test.client.query('DELETE FROM signed_heads WHERE position >= 20');
+    await test.client.query('DELETE FROM events WHERE global_position >= 20');
+    await test.client.query('UPDATE streams SET revision = 5 WHERE stream_id = ANY($1::text[])', [
+      [streams[1], streams[2]],
+    ]);
   });
 
   it('names the first altered event, with its stream, revision and position', async () => {

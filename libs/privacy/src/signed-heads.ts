@@ -103,16 +103,20 @@ export class HeadSigner {
   private readonly lastHashes = new Map<string, string>();
   private position = 0;
   private running: Promise<unknown> = Promise.resolve();
+  private resumed = false;
 
   /**
    * `key`: the signing key, or the keys of a ring (key rotation), of which the one signing_key_check
    * names signs (read under a share lock, so a rotation waits for the head being signed).
+   * `lastHashesAt`: where the log is in SQL (sqlLastHashesAt), the signer's first signature starts from
+   * the last signed head instead of the start of the log (see resume).
    */
   constructor(
     private readonly store: EventStore,
     private readonly client: SqlClient,
     private readonly key: SigningKey | SigningKeyRing,
     private readonly batchSize = 1000,
+    private readonly lastHashesAt?: LastHashesAt,
   ) {}
 
   /** Signs the head as it is now; answers the existing head when nothing was appended since. Null for an empty log. */
@@ -138,7 +142,37 @@ export class HeadSigner {
     return next;
   }
 
+  /**
+   * Before the first signature of this process. Nothing appended since the last signed head: that head
+   * is the answer, and nothing more is read (a start on a large log reads one row). Otherwise the last
+   * hash of every stream up to that head, from the log's own tables (one index lookup per stream, not
+   * a read of every event), kept only if it gives that head's digest again; if it does not, or there
+   * is no head yet, the signer reads the log from the start, as without `lastHashesAt`.
+   */
+  private async resume(): Promise<SignedHead | null> {
+    if (!this.lastHashesAt) {
+      this.resumed = true;
+      return null;
+    }
+    const [last] = await listSignedHeads(this.client, 1);
+    if (!last) {
+      this.resumed = true;
+      return null;
+    }
+    if ((await this.store.readAll({ after: last.position, maxCount: 1 })).length === 0) return last;
+    this.resumed = true;
+    const lastHashes = await this.lastHashesAt(last.position);
+    if (headDigest(lastHashes) !== last.digest) return null;
+    for (const [streamId, hash] of lastHashes) this.lastHashes.set(streamId, hash);
+    this.position = last.position;
+    return null;
+  }
+
   private async signNow(): Promise<SignedHead | null> {
+    if (!this.resumed) {
+      const unchanged = await this.resume();
+      if (unchanged) return unchanged;
+    }
     for (;;) {
       const batch = await this.store.readAll({ after: this.position, maxCount: this.batchSize });
       if (batch.length === 0) break;
@@ -162,6 +196,29 @@ export class HeadSigner {
     ]);
     return toSignedHead(row!);
   }
+}
+
+/** The last hash of every stream as of a position of the log (events up to and including it). */
+export type LastHashesAt = (position: number) => Promise<Map<string, string>>;
+
+/**
+ * LastHashesAt over the SQL event store's tables in the client's schema: for each stream, its last
+ * event at or before `position`, found from the end of the stream by its (stream, revision) index.
+ * Every event up to a signed head's position is settled (the signer read them all), so this is the
+ * state the signer had when it signed there.
+ */
+export function sqlLastHashesAt(client: SqlClient): LastHashesAt {
+  return async (position) => {
+    const rows = await client.query<{ stream_id: string; hash: string }>(
+      `SELECT s.stream_id, last.hash
+         FROM streams AS s
+         CROSS JOIN LATERAL (SELECT e.hash FROM events AS e
+                              WHERE e.stream_id = s.stream_id AND e.global_position <= $1
+                              ORDER BY e.stream_revision DESC LIMIT 1) AS last`,
+      [position],
+    );
+    return new Map(rows.map((row) => [row.stream_id, row.hash]));
+  };
 }
 
 /** The ring's key that signing_key_check names (the ring's current key while none is named). */

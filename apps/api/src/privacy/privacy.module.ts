@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { APP_CONFIG } from '@passerelle/config';
+import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
-import { HeadSigner, openSigningKeys, SigningKeyRing, STORED_EVENT_STORE } from '@passerelle/privacy';
+import {
+  HeadSigner,
+  openSigningKeys,
+  SigningKeyRing,
+  sqlLastHashesAt,
+  STORED_EVENT_STORE,
+} from '@passerelle/privacy';
 import { ApplicationModule, ForgetPersonHandler, MASTER_KEY, SQL_CLIENT } from '@passerelle/application';
 import { AuditExportController } from './export/audit-export.controller';
 import { PeopleController } from './forget-person/people.controller';
@@ -28,10 +34,13 @@ import { EmbeddedKeyRotation } from './key-rotation/embedded-key-rotation';
     {
       provide: HeadSigner,
       // MASTER_KEY first: the privacy tables are migrated by then.
-      inject: [STORED_EVENT_STORE, SQL_CLIENT, SIGNING_KEY_RING, MASTER_KEY],
-      useFactory: async (stored: EventStore, sql: SqlClient, ring: SigningKeyRing) => {
+      inject: [STORED_EVENT_STORE, SQL_CLIENT, SIGNING_KEY_RING, APP_CONFIG, MASTER_KEY],
+      useFactory: async (stored: EventStore, sql: SqlClient, ring: SigningKeyRing, config: AppConfig) => {
         await openSigningKeys(sql, ring);
-        return new HeadSigner(stored, sql, ring);
+        // A log in SQL: the first signature after a start reads from the last signed head, not from
+        // the start of the log (on EventStoreDB the events are not in this database).
+        const inSql = config.eventstoreConnectionString === undefined;
+        return new HeadSigner(stored, sql, ring, undefined, inSql ? sqlLastHashesAt(sql) : undefined);
       },
     },
     HeadSigningSchedule,
