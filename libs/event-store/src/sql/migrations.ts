@@ -408,11 +408,9 @@ END $$;
  * function decides what an append may do.
  */
 const appendWithoutStreamRows = `
-DROP FUNCTION append_to_stream(text, text, text[], text);
-DROP FUNCTION append_batch(text[], text[], integer[], uuid[], text[], text);
 DROP TABLE streams;
 
-CREATE FUNCTION append_batch(p_streams text[], p_expected text[], p_counts integer[], p_ids uuid[],
+CREATE OR REPLACE FUNCTION append_batch(p_streams text[], p_expected text[], p_counts integer[], p_ids uuid[],
   p_events text[], p_channel text)
 RETURNS TABLE (outcome text, last_revision bigint, last_position bigint)
 LANGUAGE plpgsql AS $$
@@ -525,7 +523,7 @@ END $$;
 
 -- One append: a batch of one, raising what a single append raised (EV409 with the actual revision in
 -- DETAIL, '' for none; 23505 for an event id already stored).
-CREATE FUNCTION append_to_stream(p_stream_id text, p_expected text, p_events text[], p_channel text,
+CREATE OR REPLACE FUNCTION append_to_stream(p_stream_id text, p_expected text, p_events text[], p_channel text,
   OUT last_revision bigint, OUT last_position bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
