@@ -386,9 +386,166 @@ BEGIN
 END $$;
 `;
 
+/**
+ * An append's work on the server, cut down
+ * ----------------------------------------
+ * Measured under 16 writers (docs/performance.md §7): a batch's time went to rows and index entries
+ * written per event, not to commits. The `streams` table duplicated what the events already hold
+ * (each stream's last revision is its highest stream_revision, found by the (stream_id,
+ * stream_revision) index that reads need anyway), and its row cost a heap tuple and a text index
+ * entry per new stream, an update per append to an existing one, and a join that the planner could
+ * answer with a sequential scan of every stream. It is dropped:
+ * - What keeps a stream's revisions in order is its advisory lock, which every append and batch takes
+ *   first (0002, 0004) and holds to the end of its transaction: the head read under it is the last
+ *   committed one and stays so until the transaction ends. Two streams whose keys collide take turns.
+ *   The unique (stream_id, stream_revision) index still refuses, whatever happens, two events at one
+ *   revision.
+ * - Events are never deleted (forgetting erases keys, not rows), so the highest revision stored is
+ *   the stream's revision.
+ * append_batch reads each stream's head (revision and last hash) in one index probe, checks every
+ * append as before, takes its positions (still its first write: the proof above is unchanged) and
+ * writes every event of the batch with one INSERT. append_to_stream is a batch of one, so one
+ * function decides what an append may do.
+ */
+const appendWithoutStreamRows = `
+DROP TABLE streams;
+
+CREATE OR REPLACE FUNCTION append_batch(p_streams text[], p_expected text[], p_counts integer[], p_ids uuid[],
+  p_events text[], p_channel text)
+RETURNS TABLE (outcome text, last_revision bigint, last_position bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  n constant integer := cardinality(p_streams);
+  stored uuid[];
+  seen text[];
+  start_revisions bigint[];
+  last_hashes text[];
+  seen_revisions bigint[];
+  outcomes text[] := array_fill(NULL::text, ARRAY[n]);
+  revisions bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+  last_positions bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+  offsets integer[] := array_fill(0, ARRAY[n]);
+  stream_of integer[] := array_fill(0, ARRAY[n]);
+  total integer := 0;
+  i integer;
+  j integer;
+  k integer;
+  x integer := 0;
+  current bigint;
+  positions bigint[];
+  ev_positions bigint[];
+  ev_streams text[];
+  ev_revisions bigint[];
+  ev_hashes text[];
+  ev_canonical text[];
+  previous_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(key)
+    FROM (SELECT DISTINCT hashtextextended('passerelle.stream.' || current_schema() || '.' || s, 0) AS key
+          FROM unnest(p_streams) AS s ORDER BY key) AS keys;
+
+  stored := ARRAY(SELECT e.event_id FROM events AS e WHERE e.event_id = ANY (p_ids));
+  -- Each stream named, in order of first mention, with its head: one backward probe of the index.
+  SELECT array_agg(u.stream ORDER BY u.first), array_agg(coalesce(h.stream_revision, -1) ORDER BY u.first),
+         array_agg(coalesce(h.hash, repeat('0', 64)) ORDER BY u.first)
+    INTO seen, start_revisions, last_hashes
+    FROM (SELECT t.stream, min(t.ord) AS first FROM unnest(p_streams) WITH ORDINALITY AS t(stream, ord)
+          GROUP BY t.stream) AS u
+    LEFT JOIN LATERAL (SELECT e.stream_revision, e.hash FROM events AS e WHERE e.stream_id = u.stream
+                       ORDER BY e.stream_revision DESC LIMIT 1) AS h ON true;
+
+  -- Each append against its stream as the appends before it in the batch leave it.
+  seen_revisions := start_revisions;
+  FOR i IN 1 .. n LOOP
+    IF i > 1 THEN
+      offsets[i] := offsets[i - 1] + p_counts[i - 1];
+    END IF;
+    j := array_position(seen, p_streams[i]);
+    stream_of[i] := j;
+    current := seen_revisions[j];
+    IF NOT (p_expected[i] = 'any'
+            OR (p_expected[i] = 'no_stream' AND current < 0)
+            OR (p_expected[i] = 'stream_exists' AND current >= 0)
+            OR (current >= 0 AND p_expected[i] = current::text)) THEN
+      outcomes[i] := 'EV409';
+      revisions[i] := current;
+    ELSIF cardinality(stored) > 0 AND p_ids[offsets[i] + 1 : offsets[i] + p_counts[i]] && stored THEN
+      outcomes[i] := '23505';
+    ELSE
+      outcomes[i] := 'ok';
+      seen_revisions[j] := current + p_counts[i];
+      revisions[i] := current + p_counts[i];
+      total := total + p_counts[i];
+    END IF;
+  END LOOP;
+
+  IF total > 0 THEN
+    SELECT array_agg(p ORDER BY p) INTO positions FROM reserve_positions(total) AS p;
+    ev_positions := array_fill(NULL::bigint, ARRAY[total]);
+    ev_streams := array_fill(NULL::text, ARRAY[total]);
+    ev_revisions := array_fill(NULL::bigint, ARRAY[total]);
+    ev_hashes := array_fill(NULL::text, ARRAY[total]);
+    ev_canonical := array_fill(NULL::text, ARRAY[total]);
+    -- Positions in batch order; the hash chain follows each stream through the batch.
+    FOR i IN 1 .. n LOOP
+      CONTINUE WHEN outcomes[i] <> 'ok';
+      j := stream_of[i];
+      previous_hash := last_hashes[j];
+      FOR k IN 1 .. p_counts[i] LOOP
+        x := x + 1;
+        previous_hash := encode(sha256(convert_to(previous_hash || p_events[offsets[i] + k], 'UTF8')), 'hex');
+        ev_positions[x] := positions[x];
+        ev_streams[x] := p_streams[i];
+        ev_revisions[x] := revisions[i] - p_counts[i] + k;
+        ev_hashes[x] := previous_hash;
+        ev_canonical[x] := p_events[offsets[i] + k];
+      END LOOP;
+      last_hashes[j] := previous_hash;
+      last_positions[i] := positions[x];
+    END LOOP;
+
+    INSERT INTO events (global_position, stream_id, stream_revision, event_id, event_type, schema_version,
+                        data, metadata, hash)
+    SELECT v.position, v.stream, v.revision, (e ->> 'id')::uuid, e ->> 'type', (e ->> 'version')::integer,
+           e -> 'data', e -> 'metadata', v.hash
+    FROM unnest(ev_positions, ev_streams, ev_revisions, ev_hashes, ev_canonical)
+           AS v(position, stream, revision, hash, canonical),
+         LATERAL (SELECT v.canonical::jsonb AS e) AS parsed;
+
+    IF p_channel IS NOT NULL THEN
+      PERFORM pg_notify(p_channel, positions[total]::text);
+    END IF;
+  END IF;
+
+  RETURN QUERY SELECT o.outcome, o.revision, o.position
+    FROM unnest(outcomes, revisions, last_positions) AS o(outcome, revision, position);
+END $$;
+
+-- One append: a batch of one, raising what a single append raised (EV409 with the actual revision in
+-- DETAIL, '' for none; 23505 for an event id already stored).
+CREATE OR REPLACE FUNCTION append_to_stream(p_stream_id text, p_expected text, p_events text[], p_channel text,
+  OUT last_revision bigint, OUT last_position bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  result record;
+BEGIN
+  SELECT * INTO result FROM append_batch(ARRAY[p_stream_id], ARRAY[p_expected], ARRAY[cardinality(p_events)],
+    ARRAY(SELECT (e::jsonb ->> 'id')::uuid FROM unnest(p_events) AS e), p_events, p_channel);
+  IF result.outcome = 'EV409' THEN
+    RAISE EXCEPTION USING ERRCODE = 'EV409', MESSAGE = 'wrong expected revision',
+      DETAIL = CASE WHEN result.last_revision < 0 THEN '' ELSE result.last_revision::text END;
+  ELSIF result.outcome = '23505' THEN
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'an event id of this append is already stored';
+  END IF;
+  last_revision := result.last_revision;
+  last_position := result.last_position;
+END $$;
+`;
+
 export const eventStoreMigrations: Migration[] = [
   { id: 'event-store/0001-event-log', sql: createEventLog },
   { id: 'event-store/0002-lock-stream-before-positions', sql: lockStreamBeforePositions },
   { id: 'event-store/0003-reserve-positions-fast-path', sql: reservePositionsFastPath },
   { id: 'event-store/0004-append-batch', sql: appendBatch },
+  { id: 'event-store/0005-append-without-stream-rows', sql: appendWithoutStreamRows },
 ];
