@@ -123,7 +123,7 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
 
     /**
      * Copies this (PostgreSQL) log as it is stored into a new PGlite database in `dataDir` (growth
-     * curves on the embedded store): the rows of `streams` and `events` verbatim — positions, revisions,
+     * curves on the embedded store): the rows of `events` verbatim — positions, revisions,
      * ids, data, metadata, recording times and hash chains — in batches of `batchSize` rows, then the
      * position sequence. Only the transaction id is the copy's own: it says when a row became visible,
      * and PostgreSQL's ids mean nothing to PGlite (the log would stay unsettled). Far faster than
@@ -144,20 +144,6 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
           'SELECT count(*)::int AS count FROM events',
         );
         if (count > 0) throw new Error(`${dataDir} already holds events`);
-        for (let after = ''; ;) {
-          const rows = await client.query<{ stream_id: string; rows: string }>(
-            `SELECT max(stream_id) AS stream_id, json_agg(s ORDER BY stream_id)::text AS rows
-               FROM (SELECT stream_id, revision FROM streams WHERE stream_id > $1
-                     ORDER BY stream_id LIMIT $2) AS s`,
-            [after, batchSize],
-          );
-          if (!rows[0]?.stream_id) break;
-          await target.query(
-            'INSERT INTO streams SELECT * FROM json_populate_recordset(NULL::streams, $1::json)',
-            [rows[0].rows],
-          );
-          after = rows[0].stream_id;
-        }
         let copied = 0;
         for (let after = 0; ;) {
           const [batch] = await client.query<{ last: number | null; n: number; rows: string | null }>(
