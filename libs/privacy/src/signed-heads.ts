@@ -203,15 +203,22 @@ export type LastHashesAt = (position: number) => Promise<Map<string, string>>;
 
 /**
  * LastHashesAt over the SQL event store's tables in the client's schema: for each stream, its last
- * event at or before `position`, found from the end of the stream by its (stream, revision) index.
+ * event at or before `position`, found from the end of the stream by its (stream, revision) index. The
+ * streams are walked on that same index, one probe each (the store keeps no table of streams).
  * Every event up to a signed head's position is settled (the signer read them all), so this is the
  * state the signer had when it signed there.
  */
 export function sqlLastHashesAt(client: SqlClient): LastHashesAt {
   return async (position) => {
     const rows = await client.query<{ stream_id: string; hash: string }>(
-      `SELECT s.stream_id, last.hash
-         FROM streams AS s
+      `WITH RECURSIVE s AS (
+         (SELECT stream_id FROM events ORDER BY stream_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT e.stream_id FROM events AS e WHERE e.stream_id > s.stream_id
+                  ORDER BY e.stream_id LIMIT 1)
+           FROM s WHERE s.stream_id IS NOT NULL)
+       SELECT s.stream_id, last.hash
+         FROM s
          CROSS JOIN LATERAL (SELECT e.hash FROM events AS e
                               WHERE e.stream_id = s.stream_id AND e.global_position <= $1
                               ORDER BY e.stream_revision DESC LIMIT 1) AS last`,
