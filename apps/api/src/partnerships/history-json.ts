@@ -1,4 +1,4 @@
-import { upcast } from '@passerelle/domain';
+import { hasPersonalData, upcast } from '@passerelle/domain';
 import type { RecordedEvent } from '@passerelle/event-store';
 
 /**
@@ -31,9 +31,36 @@ function entryOf(event: RecordedEvent): string {
   return entry;
 }
 
+/**
+ * The entries of the last documents answered, joined, up to their first event with personal fields
+ * (which may be opened differently at the next read): a stream read again gives the same event
+ * objects, so only what follows them is joined. A few streams, the most recently answered.
+ */
+const joined = new Map<string, { events: readonly RecordedEvent[]; json: string }>();
+const JOINED_STREAMS = 8;
+
 /** The `History` document of a stream, as JSON: `{ id, revision, events: [...] }`. */
 export function historyJson(id: string, revision: number, events: readonly RecordedEvent[]): string {
-  const parts = new Array<string>(events.length);
-  for (let index = 0; index < events.length; index++) parts[index] = entryOf(events[index]!);
-  return `{"id":${JSON.stringify(id)},"revision":${revision},"events":[${parts.join(',')}]}`;
+  const memo = joined.get(id);
+  let start = 0;
+  if (memo && memo.events.length <= events.length && memo.events.every((event, i) => event === events[i])) {
+    start = memo.events.length;
+  }
+  let kept = start;
+  while (kept < events.length && !hasPersonalData(events[kept]!.type)) kept++;
+  const parts = new Array<string>(events.length - start);
+  for (let index = start; index < events.length; index++) parts[index - start] = entryOf(events[index]!);
+  let body: string;
+  if (kept > start) {
+    const head = parts.slice(0, kept - start).join(',');
+    const json = start > 0 ? `${memo!.json},${head}` : head;
+    joined.delete(id);
+    joined.set(id, { events: events.slice(0, kept), json });
+    if (joined.size > JOINED_STREAMS) joined.delete(joined.keys().next().value!);
+    body = kept < events.length ? `${json},${parts.slice(kept - start).join(',')}` : json;
+  } else {
+    const rest = parts.join(',');
+    body = start > 0 ? (rest ? `${memo!.json},${rest}` : memo!.json) : rest;
+  }
+  return `{"id":${JSON.stringify(id)},"revision":${revision},"events":[${body}]}`;
 }
