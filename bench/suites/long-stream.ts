@@ -44,8 +44,13 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
         await app!.call('settle', { mail: false });
         for (const [read, path] of Object.entries(READS) as [Read, (id: string, i: number) => string][]) {
           const get = async (i: number) => {
-            const response = await fetch(`${api.url}${path(id, i)}`, {
-              headers: { authorization: `Bearer ${api.token}` },
+            const send = () =>
+              fetch(`${api.url}${path(id, i)}`, { headers: { authorization: `Bearer ${api.token}` } });
+            // A kept-alive connection the server closed as the next GET went out (a busy client can take
+            // longer than the server's keep-alive timeout to read 3 MB): that GET again, once.
+            const response = await send().catch((error: unknown) => {
+              if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+              return send();
             });
             const text = await response.text();
             if (!response.ok) throw new Error(`GET ${path(id, i)}: ${response.status} ${text.slice(0, 300)}`);
