@@ -17,6 +17,7 @@ import { machine, table, writeResults, type Figure } from './lib/report';
 import { application } from './suites/http';
 import { embedded } from './suites/embedded';
 import { growth } from './suites/growth';
+import { longStream } from './suites/long-stream';
 import { notifications } from './suites/notifications';
 import { rebuild } from './suites/read-side';
 import * as store from './suites/store';
@@ -32,6 +33,7 @@ const FIGURES = [
   'rebuild',
   'notifications',
   'growth',
+  'long-stream',
 ] as const;
 type FigureName = (typeof FIGURES)[number];
 
@@ -117,6 +119,11 @@ async function main(): Promise<void> {
     if (wanted('growth'))
       await run('growth — every measure at each size of the log (GROWTH_SIZES), PostgreSQL and PGlite', () =>
         growth(ctx),
+      );
+    if (wanted('long-stream'))
+      await run(
+        'long-stream — /history and asOf of a 5,000-event partnership, with and without the stream cache',
+        () => longStream(ctx),
       );
   } finally {
     await ctx.scratch.dropAll();

@@ -24,6 +24,11 @@ export interface StreamBound {
 export class AggregateStreams {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
+  /** The stream's events, personal fields opened (or "[erased]"); empty when it does not exist. */
+  read(streamId: string): Promise<RecordedEvent[]> {
+    return this.store.readStream(streamId);
+  }
+
   async load<S, C, E extends DomainEvent<string, unknown>>(
     streamId: string,
     decider: Decider<C, E, S>,

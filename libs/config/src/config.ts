@@ -45,6 +45,8 @@ export interface AppConfig {
   bodyLimit: string;
   /** Group commit: most appends committed in one transaction by the SQL event store; 1: one each. */
   appendBatchMax: number;
+  /** Events of long streams kept in memory by the API, sealed as stored (decision 0018); 0: none. */
+  streamCacheEvents: number;
   /** secret */
   dataKey?: string;
   /** secret */
@@ -257,6 +259,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
     bodyLimit,
     appendBatchMax: integer(env, 'APPEND_BATCH_MAX', 64, 1, 10_000),
+    streamCacheEvents: integer(env, 'STREAM_CACHE_EVENTS', 50_000, 0, 10_000_000),
     dataKey,
     signingKey,
     dataKeyPrevious,

@@ -4,3 +4,4 @@ export * from './hash-chain';
 export * from './name-based-uuid';
 export * from './sql';
 export * from './processing';
+export * from './cached-streams';

@@ -8,12 +8,20 @@ export interface KeyCacheOptions {
   /** How long a key (or its absence) is trusted without asking the store again; default FORGOTTEN_WITHIN_MS (30 s). */
   ttlMs?: number;
   now?: () => number;
+  /**
+   * Whether another process can forget someone in the same key store (PostgreSQL, shared by replicas):
+   * then a key is served from memory only after one read of the store's erasure generation shows no
+   * erasure since it was fetched. Default true; the embedded store (PGlite, one process) needs none.
+   */
+  erasuresElsewhere?: boolean;
 }
 
 /**
  * Keeps unwrapped keys in memory for a short while, so reading a batch of events costs one query for
  * the keys it has not seen lately, not one per field. A forget in this process empties the cache at
- * once; another process's cache holds a forgotten key for at most `ttlMs`.
+ * once; so does one in another process, seen by the erasure generation read before any key is served
+ * from memory (decision 0018). Without that check (`erasuresElsewhere: false`) another process's forget
+ * would be seen after at most `ttlMs`.
  */
 export class CachedPersonKeyStore implements PersonKeyStore {
   /** By key id: the key, or null for a key that does not exist (a deleted key never comes back). */
@@ -22,11 +30,15 @@ export class CachedPersonKeyStore implements PersonKeyStore {
   private readonly bySubject: LruCache<string, PersonKey | null>;
   /** Moves on at every forget: an answer fetched before it is used but not cached. */
   private generation = 0;
+  /** The store's erasure generation the cached keys were fetched under (the highest read so far). */
+  private erasures = -1;
+  private readonly erasuresElsewhere: boolean;
 
   constructor(
     private readonly inner: PersonKeyStore,
     options: KeyCacheOptions = {},
   ) {
+    this.erasuresElsewhere = options.erasuresElsewhere ?? true;
     const maxEntries = options.maxEntries ?? 10_000;
     const ttlMs = options.ttlMs ?? FORGOTTEN_WITHIN_MS;
     this.byKeyId = new LruCache(maxEntries, ttlMs, options.now);
@@ -34,8 +46,10 @@ export class CachedPersonKeyStore implements PersonKeyStore {
   }
 
   async getOrCreateKey(subject: string): Promise<PersonKey | null> {
+    if (this.bySubject.get(subject) !== undefined) await this.checkErasures();
     const cached = this.bySubject.get(subject);
     if (cached !== undefined) return cached;
+    if (this.unknownErasures()) await this.checkErasures();
     const generation = this.generation;
     const found = await this.inner.getOrCreateKey(subject);
     if (generation === this.generation) {
@@ -52,12 +66,20 @@ export class CachedPersonKeyStore implements PersonKeyStore {
   async getKeys(keyIds: readonly string[]): Promise<Map<string, Buffer>> {
     const keys = new Map<string, Buffer>();
     const missing: string[] = [];
-    for (const keyId of new Set(keyIds)) {
+    const wanted = new Set(keyIds);
+    for (const keyId of wanted) {
+      if (this.byKeyId.get(keyId) === undefined) continue;
+      // At least one would come from memory: first make sure no key was deleted since it was fetched.
+      await this.checkErasures();
+      break;
+    }
+    for (const keyId of wanted) {
       const cached = this.byKeyId.get(keyId);
       if (cached === undefined) missing.push(keyId);
       else if (cached !== null) keys.set(keyId, cached);
     }
     if (missing.length > 0) {
+      if (this.unknownErasures()) await this.checkErasures();
       const generation = this.generation;
       const found = await this.inner.getKeys(missing);
       for (const keyId of missing) {
@@ -80,6 +102,30 @@ export class CachedPersonKeyStore implements PersonKeyStore {
 
   isForgotten(subject: string): Promise<boolean> {
     return this.inner.isForgotten(subject);
+  }
+
+  erasureGeneration(): Promise<number> {
+    return this.inner.erasureGeneration();
+  }
+
+  /**
+   * Empties the cache when the store's erasure generation moved on since the cached keys were fetched:
+   * a forget in another process. The read starts after the caller's request did, so a forget answered
+   * before it is always seen. Moving `generation` keeps answers fetched before the check out of the cache.
+   */
+  /** Before the first fetch, the generation is read: what is fetched from then on is compared with it. */
+  private unknownErasures(): boolean {
+    return this.erasuresElsewhere && this.erasures < 0;
+  }
+
+  private async checkErasures(): Promise<void> {
+    if (!this.erasuresElsewhere) return;
+    const seen = await this.inner.erasureGeneration();
+    if (seen <= this.erasures) return;
+    this.erasures = seen;
+    this.generation += 1;
+    this.bySubject.clear();
+    this.byKeyId.clear();
   }
 
   private evict(subject: string): void {

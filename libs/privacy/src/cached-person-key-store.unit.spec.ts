@@ -69,6 +69,8 @@ describe('the key cache', () => {
     const inner = new MemoryPersonKeyStore();
     const key = (await inner.getOrCreateKey('dan'))!;
     const cached = new CachedPersonKeyStore(inner, { ttlMs: 60_000 });
+    // The generation read before a first fetch, done: the slow read below reaches the store at once.
+    await cached.getKey('00000000-0000-4000-8000-000000000000');
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const getKeys = inner.getKeys.bind(inner);
@@ -82,5 +84,45 @@ describe('the key cache', () => {
     release();
     expect(await slowRead).toEqual(key.key);
     expect(await cached.getKey(key.keyId)).toBeNull();
+  });
+});
+
+describe('the key cache, with another process forgetting (decision 0018)', () => {
+  it('lets go of every key at once when the store shows an erasure since they were fetched', async () => {
+    const shared = new MemoryPersonKeyStore();
+    const here = new CachedPersonKeyStore(shared);
+    const elsewhere = new CachedPersonKeyStore(shared);
+    const alice = (await here.getOrCreateKey('alice'))!;
+    const bob = (await here.getOrCreateKey('bob'))!;
+    expect(await here.getKeys([alice.keyId, bob.keyId])).toEqual(
+      new Map([
+        [alice.keyId, alice.key],
+        [bob.keyId, bob.key],
+      ]),
+    );
+    const fetched = shared.calls.getKeys;
+    expect(await here.getKey(alice.keyId)).toEqual(alice.key);
+    expect(shared.calls.getKeys).toBe(fetched); // served from memory, after one look at the generation
+
+    await elsewhere.forget('alice');
+
+    expect(await here.getKey(alice.keyId)).toBeNull();
+    expect(await here.getOrCreateKey('alice')).toBeNull();
+    expect(await here.getKey(bob.keyId)).toEqual(bob.key);
+  });
+
+  it('looks at the generation only to serve from memory (and once at first), never when told no other process forgets', async () => {
+    const shared = new MemoryPersonKeyStore();
+    const alone = new CachedPersonKeyStore(shared, { erasuresElsewhere: false });
+    const key = (await alone.getOrCreateKey('alice'))!;
+    await alone.getKey(key.keyId);
+    expect(shared.calls.erasureGeneration).toBe(0);
+    const replica = new CachedPersonKeyStore(shared);
+    await replica.getKey(key.keyId);
+    expect(shared.calls.erasureGeneration).toBe(1); // once, before its first fetch
+    await replica.getKey('00000000-0000-4000-8000-000000000000');
+    expect(shared.calls.erasureGeneration).toBe(1);
+    await replica.getKey(key.keyId);
+    expect(shared.calls.erasureGeneration).toBe(2);
   });
 });

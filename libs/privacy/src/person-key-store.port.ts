@@ -26,4 +26,9 @@ export interface PersonKeyStore {
   /** Deletes the subject's keys for good and records that it is forgotten. Repeating it changes nothing. */
   forget(subject: string): Promise<ForgetResult>;
   isForgotten(subject: string): Promise<boolean>;
+  /**
+   * A number that moves on whenever a key is deleted, in any process sharing the store (one read by
+   * primary key): what a cache of keys compares before serving one (decision 0018).
+   */
+  erasureGeneration(): Promise<number>;
 }

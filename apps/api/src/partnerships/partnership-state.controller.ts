@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { partnershipDecider, streamIdFor, upcast } from '@passerelle/domain';
+import { partnershipDecider, streamIdFor } from '@passerelle/domain';
 import type { Response } from 'express';
 import { type Actor, AggregateStreams, hasOneOf } from '@passerelle/application';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -16,6 +16,7 @@ import {
 import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
+import { historyJson } from './history-json';
 
 /** `asOf` is an ISO instant (events recorded up to then) or a stream revision. */
 export function parseAsOf(asOf: unknown): { toRevision?: number; asOf?: Date } {
@@ -92,27 +93,14 @@ export class PartnershipStateController {
   @UuidPath()
   @ApiRead('Every event of a partnership, with its metadata', 'History')
   @ApiProblems(404)
-  async history(@Param('id', UuidParameter) id: string) {
-    const { events, revision } = await this.streams.load(streamIdFor.partnership(id), partnershipDecider);
-    if (revision < 0) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
-    return {
-      id,
-      revision,
-      events: events.map((event) => {
-        const current = upcast(event);
-        return {
-          id: event.id,
-          type: current.type,
-          version: current.version,
-          storedVersion: event.version,
-          data: current.data,
-          metadata: event.metadata,
-          revision: event.revision,
-          position: event.position,
-          recordedAt: event.recordedAt.toISOString(),
-          hash: event.hash,
-        };
-      }),
-    };
+  async history(
+    @Param('id', UuidParameter) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    // Read, not folded: nothing here needs the state.
+    const events = await this.streams.read(streamIdFor.partnership(id));
+    if (events.length === 0) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    return historyJson(id, events[events.length - 1]!.revision, events);
   }
 }

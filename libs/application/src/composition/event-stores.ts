@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@passerelle/config';
 import type { SqlClient } from '@passerelle/database';
 import type { SubjectKind } from '@passerelle/domain';
-import { EventStore, SqlEventStore } from '@passerelle/event-store';
+import { CachedStreams, EventStore, SqlEventStore } from '@passerelle/event-store';
 import {
   CachedPersonKeyStore,
   DataKeyRing,
@@ -108,11 +108,16 @@ export async function openEventStores(
   const dataKeys = logger ? loadDataKeys(config, logger) : loadDataKeys(config);
   const masterKey = await openDataKeys(client, dataKeys);
   const stored = await openStoredEventStore(config, client, logger);
-  const personKeys = new CachedPersonKeyStore(new SqlPersonKeyStore(client, dataKeys));
+  const personKeys = new CachedPersonKeyStore(new SqlPersonKeyStore(client, dataKeys), {
+    // Another process can forget someone only where the keys are shared: PostgreSQL (decision 0018).
+    erasuresElsewhere: client.dialect === 'postgres',
+  });
   const subjectOf = (kind: SubjectKind, value: string) => masterKey.subjectOf(kind, value);
+  // Long streams read again from memory, sealed as stored (decision 0018).
+  const streams = new CachedStreams(stored, { maxEvents: config.streamCacheEvents });
   return {
     stored,
-    events: new PersonalDataEventStore(stored, personKeys, subjectOf),
+    events: new PersonalDataEventStore(streams, personKeys, subjectOf),
     dataKeys,
     masterKey,
     personKeys,

@@ -38,8 +38,33 @@ CREATE TABLE signed_heads (
 );
 `;
 
+/**
+ * erasure_generation: moves on whenever a key is deleted or a subject forgotten, by whatever statement
+ * (a forget, a copy of the privacy tables), so that every process holding keys in memory can tell in one
+ * read by primary key whether it must let go of them (decision 0018).
+ */
+const erasureGeneration = `
+CREATE TABLE erasure_generation (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  generation bigint NOT NULL
+);
+INSERT INTO erasure_generation (generation) VALUES (0);
+
+CREATE FUNCTION erasure_generation_next() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE erasure_generation SET generation = generation + 1;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER person_keys_erased AFTER DELETE ON person_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION erasure_generation_next();
+CREATE TRIGGER subjects_forgotten AFTER INSERT ON forgotten_subjects
+  FOR EACH STATEMENT EXECUTE FUNCTION erasure_generation_next();
+`;
+
 export const privacyMigrations: Migration[] = [
   { id: 'privacy/0001-person-keys', sql: personKeys },
   { id: 'privacy/0002-signed-heads', sql: signedHeads },
   keyRotationMigration,
+  { id: 'privacy/0004-erasure-generation', sql: erasureGeneration },
 ];

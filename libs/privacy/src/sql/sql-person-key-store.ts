@@ -122,6 +122,13 @@ export class SqlPersonKeyStore implements PersonKeyStore {
     });
   }
 
+  async erasureGeneration(): Promise<number> {
+    const [row] = await this.client.query<{ generation: string | number }>(
+      'SELECT generation FROM erasure_generation WHERE id',
+    );
+    return Number(row?.generation ?? 0);
+  }
+
   async isForgotten(subject: string): Promise<boolean> {
     const [row] = await this.client.query('SELECT 1 FROM forgotten_subjects WHERE subject = $1', [subject]);
     return row !== undefined;

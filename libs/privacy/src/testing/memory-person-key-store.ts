@@ -6,7 +6,8 @@ import type { ForgetResult, PersonKey, PersonKeyStore } from '../person-key-stor
 export class MemoryPersonKeyStore implements PersonKeyStore {
   private readonly keys = new Map<string, PersonKey & { subject: string }>();
   private readonly forgotten = new Map<string, Date>();
-  readonly calls = { getOrCreateKey: 0, getKeys: 0, forget: 0 };
+  readonly calls = { getOrCreateKey: 0, getKeys: 0, forget: 0, erasureGeneration: 0 };
+  private generation = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -37,11 +38,17 @@ export class MemoryPersonKeyStore implements PersonKeyStore {
   async forget(subject: string): Promise<ForgetResult> {
     this.calls.forget += 1;
     for (const [keyId, key] of this.keys) if (key.subject === subject) this.keys.delete(keyId);
+    this.generation += 1;
     const first = this.forgotten.get(subject);
     if (first) return { forgottenAt: first, firstTime: false };
     const forgottenAt = this.now();
     this.forgotten.set(subject, forgottenAt);
     return { forgottenAt, firstTime: true };
+  }
+
+  async erasureGeneration(): Promise<number> {
+    this.calls.erasureGeneration += 1;
+    return this.generation;
   }
 
   async isForgotten(subject: string): Promise<boolean> {

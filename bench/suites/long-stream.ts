@@ -1,0 +1,87 @@
+import type { BenchContext } from '../lib/context';
+import { using } from '../lib/context';
+import { closedLoop } from '../lib/load';
+import type { Figure } from '../lib/report';
+import { summarise, type Sample } from '../lib/stats';
+import { benchEnvironment, type AppInfo } from '../systems/app';
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/** The reads of a long partnership measured, each by one client at a time. */
+const READS = {
+  history: (id: string) => `/api/partnerships/${id}/history`,
+  'state-as-of': (id: string, i: number) => `/api/partnerships/${id}/state?asOf=${2000 + i}`,
+  state: (id: string) => `/api/partnerships/${id}/state`,
+} as const;
+type Read = keyof typeof READS;
+
+/**
+ * `/history`, `/state?asOf=` and `/state` of a partnership of 5,000 events (the growth curves' long
+ * partnership; `longLength` in the sizes), with the long streams kept in memory (decision 0018) and,
+ * in turns in the same run, without (`STREAM_CACHE_EVENTS=0`: every read from the store, as before).
+ * Each round starts a fresh application for each; p50/p99 over every round. Goal: p99 ≤ 50 ms.
+ * LONG_STREAM_SAMPLES sets how many requests are timed (half per read and round).
+ */
+export async function longStream(ctx: BenchContext): Promise<Figure[]> {
+  const { longLength } = ctx.sizes.growth;
+  // LONG_STREAM_SAMPLES: requests timed per read, round and variant together (default: the growth curves').
+  const samples = Number(process.env.LONG_STREAM_SAMPLES ?? ctx.sizes.growth.samples);
+  const schema = ctx.scratch.schema('long_stream');
+  const env = { ...benchEnvironment(ctx.databaseUrl, schema), IN_PROCESS: 'projections' };
+  const grown = await using(
+    [ctx.open('store', { databaseUrl: ctx.databaseUrl, schema, maxConnections: 4 })],
+    ([filler]) =>
+      filler!.call<{ long: string[] }>('grow', { events: longLength, concurrency: 4, long: 1, longLength }),
+  );
+  const stream = grown.long[0]!;
+  const id = stream.slice(stream.indexOf('-') + 1);
+  const variants = { cached: {}, uncached: { STREAM_CACHE_EVENTS: '0' } } as const;
+  const latencies: Record<string, Sample[]> = {};
+  for (let round = 0; round < ctx.sizes.rounds; round++) {
+    for (const [variant, extra] of Object.entries(variants)) {
+      await using([ctx.open('app', { env: { ...env, ...extra } })], async ([app]) => {
+        const api = await app!.call<AppInfo>('info');
+        await app!.call('settle', { mail: false });
+        for (const [read, path] of Object.entries(READS) as [Read, (id: string, i: number) => string][]) {
+          const get = async (i: number) => {
+            const send = () =>
+              fetch(`${api.url}${path(id, i)}`, { headers: { authorization: `Bearer ${api.token}` } });
+            // A kept-alive connection the server closed as the next GET went out (a busy client can take
+            // longer than the server's keep-alive timeout to read 3 MB): that GET again, once.
+            const response = await send().catch((error: unknown) => {
+              if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+              return send();
+            });
+            const text = await response.text();
+            if (!response.ok) throw new Error(`GET ${path(id, i)}: ${response.status} ${text.slice(0, 300)}`);
+          };
+          await closedLoop(1, Math.max(1, Math.ceil(samples / 20)), get); // warm-up (the first read fills the cache)
+          const sample = await closedLoop(1, Math.ceil(samples / 2), get);
+          (latencies[`${read} ${variant}`] ??= []).push(sample);
+          const summary = summarise([sample]);
+          ctx.log(
+            `  round ${round + 1}, ${variant}: ${read} p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`,
+          );
+        }
+      });
+    }
+  }
+  return (Object.keys(READS) as Read[]).map((read) => {
+    const ours = summarise(latencies[`${read} cached`]!);
+    const before = summarise(latencies[`${read} uncached`]!);
+    ctx.log(
+      `  ${read}: p50 ${ours.p50.toFixed(1)} / p99 ${ours.p99.toFixed(1)} ms, ` +
+        `without the cache ${before.p50.toFixed(1)} / ${before.p99.toFixed(1)} ms (p99 ${(ours.p99 / before.p99).toFixed(2)}×)`,
+    );
+    return {
+      name: `long-stream-${read}`,
+      value: round(ours.p99),
+      unit: 'ms',
+      p50_ms: round(ours.p50),
+      p99_ms: round(ours.p99),
+      baseline: 'p99 without the stream cache',
+      baseline_value: round(before.p99),
+      ratio: round(ours.p99 / before.p99),
+    };
+  });
+}
