@@ -77,6 +77,61 @@ describe.each([
     expect((await integrity()).ok).toBe(true);
   });
 
+  it('names a stream whose revisions no longer follow, as a revision gap', async () => {
+    const streamId = `partnership-${deal.id}`;
+    const move = (from: number, to: number) =>
+      sqlOf(ctx).query(
+        'UPDATE events SET stream_revision = $3 WHERE stream_id = $1 AND stream_revision = $2',
+        [streamId, from, to],
+      );
+    await move(2, 102);
+    const verified = await verify();
+    expect(verified.ok).toBe(false);
+    expect(verified.problems).toContainEqual(
+      expect.objectContaining({ kind: 'revision_gap', streamId, revision: 102 }),
+    );
+    await move(102, 2);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('reports a read model that differs from a rebuild of the log, and a signed head that does not verify', async () => {
+    const [row] = await sqlOf(ctx).query<{ title: string }>(
+      'SELECT title FROM rm_partnerships WHERE id = $1',
+      [deal.id],
+    );
+    await sqlOf(ctx).query('UPDATE rm_partnerships SET title = $2 WHERE id = $1', [
+      deal.id,
+      'Edited in place',
+    ]);
+    const [head] = await sqlOf(ctx).query<{ position: number; signature: string }>(
+      'SELECT position, signature FROM signed_heads ORDER BY position DESC LIMIT 1',
+    );
+    const forged = Buffer.from(head!.signature, 'base64');
+    forged[0] = forged[0]! ^ 1;
+    await sqlOf(ctx).query('UPDATE signed_heads SET signature = $2 WHERE position = $1', [
+      head!.position,
+      forged.toString('base64'),
+    ]);
+    const verified = await verify();
+    expect(verified.ok).toBe(false);
+    expect(verified.problems).toEqual([
+      expect.objectContaining({
+        kind: 'read_model_mismatch',
+        detail: expect.stringContaining('partnerships.partnerships'),
+      }),
+    ]);
+    expect(verified.readModels).toContainEqual(expect.objectContaining({ name: 'partnerships', ok: false }));
+    expect(verified.signedHeads.failures).toContainEqual(
+      expect.objectContaining({ position: Number(head!.position), reason: 'bad_signature' }),
+    );
+    await sqlOf(ctx).query('UPDATE rm_partnerships SET title = $2 WHERE id = $1', [deal.id, row!.title]);
+    await sqlOf(ctx).query('UPDATE signed_heads SET signature = $2 WHERE position = $1', [
+      head!.position,
+      head!.signature,
+    ]);
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('fails the signed heads when the last event of a stream is deleted', async () => {
     const streamId = `organization-${deal.fr.id}`;
     const [last] = await ctx.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });

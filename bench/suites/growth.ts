@@ -243,6 +243,9 @@ async function measureApplication(
     ctx.log(`  verify: left out above ${verifyUpTo.toLocaleString('en-US')} events (GROWTH_VERIFY_UP_TO)`);
     return;
   }
+  // The baseline, same process, just before: the store's own readAll of the same log.
+  const read = await app.call<{ perSecond: number }>('readAll');
+  point.values['read-all events/s'] = read.perSecond;
   await app.call('resetPeakMemory');
   const before = await app.call<{ rssMb: number }>('memory');
   const t0 = performance.now();
@@ -255,7 +258,8 @@ async function measureApplication(
   point.values['API resident MB'] = after.rssMb;
   ctx.log(
     `  verify: ${report.ok ? 'ok' : 'NOT ok'} in ${seconds.toFixed(1)} s (${Math.round(grown.head / seconds).toLocaleString('en-US')} events/s), ` +
-      `peak resident ${after.peakRssMb.toFixed(0)} MB (${(after.peakRssMb - before.rssMb).toFixed(0)} MB above the ${before.rssMb.toFixed(0)} MB before)`,
+      `peak resident ${after.peakRssMb.toFixed(0)} MB (${(after.peakRssMb - before.rssMb).toFixed(0)} MB above the ${before.rssMb.toFixed(0)} MB before); ` +
+      `readAll of the same log ${Math.round(read.perSecond).toLocaleString('en-US')} events/s`,
   );
 }
 
@@ -296,6 +300,21 @@ function figuresOf(points: readonly Point[]): Figure[] {
         ratio: null,
       });
     }
+  }
+  // A full verify against the store's own readAll of the same log, measured just before it.
+  for (const point of points) {
+    const [verify, read] = [point.values['verify events/s'], point.values['read-all events/s']];
+    if (verify === undefined || read === undefined) continue;
+    figures.push({
+      name: `growth-${point.store}-verify-vs-read-all-${sizeName(point.size)}`,
+      value: rounded(verify),
+      unit: 'events/s',
+      p50_ms: null,
+      p99_ms: null,
+      baseline: 'readAll of the same log',
+      baseline_value: rounded(read),
+      ratio: rounded(verify / read),
+    });
   }
   // Each latency's p99 at the largest size against the smallest's, same run (goal ≤ 2×).
   const postgres = points.filter((point) => point.store === 'postgres');

@@ -7,26 +7,60 @@ export const GENESIS_HASH = '0'.repeat(64);
 export type HashedFields = Pick<NewEvent, 'id' | 'type' | 'version' | 'data' | 'metadata'>;
 
 /**
- * JSON with object keys sorted (by UTF-16 code units), no whitespace. The value first goes through
- * JSON.stringify/parse, so it is hashed exactly as it is stored: `undefined` members dropped,
- * dates as ISO strings, -0 as 0.
+ * JSON with object keys sorted (by UTF-16 code units), no whitespace, hashed exactly as the value is
+ * stored: what JSON.stringify would write (`undefined` members dropped, `toJSON` called, so dates as ISO
+ * strings, -0 as 0, non-finite numbers as null), with the keys sorted. One walk over the value, in the
+ * same order JSON.stringify would take, without its text being parsed back.
  */
 export function canonicalJson(value: unknown): string {
-  const serialised = JSON.stringify(value);
+  const serialised = canonical(value, '');
   if (serialised === undefined) throw new TypeError('Value has no JSON representation');
-  return sortedJson(JSON.parse(serialised));
+  return serialised;
 }
 
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const members = Object.keys(record)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`);
-    return `{${members.join(',')}}`;
+/** JSON.stringify's SerializeJSONProperty (ECMA-262 25.5.2.2), with object keys sorted. */
+function canonical(input: unknown, key: string): string | undefined {
+  let value = input;
+  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, key) as unknown;
   }
-  return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    if (value instanceof Number) value = Number(value);
+    else if (value instanceof String) value = String(value);
+    else if (value instanceof Boolean) value = value.valueOf();
+    else if (value instanceof BigInt) value = value.valueOf();
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        const items: string[] = [];
+        for (let index = 0; index < value.length; index++) {
+          items.push(canonical(value[index], String(index)) ?? 'null');
+        }
+        return `[${items.join(',')}]`;
+      }
+      const record = value as Record<string, unknown>;
+      const members: string[] = [];
+      for (const name of Object.keys(record).sort()) {
+        const member = canonical(record[name], name);
+        if (member !== undefined) members.push(`${JSON.stringify(name)}:${member}`);
+      }
+      return `{${members.join(',')}}`;
+    }
+    default:
+      // undefined, functions and symbols: no JSON (a member left out, null in an array).
+      return undefined;
+  }
 }
 
 /** The text an event contributes to its hash: canonical JSON of id, type, version, data and metadata. */

@@ -118,3 +118,56 @@ describe('verifyChain', () => {
     expect(verifyChain(swapped)).toBe(chain[2]);
   });
 });
+
+describe('canonicalJson against JSON.stringify', () => {
+  // The definition it keeps: JSON.stringify, parsed back, with object keys sorted at every depth.
+  const sortedJson = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      return `{${Object.keys(record)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`)
+        .join(',')}}`;
+    }
+    return JSON.stringify(value);
+  };
+  const byRoundTrip = (value: unknown): string => sortedJson(JSON.parse(JSON.stringify(value)));
+
+  it('writes what JSON.stringify writes, keys sorted, for any value JSON.stringify takes', () => {
+    const jsonish = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.date({ noInvalidDate: true }),
+        fc.array(tie('value')),
+        fc.dictionary(fc.string(), tie('value')),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), jsonish.value), (value) => {
+        expect(canonicalJson(value)).toBe(byRoundTrip(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('follows JSON.stringify on the odd cases: toJSON, boxed values, holes, non-finite numbers', () => {
+    const odd = {
+      b: new Number(-0),
+      a: [undefined, () => 1, Symbol('s'), NaN, Infinity, new String('x'), new Boolean(false)],
+      c: { toJSON: (key: string) => `key ${key}` },
+      d: Buffer.from([1, 2]),
+      e: new Map([[1, 2]]),
+      '\ud800': 'lone surrogate',
+    };
+    expect(canonicalJson(odd)).toBe(byRoundTrip(odd));
+    expect(() => canonicalJson(undefined)).toThrow(TypeError);
+    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+  });
+});

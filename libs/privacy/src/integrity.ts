@@ -57,6 +57,71 @@ export interface VerifyOptions {
 const MAX_LISTED_HEAD_FAILURES = 100;
 
 /**
+ * The signed heads checked along one pass over the log in position order: give it every event as
+ * stored (`event`), then `finish`. Each head is checked when the pass reaches its position: its
+ * signature, its signer's limit, and its digest against the streams' last hashes there. It keeps the
+ * last hash of each stream (what a digest covers), nothing per event.
+ */
+export class SignedHeadCheck {
+  private readonly lastHashes = new Map<string, string>();
+  private readonly failures: HeadFailure[] = [];
+  private failed = 0;
+  private nextHead = 0;
+  private lastPosition = 0;
+
+  constructor(
+    private readonly heads: readonly SignedHead[],
+    private readonly options: Pick<VerifyOptions, 'trustedPublicKeys' | 'signerLimits'>,
+  ) {}
+
+  /** The signed heads of the log, to check against it. */
+  static async start(
+    sql: SqlClient,
+    options: Pick<VerifyOptions, 'trustedPublicKeys' | 'signerLimits'>,
+  ): Promise<SignedHeadCheck> {
+    return new SignedHeadCheck(await listSignedHeads(sql), options);
+  }
+
+  /** The next event of the log as stored. */
+  event(event: Pick<RecordedEvent, 'streamId' | 'position' | 'hash'>): void {
+    // Heads signed before this event see the log as it was up to their position.
+    while (this.nextHead < this.heads.length && this.heads[this.nextHead]!.position < event.position) {
+      this.check(this.heads[this.nextHead++]!, false);
+    }
+    this.lastPosition = Math.max(this.lastPosition, event.position);
+    this.lastHashes.set(event.streamId, event.hash);
+  }
+
+  /** The heads not reached yet are checked against the end of the log. */
+  finish(): IntegrityResult['heads'] {
+    while (this.nextHead < this.heads.length) this.check(this.heads[this.nextHead++]!, true);
+    const latest = this.heads.at(-1);
+    return {
+      checked: this.heads.length,
+      failed: this.failed,
+      failures: this.failures,
+      ...(latest ? { latest: { position: latest.position, signedAt: latest.signedAt.toISOString() } } : {}),
+    };
+  }
+
+  private fail(head: SignedHead, reason: HeadFailureReason): void {
+    this.failed += 1;
+    if (this.failures.length < MAX_LISTED_HEAD_FAILURES) {
+      this.failures.push({ position: head.position, signedAt: head.signedAt.toISOString(), reason });
+    }
+  }
+
+  private check(head: SignedHead, logEnded: boolean): void {
+    const signature = checkHeadSignature(head, this.options.trustedPublicKeys);
+    if (signature) return this.fail(head, signature);
+    if (head.position > (this.options.signerLimits?.get(head.publicKey) ?? Infinity))
+      return this.fail(head, 'untrusted_key');
+    if (logEnded && head.position > this.lastPosition) return this.fail(head, 'log_truncated');
+    if (headDigest(this.lastHashes) !== head.digest) this.fail(head, 'digest_mismatch');
+  }
+}
+
+/**
  * Recomputes every stream's hash chain over the events as stored (give it the store under any
  * decorator) and checks every signed head: its signature, and its digest against the streams' last
  * hashes at its position.
@@ -68,31 +133,13 @@ export async function verifyIntegrity(
 ): Promise<IntegrityResult> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
-  const heads = await listSignedHeads(sql);
+  const heads = await SignedHeadCheck.start(sql, options);
   const streams = new Map<string, { revision: number; hash: string }>();
-  const lastHashes = new Map<string, string>();
   let checkedEvents = 0;
   let lastPosition = 0;
   let mismatches = 0;
   let firstMismatch: Mismatch | undefined;
-  const headFailures: HeadFailure[] = [];
-  let failedHeads = 0;
-  let nextHead = 0;
 
-  const fail = (head: SignedHead, reason: HeadFailureReason) => {
-    failedHeads += 1;
-    if (headFailures.length < MAX_LISTED_HEAD_FAILURES) {
-      headFailures.push({ position: head.position, signedAt: head.signedAt.toISOString(), reason });
-    }
-  };
-  const checkHead = (head: SignedHead, logEnded: boolean) => {
-    const signature = checkHeadSignature(head, options.trustedPublicKeys);
-    if (signature) return fail(head, signature);
-    if (head.position > (options.signerLimits?.get(head.publicKey) ?? Infinity))
-      return fail(head, 'untrusted_key');
-    if (logEnded && head.position > lastPosition) return fail(head, 'log_truncated');
-    if (headDigest(lastHashes) !== head.digest) fail(head, 'digest_mismatch');
-  };
   const mismatch = (event: RecordedEvent, reason: MismatchReason) => {
     mismatches += 1;
     firstMismatch ??= {
@@ -107,10 +154,7 @@ export async function verifyIntegrity(
     const batch = await store.readAll({ after, maxCount: batchSize });
     if (batch.length === 0) break;
     for (const event of batch) {
-      // Heads signed before this event see the log as it was up to their position.
-      while (nextHead < heads.length && heads[nextHead]!.position < event.position) {
-        checkHead(heads[nextHead++]!, false);
-      }
+      heads.event(event);
       checkedEvents += 1;
       if (event.position <= lastPosition) mismatch(event, 'position_order');
       lastPosition = Math.max(lastPosition, event.position);
@@ -122,26 +166,19 @@ export async function verifyIntegrity(
         mismatch(event, 'hash_mismatch');
       }
       streams.set(event.streamId, { revision: event.revision, hash: event.hash });
-      lastHashes.set(event.streamId, event.hash);
     }
     after = batch[batch.length - 1]!.position;
   }
-  while (nextHead < heads.length) checkHead(heads[nextHead++]!, true);
+  const signedHeads = heads.finish();
 
-  const latest = heads.at(-1);
   return {
-    ok: mismatches === 0 && failedHeads === 0,
+    ok: mismatches === 0 && signedHeads.failed === 0,
     checkedEvents,
     checkedStreams: streams.size,
     headPosition: lastPosition,
     ...(firstMismatch ? { firstMismatch } : {}),
     mismatches,
-    heads: {
-      checked: heads.length,
-      failed: failedHeads,
-      failures: headFailures,
-      ...(latest ? { latest: { position: latest.position, signedAt: latest.signedAt.toISOString() } } : {}),
-    },
+    heads: signedHeads,
     durationMs: Date.now() - started,
   };
 }

@@ -125,8 +125,8 @@ export class PersonalDataEventStore implements EventStore {
     return { ...event, data };
   }
 
-  /** The events with their personal fields decrypted; a field whose key is gone reads as ERASED. */
-  private async open(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+  /** The events (as the inner store read them) with their personal fields decrypted; a field whose key is gone reads as ERASED. */
+  async open(events: RecordedEvent[]): Promise<RecordedEvent[]> {
     const keyIds = new Set<string>();
     for (const event of events) {
       if (!hasPersonalData(event.type)) continue;

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@passerelle/event-store';
-import { STORED_EVENT_STORE } from '@passerelle/privacy';
+import { PersonalDataEventStore, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { AuditFilters, AuditLogQuery, IntegrityReport, verifyIntegrity } from '@passerelle/read-models';
 import type { Response } from 'express';
 import { once } from 'node:events';
@@ -69,14 +69,20 @@ export class AuditController {
   @ReadYourWrites()
   @ApiRead('Check the integrity of the whole log')
   async verify(): Promise<IntegrityReport & { signedHeads: IntegrityResult['heads'] }> {
+    const signed = await this.integrity.signedHeads();
+    const opened = this.readModels.openedStore;
     const report = await verifyIntegrity({
       client: this.readModels.client,
-      store: this.readModels.openedStore,
+      store: opened,
       storedStore: this.stored,
       projectionStore: this.readModels.store,
       projections: this.readModels.projections,
+      ...(opened instanceof PersonalDataEventStore ? { open: (events) => opened.open(events) } : {}),
+      observe: (events) => {
+        for (const event of events) signed.event(event);
+      },
     });
-    const { heads } = await this.integrity.run();
+    const heads = signed.finish();
     return { ...report, ok: report.ok && heads.failed === 0, signedHeads: heads };
   }
 }

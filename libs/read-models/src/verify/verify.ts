@@ -2,7 +2,7 @@ import type { SqlClient } from '@passerelle/database';
 import { isDomainEventType, upcast } from '@passerelle/domain';
 import type { EventStore, RecordedEvent } from '@passerelle/event-store';
 import { chainHash, GENESIS_HASH } from '@passerelle/event-store';
-import { checkConsistency, ConsistencyReport } from '../rebuild/consistency';
+import { ConsistencyReport, ScratchRebuild } from '../rebuild/consistency';
 import type { AnyProjection } from '../runner/projection';
 
 export type ProblemKind =
@@ -136,9 +136,11 @@ export class LogChecker {
 }
 
 /**
- * The auditor's integrity report: the whole log is read in position order (revisions contiguous,
+ * The auditor's integrity report, in one pass over the log in position order (revisions contiguous,
  * positions increasing, hash chains hold over the events as stored, every event decodes and upcasts),
- * then every read model is compared with a fresh rebuild of itself.
+ * which also feeds a fresh rebuild of every read model into scratch tables (ScratchRebuild); each is then
+ * compared with its live tables. Memory holds one batch read ahead, and per stream its last revision and
+ * hash; the rebuilt rows are in the database.
  */
 export async function verifyIntegrity(options: {
   client: SqlClient;
@@ -149,37 +151,75 @@ export async function verifyIntegrity(options: {
   /** The store the projections fold, to rebuild them from (default `store`; the application's folds the events as stored). */
   projectionStore?: EventStore;
   projections: readonly AnyProjection[];
+  /**
+   * How `store` opens events read from `storedStore` (the decrypting decorator's `open`): given, the
+   * pass does not read each batch a second time through `store`.
+   */
+  open?: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
+  /** Told each batch as stored, in position order (another check riding on the same pass: signed heads). */
+  observe?: (events: readonly RecordedEvent[]) => void;
   batchSize?: number;
 }): Promise<IntegrityReport> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
   const stored = options.storedStore ?? options.store;
+  const projectionStore = options.projectionStore ?? options.store;
   const checker = new LogChecker();
-  for (let after = 0; ;) {
-    const batch = await stored.readAll({ after, maxCount: batchSize });
-    if (batch.length === 0) break;
-    for (const event of batch) checker.check(event);
-    const upTo = batch[batch.length - 1]!.position;
-    if (stored === options.store) {
-      for (const event of batch) checker.checkDecoded(event);
-    } else {
-      try {
-        const decoded = await options.store.readAll({ after, maxCount: batch.length });
-        for (const event of decoded) if (event.position <= upTo) checker.checkDecoded(event);
-      } catch (error) {
-        checker.undecodableBatch(after, upTo, error);
-      }
+  const rebuilds: ScratchRebuild[] = [];
+  try {
+    for (const projection of options.projections) {
+      rebuilds.push(await ScratchRebuild.start(options.client, projection));
     }
-    after = upTo;
+    // The next batch is read while this one is checked and applied to the scratch tables.
+    const read = (after: number) => {
+      const batch = stored.readAll({ after, maxCount: batchSize });
+      batch.catch(() => undefined); // awaited below, or dropped if the pass fails
+      return batch;
+    };
+    // The rebuilds are fed from the pass as long as it has their events; otherwise `finish` reads the rest.
+    let feeding = projectionStore === stored || projectionStore === options.store;
+    let ahead = read(0);
+    for (let after = 0; ;) {
+      const batch = await ahead;
+      if (batch.length === 0) break;
+      const upTo = batch[batch.length - 1]!.position;
+      ahead = read(upTo);
+      const feed = (events: readonly RecordedEvent[]) =>
+        Promise.all(rebuilds.filter((rebuild) => rebuild.wants).map((rebuild) => rebuild.feed(events)));
+      const fed = feeding && projectionStore === stored ? feed(batch) : undefined;
+      fed?.catch(() => undefined); // awaited below
+      for (const event of batch) checker.check(event);
+      options.observe?.(batch);
+      let decoded: RecordedEvent[] | undefined;
+      if (stored === options.store) {
+        decoded = batch;
+      } else {
+        try {
+          decoded = options.open
+            ? await options.open(batch)
+            : (await options.store.readAll({ after, maxCount: batch.length })).filter(
+                (e) => e.position <= upTo,
+              );
+        } catch (error) {
+          checker.undecodableBatch(after, upTo, error);
+        }
+      }
+      for (const event of decoded ?? []) checker.checkDecoded(event);
+      if (fed) await fed;
+      else if (feeding && decoded) await feed(decoded);
+      else feeding = false;
+      after = upTo;
+    }
+  } catch (error) {
+    await Promise.allSettled(rebuilds.map((rebuild) => rebuild.drop()));
+    throw error;
   }
   const readModels: ConsistencyReport[] = [];
   const problems = [...checker.problems];
-  for (const projection of options.projections) {
-    const report = await checkConsistency({
-      client: options.client,
-      store: options.projectionStore ?? options.store,
-      projection,
-      batchSize,
+  for (const [index, rebuild] of rebuilds.entries()) {
+    const report = await rebuild.finish(projectionStore, batchSize).catch(async (error: unknown) => {
+      await Promise.allSettled(rebuilds.slice(index + 1).map((rest) => rest.drop()));
+      throw error;
     });
     readModels.push(report);
     for (const difference of report.differences) {
@@ -188,7 +228,7 @@ export async function verifyIntegrity(options: {
         streamId: null,
         revision: null,
         position: report.position,
-        detail: `${projection.name}.${difference.table}: ${difference.missing} row(s) missing or different, ${difference.unexpected} unexpected; e.g. ${JSON.stringify(difference.samples)}`,
+        detail: `${report.name}.${difference.table}: ${difference.missing} row(s) missing or different, ${difference.unexpected} unexpected; e.g. ${JSON.stringify(difference.samples)}`,
       });
     }
   }

@@ -3,6 +3,7 @@ import { SqlClient } from '@passerelle/database';
 import { EventStore } from '@passerelle/event-store';
 import {
   IntegrityResult,
+  SignedHeadCheck,
   SigningKeyRing,
   STORED_EVENT_STORE,
   trustedSigners,
@@ -25,5 +26,10 @@ export class IntegrityCheck {
 
   async run(): Promise<IntegrityResult> {
     return verifyIntegrity(this.stored, this.sql, await trustedSigners(this.sql, this.ring.publicKeys));
+  }
+
+  /** The signed heads only, checked along a pass over the log made by someone else (the audit's verify). */
+  async signedHeads(): Promise<SignedHeadCheck> {
+    return SignedHeadCheck.start(this.sql, await trustedSigners(this.sql, this.ring.publicKeys));
   }
 }
