@@ -30,6 +30,7 @@ interface Waiter {
  * that background work waiting `maxBackgroundWaitMs` or more goes next, so a stream of requests slows
  * the projections down (they then read larger batches) but never stops them. Within a lane, first
  * come, first served. Whoever holds the connection keeps it until `work` settles (a whole transaction).
+ * Background work is handed the connection only after a turn of the event loop (see next).
  */
 export class ConnectionQueue {
   private busy = false;
@@ -50,15 +51,28 @@ export class ConnectionQueue {
     }
   }
 
-  /** Hands the connection to the next waiter (it stays busy), or frees it. */
+  /**
+   * Hands the connection to the next waiter (it stays busy), or frees it. Before background work, the
+   * event loop turns once: PGlite runs each statement synchronously, so a chain of background statements
+   * would otherwise run back to back while requests that arrived meanwhile wait to be read at all; after
+   * the turn they are in the queue, and go first.
+   */
   private next(): void {
-    const background = this.waiting.background[0];
-    const starved =
-      background !== undefined && performance.now() - background.since >= this.maxBackgroundWaitMs;
-    const waiter =
-      (starved ? this.waiting.background.shift() : this.waiting.foreground.shift()) ??
-      this.waiting.background.shift();
-    if (waiter) waiter.grant();
+    const { foreground, background } = this.waiting;
+    if (foreground.length > 0 && !this.starved()) foreground.shift()!.grant();
+    else if (background.length > 0) setImmediate(() => this.grantNext());
     else this.busy = false;
+  }
+
+  private grantNext(): void {
+    const { foreground, background } = this.waiting;
+    const waiter = (this.starved() ? background.shift() : foreground.shift()) ?? background.shift();
+    waiter!.grant();
+  }
+
+  /** Whether the oldest background waiter has waited `maxBackgroundWaitMs` or more. */
+  private starved(): boolean {
+    const oldest = this.waiting.background[0];
+    return oldest !== undefined && performance.now() - oldest.since >= this.maxBackgroundWaitMs;
   }
 }

@@ -15,6 +15,11 @@ function held(started: string[], name: string) {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Turns the event loop until `started` holds `count` names. */
+async function untilStarted(started: string[], count: number): Promise<void> {
+  while (started.length < count) await tick();
+}
+
 describe('ConnectionQueue', () => {
   it('runs one unit at a time, and a waiting foreground unit before waiting background ones', async () => {
     const queue = new ConnectionQueue(60_000);
@@ -33,7 +38,7 @@ describe('ConnectionQueue', () => {
     await tick();
     expect(started).toEqual(['first', 'foreground']);
     foreground.release();
-    await tick();
+    await untilStarted(started, 3);
     expect(started).toEqual(['first', 'foreground', 'background']);
     background.release();
     await Promise.all(running);
@@ -52,12 +57,38 @@ describe('ConnectionQueue', () => {
     ];
     await tick();
     first.release();
-    await tick();
+    await untilStarted(started, 2);
     expect(started).toEqual(['first', 'background']);
     background.release();
     foreground.release();
     await Promise.all(running);
     expect(started).toEqual(['first', 'background', 'foreground']);
+  });
+
+  it('turns the event loop before background work, so a request arriving meanwhile goes first', async () => {
+    const queue = new ConnectionQueue(60_000);
+    const started: string[] = [];
+    const first = held(started, 'first');
+    const background = held(started, 'background');
+    const late = held(started, 'late foreground');
+    const running = [queue.run(first.work, 'foreground'), queue.run(background.work, 'background')];
+    await tick();
+    first.release();
+    // The request comes in on the next turn of the event loop, after the connection was released.
+    const arriving = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        running.push(queue.run(late.work, 'foreground'));
+        resolve();
+      }),
+    );
+    await arriving;
+    await untilStarted(started, 2);
+    expect(started).toEqual(['first', 'late foreground']);
+    late.release();
+    await untilStarted(started, 3);
+    background.release();
+    await Promise.all(running);
+    expect(started).toEqual(['first', 'late foreground', 'background']);
   });
 
   it('passes the connection on when a unit fails', async () => {

@@ -16,6 +16,7 @@ import type {
 import { canonicalEventJson } from '../hash-chain';
 import { WRONG_EXPECTED_REVISION_SQLSTATE } from './migrations';
 import { AfterCommitNotifier } from './after-commit-notifier';
+import { LogTail } from './log-tail';
 import { SqlSubscription } from './sql-subscription';
 
 export interface SqlEventStoreOptions {
@@ -46,7 +47,15 @@ export interface SqlEventStoreOptions {
    * cores), 1 on PGlite (one connection).
    */
   appendBatchesInFlight?: number;
+  /**
+   * Events of the end of the log kept for subscriptions to share (see LogTail): the projections and the
+   * dispatcher of one process read each new batch once between them. Default 2,000.
+   */
+  tailEvents?: number;
 }
+
+/** Default of SqlEventStoreOptions.tailEvents: four batches of the processors' default size. */
+const DEFAULT_TAIL_EVENTS = 2000;
 
 /** Default of SqlEventStoreOptions.appendBatchMax. */
 export const DEFAULT_APPEND_BATCH_MAX = 64;
@@ -117,6 +126,8 @@ export class SqlEventStore implements EventStore {
   private dispatchScheduled = false;
   /** Streams and event ids of the batches committing (see keysOf), with how many hold each. */
   private readonly busy = new Map<string, number>();
+  /** The subscriptions' reads of the log, shared (see LogTail). */
+  private readonly tail: LogTail;
 
   constructor(
     private readonly client: SqlClient,
@@ -125,6 +136,10 @@ export class SqlEventStore implements EventStore {
     this.channel = eventsChannel(client.schema);
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.tail = new LogTail(
+      (after, maxCount) => this.readAll({ after, maxCount }),
+      options.tailEvents ?? DEFAULT_TAIL_EVENTS,
+    );
     const notify = options.notify ?? (client.dialect === 'postgres' ? 'after-commit' : 'in-transaction');
     if (notify === 'after-commit') this.notifier = new AfterCommitNotifier(client, this.channel);
     this.batchMax = positiveInteger(options.appendBatchMax ?? DEFAULT_APPEND_BATCH_MAX, 'appendBatchMax');
@@ -407,8 +422,9 @@ export class SqlEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
     const subscription = new SqlSubscription(
       {
-        readAll: (after, maxCount) => this.readAll({ after, maxCount }),
-        committedHead: () => this.lastCommittedPosition(),
+        readAll: (after, maxCount) => this.tail.read(after, maxCount),
+        // On PGlite every statement runs alone on the one connection: what is committed is settled.
+        committedHead: this.client.dialect === 'pglite' ? undefined : () => this.lastCommittedPosition(),
         listen: (onNotify) => this.client.listen(this.channel, onNotify),
         pollIntervalMs: this.pollIntervalMs,
       },

@@ -3,8 +3,12 @@ import type { BatchHandler, RecordedEvent, Subscription } from '../event-store.p
 export interface SubscriptionSource {
   /** One batch of settled events strictly after `after`. */
   readAll(after: number, maxCount: number): Promise<RecordedEvent[]>;
-  /** The highest committed position, settled or not. */
-  committedHead(): Promise<number>;
+  /**
+   * The highest committed position, settled or not. Absent where every commit is settled by the time a
+   * read can run (PGlite: one connection, so no transaction is open while another statement runs): an
+   * empty read then means nothing more is committed.
+   */
+  committedHead?(): Promise<number>;
   /** Calls back with the last position of each committed append. */
   listen(onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   pollIntervalMs: number;
@@ -63,7 +67,7 @@ export class SqlSubscription implements Subscription {
         }
         // Nothing settled: are events committed but not yet settled? (Their notification may
         // have come before we listened, or been lost.)
-        if (this.announced <= checkpoint) {
+        if (this.announced <= checkpoint && this.source.committedHead) {
           this.announced = Math.max(this.announced, await this.source.committedHead());
         }
         if (this.stopped) break;

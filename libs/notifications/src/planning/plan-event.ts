@@ -11,6 +11,22 @@ export interface Plan {
 
 export const EMPTY_PLAN: Plan = { notifications: [], timers: [] };
 
+/**
+ * Events that send nothing and set no timer whatever the partnership's state: planEvent returns at once
+ * for them, and the dispatcher does not load the partnership and its organisations to plan them.
+ */
+export const PLANS_NOTHING: ReadonlySet<PartnershipEvent['type']> = new Set<PartnershipEvent['type']>([
+  'PartnershipProposed',
+  'IntroductionMeetingHeld',
+  'AgreementSigned',
+  'AgreementExpired',
+  'JointProjectMilestoneReached',
+  'JointProjectCompleted',
+  'MouSigned',
+  'PartnershipSuspended',
+  'PartnershipResumed',
+]);
+
 const DAY_MS = 86_400_000;
 
 /** Midnight UTC of a `YYYY-MM-DD` date. */
@@ -154,6 +170,7 @@ export function planEvent(
   context: PlanningContext,
 ): Plan {
   const { event } = envelope;
+  if (PLANS_NOTHING.has(event.type)) return EMPTY_PLAN;
   // Recorded lately, and dated lately: a step entered today with a business date years back is history.
   const fresh = (): boolean =>
     isRecent(new Date(event.data.occurredAt), context) && isRecent(startOfDay(event.data.on), context);
@@ -263,7 +280,7 @@ export function planEvent(
     case 'MouSigned':
     case 'PartnershipSuspended':
     case 'PartnershipResumed':
-      return EMPTY_PLAN;
+      return EMPTY_PLAN; // PLANS_NOTHING
     default:
       return assertNever(event, 'partnership event');
   }

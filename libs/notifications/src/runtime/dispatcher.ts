@@ -10,7 +10,7 @@ import {
   type RecordedEvent,
 } from '@passerelle/event-store';
 import { PlannedNotification, PlannedTimer, sendJobOf, timerJobOf } from '../model';
-import { planEvent } from '../planning/plan-event';
+import { planEvent, PLANS_NOTHING } from '../planning/plan-event';
 import type { NotificationQueue } from '../ports/notification-queue.port';
 import { DISPATCHER_CHECKPOINT, type NotificationStore } from '../ports/notification-store.port';
 import type { NotificationSettings } from '../settings';
@@ -147,6 +147,9 @@ export class NotificationDispatcher {
         const plan = await this.plan(batch);
         await store.record(plan.notifications, plan.timers);
         await this.forget(batch);
+        // Work is only ever recorded at the position of an event that was planned (a fired timer's
+        // messages at its event's): a batch with none has nothing outstanding, now or from an earlier try.
+        if (plan.planned === 0) return;
         const work = await store.outstandingBetween(after, last);
         await queue.enqueueSends(work.notifications.map(sendJobOf));
         await queue.scheduleTimers(work.timers.map(timerJobOf));
@@ -166,17 +169,23 @@ export class NotificationDispatcher {
       logger.log(`Notifications: a forgotten person's address erased from ${erased} message(s)`);
   }
 
-  /** Plans a batch, loading each partnership it touches once (its state now, not at the event). */
+  /**
+   * Plans a batch, loading each partnership it touches once (its state now, not at the event); events
+   * that plan nothing whatever the state (PLANS_NOTHING) load nothing. `planned`: the events planned.
+   */
   private async plan(
     batch: readonly RecordedEvent[],
-  ): Promise<{ notifications: PlannedNotification[]; timers: PlannedTimer[] }> {
+  ): Promise<{ notifications: PlannedNotification[]; timers: PlannedTimer[]; planned: number }> {
     const loaded = new Map<string, Promise<LoadedPartnership | null>>();
     const notifications: PlannedNotification[] = [];
     const timers: PlannedTimer[] = [];
+    let planned = 0;
     const context = { now: this.deps.now(), settings: this.deps.settings };
     for (const recorded of batch) {
       if (!isPartnershipStream(recorded.streamId) || !isDomainEventType(recorded.type)) continue;
       const event = upcast(recorded) as unknown as PartnershipEvent;
+      if (PLANS_NOTHING.has(event.type)) continue;
+      planned += 1;
       const partnershipId = event.data.partnershipId;
       if (!loaded.has(partnershipId)) loaded.set(partnershipId, this.deps.facts.partnership(partnershipId));
       const partnership = await loaded.get(partnershipId)!;
@@ -189,6 +198,6 @@ export class NotificationDispatcher {
       notifications.push(...plan.notifications);
       timers.push(...plan.timers);
     }
-    return { notifications, timers };
+    return { notifications, timers, planned };
   }
 }

@@ -94,7 +94,12 @@ export class ProjectionRunner {
     this.workers = this.options.projections.map((projection) => {
       // Other processes' readers learn of each committed batch by a NOTIFY sent after the commit: sent
       // inside the transaction it would queue every commit in the cluster behind PostgreSQL's notify lock.
-      const announcer = progressAnnouncer(this.options.client, projection.name);
+      // PGlite opens in one process only: no NOTIFY there; the runner tells its `progress` directly, and
+      // any other reader in the process reads the checkpoints while it waits.
+      const announcer =
+        this.options.client.dialect === 'postgres'
+          ? progressAnnouncer(this.options.client, projection.name)
+          : undefined;
       return runProcessor({
         processor: this.projector(projection),
         store: this.options.store,
@@ -108,7 +113,7 @@ export class ProjectionRunner {
           position: (position) => {
             this.update(projection.name, { position, lastError: null });
             this.progress.report(projection.name, position);
-            announcer.announce(position);
+            announcer?.announce(position);
           },
           failed: (error) => this.update(projection.name, { lastError: describeError(error) }),
         },
