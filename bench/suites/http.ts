@@ -1,4 +1,5 @@
 import type { BenchContext } from '../lib/context';
+import type { Remote } from '../lib/remote';
 import { using } from '../lib/context';
 import { commandLoad, proposePartnerships, registerParties } from '../lib/http';
 import { alone, compared, type Figure } from '../lib/report';
@@ -33,16 +34,18 @@ export async function application(
   const { seconds, connections, partnerships } = ctx.sizes.http;
   const env = benchEnvironment(ctx.databaseUrl, ctx.scratch.schema('http'));
   const suffix = shape === 'split' ? '' : '-in-process';
-  // The split shape also measures the floor: an empty NestJS route in a process of its own.
+  // The split shape also measures the floor: an empty NestJS route in a process of its own, on
+  // Express (the application's adapter) and on Fastify.
   const systems =
     shape === 'split'
       ? [
           ctx.open('app', { env: { ...env, IN_PROCESS: 'none' } }),
-          ctx.open('http-floor', {}),
+          ctx.open('http-floor', { adapter: 'express' }),
+          ctx.open('http-floor', { adapter: 'fastify' }),
           ctx.open('background', { env }),
         ]
       : [ctx.open('app', { env })];
-  return using(systems, async ([app, floor]) => {
+  return using(systems, async ([app, floor, fastifyFloor]) => {
     const api = await app!.call<AppInfo>('info');
     const { parties, attendee } = await registerParties(api, 1);
     const figures: Figure[] = [];
@@ -56,17 +59,19 @@ export async function application(
       // What each unit of work cost the application process: SQL statements sent (its own, the
       // projections' and the e-mail pipeline's) and CPU time, over the measured rounds.
       const costs = new Map<string, { ops: number; statements: number; cpuMs: number }>();
-      const measured = (label: string, run: () => Promise<Sample>) => async () => {
-        const before = await app!.call<Counters>('counters');
-        const sample = await run();
-        const after = await app!.call<Counters>('counters');
-        const cost = costs.get(label) ?? { ops: 0, statements: 0, cpuMs: 0 };
-        cost.ops += sample.ops;
-        cost.statements += after.statements - before.statements;
-        cost.cpuMs += after.cpuMs - before.cpuMs;
-        costs.set(label, cost);
-        return sample;
-      };
+      const measured =
+        (label: string, run: () => Promise<Sample>, on: Remote = app!) =>
+        async () => {
+          const before = await on.call<Counters>('counters');
+          const sample = await run();
+          const after = await on.call<Counters>('counters');
+          const cost = costs.get(label) ?? { ops: 0, statements: 0, cpuMs: 0 };
+          cost.ops += sample.ops;
+          cost.statements += after.statements - before.statements;
+          cost.cpuMs += after.cpuMs - before.cpuMs;
+          costs.set(label, cost);
+          return sample;
+        };
       const results = await alternate(
         [
           {
@@ -85,17 +90,21 @@ export async function application(
             }),
             warmup: () => commandLoad(api, ids, workload, connections, Math.max(1, seconds / 4)),
           },
-          ...(floor
-            ? [floorRun(await floor.call<AppInfo>('info'), ids, attendee, connections, seconds)]
+          ...(floor && fastifyFloor
+            ? [
+                await floorRun(EXPRESS_FLOOR, floor, ids, attendee, connections, seconds, measured),
+                await floorRun(FASTIFY_FLOOR, fastifyFloor, ids, attendee, connections, seconds, measured),
+              ]
             : []),
         ],
         ctx.sizes.rounds,
         ctx.log,
       );
       for (const [label, cost] of costs) {
+        const what = label === 'http' ? 'command' : label === 'store append' ? 'append' : 'request';
         ctx.log(
           `  ${label}: ${(cost.statements / cost.ops).toFixed(1)} SQL statements and ` +
-            `${(cost.cpuMs / cost.ops).toFixed(2)} ms of the process's CPU per ${label === 'http' ? 'command' : 'append'}`,
+            `${(cost.cpuMs / cost.ops).toFixed(3)} ms of the process's CPU per ${what}`,
         );
       }
       ctx.log(`  answers other than 2xx: ${JSON.stringify(failures)}`);
@@ -125,15 +134,42 @@ export async function application(
           results.get('store append')!,
         ),
       );
-      if (floor) {
+      if (floor && fastifyFloor) {
         figures.push(
           compared(
             'http-commands-vs-empty-route',
             'commands/s',
             results.get('http')!,
-            'empty NestJS route',
-            results.get('empty NestJS route')!,
+            EXPRESS_FLOOR,
+            results.get(EXPRESS_FLOOR)!,
           ),
+          compared(
+            'http-floor-fastify',
+            'requests/s',
+            results.get(FASTIFY_FLOOR)!,
+            EXPRESS_FLOOR,
+            results.get(EXPRESS_FLOOR)!,
+          ),
+        );
+        // What the adapter costs a request, against what a command costs: the most changing it could save.
+        const express = costs.get(EXPRESS_FLOOR)!;
+        const fastify = costs.get(FASTIFY_FLOOR)!;
+        const expressCpu = express.cpuMs / express.ops;
+        const fastifyCpu = fastify.cpuMs / fastify.ops;
+        figures.push({
+          name: 'http-floor-fastify-cpu',
+          value: Math.round(fastifyCpu * 1000) / 1000,
+          unit: 'CPU ms/request',
+          p50_ms: null,
+          p99_ms: null,
+          baseline: 'empty route on Express',
+          baseline_value: Math.round(expressCpu * 1000) / 1000,
+          ratio: Math.round((fastifyCpu / expressCpu) * 100) / 100,
+        });
+        ctx.log(
+          `  the empty route's CPU per request is ${((expressCpu / cpuPerCommand) * 100).toFixed(0)}% of a ` +
+            `command's on Express, ${((fastifyCpu / cpuPerCommand) * 100).toFixed(0)}% on Fastify: changing ` +
+            `the adapter could save at most ${(expressCpu - fastifyCpu).toFixed(3)} ms of ${cpuPerCommand.toFixed(3)} ms a command`,
         );
       }
     }
@@ -165,18 +201,27 @@ export async function application(
   });
 }
 
-/** The same requests, connections and duration against the empty route (every answer a 201). */
-function floorRun(
-  floor: AppInfo,
+const EXPRESS_FLOOR = 'empty NestJS route';
+const FASTIFY_FLOOR = 'empty NestJS route on Fastify';
+
+/**
+ * The same requests, connections and duration against an empty route (every answer a 201), with the
+ * CPU time of its process over the measured rounds.
+ */
+async function floorRun(
+  label: string,
+  floor: Remote,
   ids: readonly string[],
   attendee: string,
   connections: number,
   seconds: number,
+  measured: (label: string, run: () => Promise<Sample>, on: Remote) => () => Promise<Sample>,
 ) {
+  const api = await floor.call<AppInfo>('info');
   const workload = { last: new Map(), attendee };
   return {
-    label: 'empty NestJS route',
-    run: () => commandLoad(floor, ids, workload, connections, seconds),
-    warmup: () => commandLoad(floor, ids, workload, connections, Math.max(1, seconds / 4)),
+    label,
+    run: measured(label, () => commandLoad(api, ids, workload, connections, seconds), floor),
+    warmup: () => commandLoad(api, ids, workload, connections, Math.max(1, seconds / 4)),
   };
 }

@@ -33,7 +33,11 @@ export async function createApp(
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(refuseUnstorableText);
   // Each request's queries go ahead of the background work's on the embedded store's one connection.
-  app.use((_request: Request, _response: Response, next: NextFunction) => inForeground(next));
+  // On PostgreSQL every query has a pooled connection of its own: the lane would change nothing, and
+  // the context it carries would cost every promise the request creates.
+  if (config.databaseUrl === undefined) {
+    app.use((_request: Request, _response: Response, next: NextFunction) => inForeground(next));
+  }
   const bodyErrors = new NestLogger('Body');
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
     if (response.headersSent) return next(error);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import type { Actor } from '@passerelle/application';
 import { createRemoteJWKSet, errors, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { ROLES, Role } from './roles';
 
 export class InvalidTokenError extends Error {
@@ -11,7 +12,7 @@ export class InvalidTokenError extends Error {
 /** Verifies bearer tokens: HS256 with JWT_SECRET, or an external provider's JWKS. Never `alg: none`. */
 @Injectable()
 export class TokenVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly algorithms: string[];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -19,7 +20,8 @@ export class TokenVerifier {
       this.key = createRemoteJWKSet(new URL(config.jwt.jwksUrl));
       this.algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
     } else {
-      this.key = new TextEncoder().encode(config.jwt.secret);
+      // One KeyObject for the process: given bytes, jose would import them into a new one per request.
+      this.key = createSecretKey(Buffer.from(config.jwt.secret ?? '', 'utf8'));
       this.algorithms = ['HS256'];
     }
   }
@@ -34,7 +36,7 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp'],
       };
       const result =
-        this.key instanceof Uint8Array
+        this.key instanceof KeyObject
           ? await jwtVerify(token, this.key, options)
           : await jwtVerify(token, this.key, options);
       payload = result.payload;

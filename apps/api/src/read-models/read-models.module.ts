@@ -13,6 +13,7 @@ import { AccessTokenQueryMiddleware } from './access-token.middleware';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
+import { ReadInterceptors } from './read-interceptors';
 import { OrganizationsReadController, PartnershipsReadController } from './partnerships-read.controller';
 import { ProjectionsController } from './projections.controller';
 import { ReadModelsHealthIndicator } from './read-models-health';
@@ -61,8 +62,9 @@ const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpen
       inject: [ReadModels],
       useFactory: (readModels: ReadModels) => new AuditLogQuery(readModels.openedStore),
     },
-    { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: ReadReplicaInterceptor },
+    MinPositionInterceptor,
+    ReadReplicaInterceptor,
+    { provide: APP_INTERCEPTOR, useClass: ReadInterceptors },
   ],
   exports: [ReadModels, ReadModelsHealthIndicator, OrganizationsQuery],
 })
