@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChart, type Series } from '../lib/chart';
 import type { BenchContext } from '../lib/context';
@@ -68,7 +68,10 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
   const samples = Number(process.env.GROWTH_SAMPLES ?? ctx.sizes.growth.samples);
   const sizes = sizesFrom('GROWTH_SIZES', ctx.sizes.growth.sizes);
   const pgliteSizes = sizesFrom('GROWTH_PGLITE_SIZES', ctx.sizes.growth.pgliteSizes);
-  const points: Point[] = [];
+  // GROWTH_KEEP=1: start from the points of bench/results/growth.json (an earlier run's other sizes or
+  // store), replacing those measured again, so a long size can be run on its own and still be charted
+  // with the rest. The figures then mix two runs: say so where they are quoted.
+  const points: Point[] = process.env.GROWTH_KEEP === '1' ? keptPoints(sizes, pgliteSizes) : [];
   const schema = ctx.scratch.schema('growth');
   const env = benchEnvironment(ctx.databaseUrl, schema);
   const onHold = new Set<string>();
@@ -179,6 +182,14 @@ async function measureEmbedded(
  * After each size: the figures so far in bench/results/growth.json and the charts redrawn, so a long
  * run stopped at a large size keeps what the smaller ones measured.
  */
+/** The points of bench/results/growth.json but those at the sizes about to be measured again. */
+function keptPoints(sizes: readonly number[], pgliteSizes: readonly number[]): Point[] {
+  const path = join(__dirname, '..', 'results', 'growth.json');
+  const { points } = JSON.parse(readFileSync(path, 'utf8')) as { points: Point[] };
+  const again = (point: Point) => (point.store === 'pglite' ? pgliteSizes : sizes).includes(point.size);
+  return points.filter((point) => !again(point));
+}
+
 async function saved(points: readonly Point[], ctx: BenchContext): Promise<void> {
   const path = join(__dirname, '..', 'results', 'growth.json');
   mkdirSync(join(path, '..'), { recursive: true });
