@@ -1,6 +1,6 @@
 import { CALIFORNIA_COUNTRY, FRANCE_COUNTRY, PARTNERSHIP_STAGES, STAGES } from '@passerelle/domain';
 import fc from 'fast-check';
-import type { SqlClient } from '@passerelle/database';
+import type { SqlClient, SqlExecutor } from '@passerelle/database';
 import { organizationsProjection, partnershipsProjection, type StageDates } from '../projections';
 import { ensureProjection } from '../runner/catalog';
 import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';
@@ -196,18 +196,35 @@ async function insertOrganizations(db: SqlClient, orgs: OrgRow[]): Promise<void>
 
 async function replacePartnerships(db: SqlClient, rows: PartnershipFixture[]): Promise<void> {
   await db.query('DELETE FROM rm_partnerships');
+  await upsertPartnerships(
+    db,
+    rows.map((row, index) => ({ index, row })),
+  );
+}
+
+/**
+ * Writes rows as the projection does (insert, or update the row already there: one statement), the `index`-th
+ * under the `index`-th id; the counters follow whatever the statement did.
+ */
+async function upsertPartnerships(
+  db: SqlClient,
+  rows: { index: number; row: PartnershipFixture }[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO rm_partnerships (id, title, stage, lifecycle_stage, status, parties, sectors, axes, revision, position,
                                   created_at, updated_at, stage_reached_on, state)
      SELECT id, 'P', stage, 'proposed', status, parties, sectors, axes, 1, n, now(), now(), stage_reached_on, '{}'::jsonb
        FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, n bigint, stage text, status text, parties text[], sectors text[],
-                                                axes text[], stage_reached_on jsonb)`,
+                                                axes text[], stage_reached_on jsonb)
+     ON CONFLICT (id) DO UPDATE SET
+       stage = EXCLUDED.stage, status = EXCLUDED.status, parties = EXCLUDED.parties, sectors = EXCLUDED.sectors,
+       axes = EXCLUDED.axes, position = EXCLUDED.position, stage_reached_on = EXCLUDED.stage_reached_on`,
     [
       JSON.stringify(
-        rows.map((row, n) => ({
-          id: uuid(n + 1),
-          n: n + 1,
+        rows.map(({ index, row }) => ({
+          id: uuid(index + 1),
+          n: index + 1,
           stage: row.stage,
           status: row.status,
           parties: row.parties,
@@ -218,6 +235,27 @@ async function replacePartnerships(db: SqlClient, rows: PartnershipFixture[]): P
       ),
     ],
   );
+}
+
+/** Both counter tables, in key order. */
+async function counters(db: SqlClient): Promise<unknown[]> {
+  return [
+    ...(await db.query('SELECT * FROM rm_partnership_counts ORDER BY scope, kind, item, days')),
+    ...(await db.query('SELECT * FROM rm_partnership_combinations ORDER BY scope, combination')),
+  ];
+}
+
+/** Every statement a query sends. */
+class Recorder implements SqlExecutor {
+  readonly statements: string[] = [];
+  constructor(private readonly db: SqlExecutor) {}
+  query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    this.statements.push(sql);
+    return this.db.query<Row>(sql, params);
+  }
+  exec(sql: string): Promise<void> {
+    return this.db.exec(sql);
+  }
 }
 
 const noDates = (values: Partial<StageDates> = {}): StageDates => ({
@@ -280,6 +318,10 @@ const SCOPES: PartnershipScope[] = [
   { region: 'CALIFORNIA' },
   { region: 'Bretagne' },
   { sector: 'aerospace', organizationId: ORGS[1]!.id, region: 'normandie' },
+  { sector: 'biotech_health', axis: 'higher_education' },
+  { organizationId: UNKNOWN_PARTY },
+  { organizationId: ORGS[6]!.id },
+  { axis: 'higher_education', region: '   ' },
 ];
 const PERIODS: PipelinePeriod[] = [
   {},
@@ -432,6 +474,71 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
       ['Région Sud', 2],
     ]);
     expect(await dashboard.matrix({ region: 'Bretagne' })).toEqual({ california: [], france: [], cells: [] });
+  });
+
+  it('reads the counters, not the partnerships, for everyone or one sector, axis or party without a period', async () => {
+    await replacePartnerships(db.client, [fixture({ parties: [ORGS[0]!.id, ORGS[3]!.id] })]);
+    for (const scope of [
+      {},
+      { sector: 'aerospace' },
+      { axis: 'investment' },
+      { organizationId: ORGS[0]!.id },
+    ]) {
+      const recorder = new Recorder(db.client);
+      await new DashboardQuery(recorder).pipeline(scope);
+      await new DashboardQuery(recorder).matrix(scope);
+      expect(recorder.statements.filter((sql) => /\brm_partnerships\b/.test(sql))).toEqual([]);
+    }
+    for (const [scope, period] of [
+      [{ region: 'California' }, {}],
+      [{ sector: 'aerospace', axis: 'investment' }, {}],
+      [{}, { from: '2017-01-01' }],
+    ] as [PartnershipScope, PipelinePeriod][]) {
+      const recorder = new Recorder(db.client);
+      await new DashboardQuery(recorder).pipeline(scope, period);
+      expect(recorder.statements.some((sql) => /\brm_partnerships\b/.test(sql))).toBe(true);
+    }
+  });
+
+  it('keeps the counters as a recount of the rows would, through inserts, updates and deletes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(partnershipArbitrary, { maxLength: 25 }),
+        fc.array(fc.array(fc.tuple(fc.nat(30), partnershipArbitrary), { maxLength: 6 }), { maxLength: 4 }),
+        async (rows, statements) => {
+          await replacePartnerships(db.client, rows);
+          // Some rows changed, some written again unchanged, some new, in statements of several rows.
+          const final = new Map(rows.map((row, index) => [index, row]));
+          for (const statement of statements) {
+            const written = new Map(statement.map(([index, row]) => [index, row]));
+            await upsertPartnerships(
+              db.client,
+              [...written].map(([index, row]) => ({ index, row })),
+            );
+            for (const [index, row] of written) final.set(index, row);
+          }
+          for (const scope of SCOPES) {
+            expect([scope, json(await dashboard.pipeline(scope))]).toEqual([
+              scope,
+              json(await oldPipeline(db.client, scope, {})),
+            ]);
+            expect([scope, json(await dashboard.matrix(scope))]).toEqual([
+              scope,
+              json(await oldMatrix(db.client, scope)),
+            ]);
+          }
+          const kept = await counters(db.client);
+          await db.client.query('DELETE FROM rm_partnerships');
+          expect(await counters(db.client)).toEqual([]);
+          await upsertPartnerships(
+            db.client,
+            [...final].map(([index, row]) => ({ index, row })),
+          );
+          expect(await counters(db.client)).toEqual(kept);
+        },
+      ),
+      { numRuns: dialect === 'pglite' ? 10 : 20, seed: 16 },
+    );
   });
 
   it('answers as the old fold of every row did, for any partnerships, scope and period', async () => {

@@ -129,6 +129,40 @@ function periodConditions(where: Where, period: PipelinePeriod) {
   return { within, byEnd };
 }
 
+/**
+ * The counters' scope for a dashboard's filters (partnership-counts.ts): everyone, or one sector, axis or
+ * party; null for the rest (a region, or filters together), which aggregate the partnerships in scope.
+ */
+export function countedScope(filters: PartnershipScope): string | null {
+  const region = filters.region?.trim();
+  if (region) return null;
+  const given = [
+    filters.sector && `sector:${filters.sector}`,
+    filters.axis && `axis:${filters.axis}`,
+    filters.organizationId && `party:${filters.organizationId}`,
+  ].filter((scope): scope is string => !!scope);
+  return given.length === 0 ? '' : given.length === 1 ? given[0]! : null;
+}
+
+/** The `percentile_cont(0.5)` of the values a histogram (value, count; sorted by value) holds. */
+function medianOf(histogram: { value: number; count: number }[], total: number): number | null {
+  if (total === 0) return null;
+  const position = 0.5 * (total - 1);
+  const [lower, upper] = [Math.floor(position), Math.ceil(position)];
+  const at = (rank: number) => {
+    let seen = 0;
+    for (const { value, count } of histogram) {
+      seen += count;
+      if (rank < seen) return value;
+    }
+    throw new Error('median past the histogram');
+  };
+  const first = at(lower);
+  if (lower === upper) return first;
+  // As the database interpolates (float8_lerp): the middle of the two middle values.
+  return first + (at(upper) - first) * (position - lower);
+}
+
 /** Columns of a pipeline's one-row aggregate: `reached_<i>`, and `converted_<i>` / `median_<i>` per step. */
 interface PipelineAggregate {
   total: number;
@@ -160,32 +194,11 @@ export class DashboardQuery {
    * period, a stage counts as reached when its date falls within it.
    */
   async pipeline(filters: PartnershipScope = {}, period: PipelinePeriod = {}): Promise<Pipeline> {
-    const where = whereInScope(new Where(), filters);
-    const { within, byEnd } = periodConditions(where, period);
-    const columns = STAGES.map(
-      (stage, index) => `count(*) FILTER (WHERE ${within(stage)})::integer AS reached_${index}`,
-    );
-    for (let index = 1; index < STAGES.length; index++) {
-      const [from, to] = [STAGES[index - 1]!, STAGES[index]!];
-      columns.push(
-        `count(*) FILTER (WHERE ${within(from)} AND ${byEnd(to)})::integer AS converted_${index}`,
-        // Both are calendar days: their difference is the whole number of days between them.
-        `percentile_cont(0.5) WITHIN GROUP (ORDER BY (${dayOf(to)})::date - (${dayOf(from)})::date)
-           FILTER (WHERE ${dayOf(from)} IS NOT NULL AND ${within(to)}) AS median_${index}`,
-      );
-    }
-    const [row] = await this.db.query<PipelineAggregate>(
-      `SELECT count(*)::integer AS total,
-              (SELECT jsonb_object_agg(stage, n) FROM (
-                 SELECT stage, count(*)::integer AS n FROM rm_partnerships ${where} GROUP BY stage
-               ) AS by_stage) AS stages,
-              ${columns.join(',\n              ')}
-         FROM rm_partnerships
-        CROSS JOIN LATERAL jsonb_to_record(stage_reached_on) AS reached(${STAGES.map((stage) => `${stage} text`).join(', ')})
-        ${where}`,
-      where.params,
-    );
-    const aggregate = row!;
+    const scope = countedScope(filters);
+    const aggregate =
+      scope !== null && !period.from && !period.to
+        ? await this.countedPipeline(scope)
+        : await this.aggregatedPipeline(filters, period);
     const found = aggregate.stages ?? {};
     // Every stage, in the domain's order; a stage the domain no longer knows after them.
     const stages = Object.fromEntries(
@@ -213,22 +226,96 @@ export class DashboardQuery {
   }
 
   /**
+   * Without a period, for everyone or one sector, axis or party: the counters of that scope, a few rows
+   * whatever the number of partnerships (one statement, one snapshot).
+   */
+  private async countedPipeline(scope: string): Promise<PipelineAggregate> {
+    const rows = await this.db.query<{ kind: string; item: string; days: number; n: number }>(
+      `SELECT kind, item, days, n FROM rm_partnership_counts WHERE scope = $1 ORDER BY kind, item, days`,
+      [scope],
+    );
+    const aggregate: PipelineAggregate = { total: 0, stages: null };
+    const stages: Record<string, number> = {};
+    const days = new Map<string, { value: number; count: number }[]>();
+    for (const row of rows) {
+      if (row.kind === 'stage') {
+        stages[row.item] = row.n;
+        aggregate.total += row.n;
+      } else if (row.kind === 'reached') {
+        const index = STAGES.indexOf(row.item as (typeof STAGES)[number]);
+        if (index >= 0) aggregate[`reached_${index}`] = row.n;
+      } else if (row.kind === 'days') {
+        const histogram = days.get(row.item) ?? [];
+        histogram.push({ value: row.days, count: row.n });
+        days.set(row.item, histogram);
+      }
+    }
+    if (rows.some((row) => row.kind === 'stage')) aggregate.stages = stages;
+    STAGES.forEach((_, index) => (aggregate[`reached_${index}`] ??= 0));
+    for (let index = 1; index < STAGES.length; index++) {
+      const histogram = days.get(String(index)) ?? [];
+      const converted = histogram.reduce((sum, bucket) => sum + bucket.count, 0);
+      aggregate[`converted_${index}`] = converted;
+      aggregate[`median_${index}`] = medianOf(histogram, converted);
+    }
+    return aggregate;
+  }
+
+  /** Any scope and period: one pass over the partnerships in scope, aggregated by the database. */
+  private async aggregatedPipeline(
+    filters: PartnershipScope,
+    period: PipelinePeriod,
+  ): Promise<PipelineAggregate> {
+    const where = whereInScope(new Where(), filters);
+    const { within, byEnd } = periodConditions(where, period);
+    const columns = STAGES.map(
+      (stage, index) => `count(*) FILTER (WHERE ${within(stage)})::integer AS reached_${index}`,
+    );
+    for (let index = 1; index < STAGES.length; index++) {
+      const [from, to] = [STAGES[index - 1]!, STAGES[index]!];
+      columns.push(
+        `count(*) FILTER (WHERE ${within(from)} AND ${byEnd(to)})::integer AS converted_${index}`,
+        // Both are calendar days: their difference is the whole number of days between them.
+        `percentile_cont(0.5) WITHIN GROUP (ORDER BY (${dayOf(to)})::date - (${dayOf(from)})::date)
+           FILTER (WHERE ${dayOf(from)} IS NOT NULL AND ${within(to)}) AS median_${index}`,
+      );
+    }
+    const [row] = await this.db.query<PipelineAggregate>(
+      `SELECT count(*)::integer AS total,
+              (SELECT jsonb_object_agg(stage, n) FROM (
+                 SELECT stage, count(*)::integer AS n FROM rm_partnerships ${where} GROUP BY stage
+               ) AS by_stage) AS stages,
+              ${columns.join(',\n              ')}
+         FROM rm_partnerships
+        CROSS JOIN LATERAL jsonb_to_record(stage_reached_on) AS reached(${STAGES.map((stage) => `${stage} text`).join(', ')})
+        ${where}`,
+      where.params,
+    );
+    return row!;
+  }
+
+  /**
    * California × France pairs of parties, counted per partnership linking them, aggregated by the database
    * in one statement (one snapshot); the answer's size is that of the matrix. A party counts once per
    * partnership, and only as an organisation the directory knows in California or in France.
    */
   async matrix(filters: PartnershipScope = {}): Promise<Matrix> {
-    const where = whereInScope(new Where(), filters);
+    const scope = countedScope(filters);
+    const where = scope === null ? whereInScope(new Where(), filters) : new Where();
+    // Partnerships with the same parties and sectors count together: the work past the first grouping
+    // grows with the distinct combinations, not with the partnerships. For everyone or one sector, axis or
+    // party, the grouping is kept by the read model (partnership-counts.ts).
+    const combinations =
+      scope === null
+        ? `SELECT row_number() OVER () AS combination, parties, sectors, count(*)::integer AS partnerships,
+                  count(*) FILTER (WHERE status <> 'withdrawn')::integer AS active
+             FROM rm_partnerships ${where}
+            GROUP BY parties, sectors`
+        : `SELECT row_number() OVER () AS combination, parties, sectors, partnerships, active
+             FROM rm_partnership_combinations WHERE scope = ${where.param(scope)}::text`;
     const [california, france] = [where.param(CALIFORNIA_COUNTRY), where.param(FRANCE_COUNTRY)];
     const rows = await this.db.query<MatrixRow>(
-      // Partnerships with the same parties and sectors count together: the work past the first grouping
-      // grows with the distinct combinations, not with the partnerships.
-      `WITH combination AS (
-         SELECT row_number() OVER () AS combination, parties, sectors, count(*)::integer AS partnerships,
-                count(*) FILTER (WHERE status <> 'withdrawn')::integer AS active
-           FROM rm_partnerships ${where}
-          GROUP BY parties, sectors
-       ), party AS (
+      `WITH combination AS (${combinations}), party AS (
          SELECT DISTINCT c.combination, o.id::text AS organization_id, o.country
            FROM combination c
            CROSS JOIN LATERAL unnest(c.parties) AS u(party)

@@ -8,6 +8,7 @@ import {
   type RecordedEvent,
   writeProcessorCheckpoint,
 } from '@passerelle/event-store';
+import { partnershipCountsMigration } from '../projections/partnerships/partnership-counts';
 import {
   AnyProjection,
   generationSuffix,
@@ -42,6 +43,8 @@ export const readModelMigrations: Migration[] = [
           ON CONFLICT (name) DO NOTHING;
           ALTER TABLE projection_checkpoints DROP COLUMN position`,
   },
+  // The function the partnerships read model's triggers keep its counters with (from its version 3).
+  partnershipCountsMigration,
 ];
 
 /**

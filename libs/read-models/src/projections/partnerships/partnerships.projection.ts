@@ -8,8 +8,9 @@ import {
   partnershipIdOf,
   PartnershipRow,
 } from './partnership-row';
+import { partnershipCountsTables } from './partnership-counts';
 
-type Table = 'partnerships' | 'partnership_agenda';
+type Table = 'partnerships' | 'partnership_agenda' | 'partnership_counts' | 'partnership_combinations';
 
 const rows: RowFold<PartnershipRow, Table> = {
   keyOf: partnershipIdOf,
@@ -111,17 +112,25 @@ async function saveAgenda(
   );
 }
 
-/** One row per partnership (the folded state and the columns lists filter on), and what is coming up. */
+/**
+ * One row per partnership (the folded state and the columns lists filter on), what is coming up, and the
+ * counters the pipeline and the matrix read (kept by triggers on the partnerships table, partnership-counts.ts).
+ */
 export const partnershipsProjection: Projection<Table> = {
   name: 'partnerships',
   // 2: attendees' names and addresses and signers' names are kept sealed, as the events carry them
   // (decision 0005): forgetting a person deletes their key and leaves nothing here to rewrite. Business
   // dates (`on` in every event, `proposedOn`, `lastStepOn`, … in the state; signatures pending since the
-  // terms' date).
-  version: 2,
+  // terms' date). 3: the dashboards' counters (decision 0022).
+  version: 3,
   handles: PARTNERSHIP_EVENT_TYPES,
-  tables: ['partnerships', 'partnership_agenda'],
-  keys: { partnerships: ['id'], partnership_agenda: ['partnership_id', 'kind', 'item_id'] },
+  tables: ['partnerships', 'partnership_agenda', 'partnership_counts', 'partnership_combinations'],
+  keys: {
+    partnerships: ['id'],
+    partnership_agenda: ['partnership_id', 'kind', 'item_id'],
+    partnership_counts: ['scope', 'kind', 'item', 'days'],
+    partnership_combinations: ['scope', 'combination'],
+  },
 
   migrations: (t) => [
     `CREATE TABLE ${t.partnerships} (
@@ -158,6 +167,7 @@ export const partnershipsProjection: Projection<Table> = {
        PRIMARY KEY (partnership_id, kind, item_id)
      )`,
     `CREATE INDEX ${t.partnership_agenda}_due ON ${t.partnership_agenda} (kind, due_at)`,
+    ...partnershipCountsTables(t),
   ],
 
   apply: (tx, events, tables) => foldRows(tx, tables, events, rows),
