@@ -57,11 +57,20 @@ DECLARE
   zero_days integer[];
   zero_combinations uuid[];
 BEGIN
+  -- Most statements count nothing (an upsert's insert trigger when every row was there, an update that
+  -- changed no counted column): they return before any statement is planned.
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
     source := 'SELECT 1 AS sign, n.stage, n.status, n.parties, n.sectors, n.axes, n.stage_reached_on FROM new_rows n';
   ELSIF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
     source := 'SELECT -1 AS sign, o.stage, o.status, o.parties, o.sectors, o.axes, o.stage_reached_on FROM old_rows o';
   ELSE
+    IF NOT EXISTS (
+      SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+       WHERE (n.stage, n.status, n.parties, n.sectors, n.axes, n.stage_reached_on)
+             IS DISTINCT FROM (o.stage, o.status, o.parties, o.sectors, o.axes, o.stage_reached_on)
+    ) THEN RETURN NULL; END IF;
     source := 'SELECT s.* FROM new_rows n JOIN old_rows o ON o.id = n.id
                  CROSS JOIN LATERAL (VALUES
                    (1, n.stage, n.status, n.parties, n.sectors, n.axes, n.stage_reached_on),
