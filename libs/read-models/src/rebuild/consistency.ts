@@ -62,7 +62,7 @@ async function compareTable(
  * stay), and unlogged (a scratch copy needs no crash safety), so filling them costs less.
  */
 async function createScratchTables(tx: SqlExecutor, projection: AnyProjection, tables: TableNames) {
-  for (const table of Object.values(tables)) await tx.exec(`DROP TABLE IF EXISTS ${table} CASCADE`);
+  await dropTables(tx, projection, tables);
   for (const statement of projection.migrations(tables)) {
     if (/^\s*CREATE\s+INDEX\b/i.test(statement)) continue;
     await tx.exec(statement);
@@ -96,7 +96,7 @@ export class ScratchRebuild {
       const target = (await readCheckpoint(client, projection.name))!.position;
       return new ScratchRebuild(client, projection, scratch, target);
     } catch (error) {
-      await dropTables(client, scratch);
+      await dropTables(client, projection, scratch);
       throw error;
     }
   }
@@ -133,7 +133,7 @@ export class ScratchRebuild {
   }
 
   drop(): Promise<void> {
-    return dropTables(this.client, this.scratch);
+    return dropTables(this.client, this.projection, this.scratch);
   }
 
   private async compare(store: EventStore, batchSize: number): Promise<ConsistencyReport> {

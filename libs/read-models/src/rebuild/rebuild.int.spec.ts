@@ -101,6 +101,13 @@ describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
     expect(await tableExists('rm_partnerships_g2')).toBe(true);
     expect(await tableExists('rm_partnerships_g1')).toBe(false);
     expect(await tableExists('rm_partnership_agenda_g1')).toBe(false);
+    expect(await tableExists('rm_partnership_counts_g1')).toBe(false);
+    // The counters' function went with its generation's tables; the new generation has its own.
+    const functions = await db.client.query<{ name: string }>(
+      `SELECT proname AS name FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+          AND proname LIKE 'rm_partnership_counts_%' ORDER BY proname`,
+    );
+    expect(functions.map((f) => f.name)).toEqual(['rm_partnership_counts_g2_keep']);
     expect(await readCheckpoint(db.client, 'partnerships:rebuild')).toBeUndefined();
 
     // The live runner learns of the swap when its next batch finds the checkpoint moved; the writer may

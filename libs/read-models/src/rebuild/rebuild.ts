@@ -136,7 +136,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       if (swapped) break;
     }
     options.onProgress?.({ position, head: position, events });
-    await dropTables(client, liveTables(projection, previousGeneration));
+    await dropTables(client, projection, liveTables(projection, previousGeneration));
     return {
       name: projection.name,
       generation,

@@ -8,7 +8,6 @@ import {
   type RecordedEvent,
   writeProcessorCheckpoint,
 } from '@passerelle/event-store';
-import { partnershipCountsMigration } from '../projections/partnerships/partnership-counts';
 import {
   AnyProjection,
   generationSuffix,
@@ -43,8 +42,6 @@ export const readModelMigrations: Migration[] = [
           ON CONFLICT (name) DO NOTHING;
           ALTER TABLE projection_checkpoints DROP COLUMN position`,
   },
-  // The function the partnerships read model's triggers keep its counters with (from its version 3).
-  partnershipCountsMigration,
 ];
 
 /**
@@ -146,12 +143,19 @@ export async function createTables(
   projection: AnyProjection,
   tables: TableNames,
 ): Promise<void> {
-  for (const table of Object.values(tables)) await db.exec(`DROP TABLE IF EXISTS ${table} CASCADE`);
+  await dropTables(db, projection, tables);
   for (const statement of projection.migrations(tables)) await db.exec(statement);
 }
 
-export async function dropTables(db: SqlExecutor, tables: TableNames): Promise<void> {
+/** A generation's tables, and the functions that came with them. */
+export async function dropTables(
+  db: SqlExecutor,
+  projection: AnyProjection,
+  tables: TableNames,
+): Promise<void> {
   for (const table of Object.values(tables)) await db.exec(`DROP TABLE IF EXISTS ${table} CASCADE`);
+  for (const routine of projection.routines?.(tables) ?? [])
+    await db.exec(`DROP FUNCTION IF EXISTS ${routine}()`);
 }
 
 /** Points the readers' views at a generation's tables: atomic with the surrounding transaction. */

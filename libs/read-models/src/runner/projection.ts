@@ -31,8 +31,10 @@ export interface Projection<Table extends string = string> {
   readonly tables: readonly Table[];
   /** Primary key columns per table, to name differing rows in a consistency report. */
   readonly keys: Readonly<Record<Table, readonly string[]>>;
-  /** DDL creating the tables (and indexes) of one generation. */
+  /** DDL creating the tables (and indexes, and the functions of their triggers) of one generation. */
   migrations(tables: TableNames<Table>): string[];
+  /** Functions (no arguments) `migrations` creates for one generation: dropped with its tables. */
+  routines?(tables: TableNames<Table>): string[];
   apply(tx: SqlExecutor, events: readonly ProjectedEvent[], tables: TableNames<Table>): Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import {
   partnershipIdOf,
   PartnershipRow,
 } from './partnership-row';
-import { partnershipCountsTables } from './partnership-counts';
+import { partnershipCountsRoutines, partnershipCountsTables } from './partnership-counts';
 
 type Table = 'partnerships' | 'partnership_agenda' | 'partnership_counts' | 'partnership_combinations';
 
@@ -169,6 +169,8 @@ export const partnershipsProjection: Projection<Table> = {
     `CREATE INDEX ${t.partnership_agenda}_due ON ${t.partnership_agenda} (kind, due_at)`,
     ...partnershipCountsTables(t),
   ],
+
+  routines: partnershipCountsRoutines,
 
   apply: (tx, events, tables) => foldRows(tx, tables, events, rows),
 };
