@@ -2,6 +2,7 @@ import type { SqlClient } from '@passerelle/database';
 import { isDomainEventType, upcast } from '@passerelle/domain';
 import type { EventStore, RecordedEvent } from '@passerelle/event-store';
 import { chainHash, GENESIS_HASH } from '@passerelle/event-store';
+import { AppendOnlyCheck } from '../rebuild/append-only-check';
 import { ConsistencyReport, ScratchRebuild } from '../rebuild/consistency';
 import type { AnyProjection } from '../runner/projection';
 
@@ -165,10 +166,14 @@ export async function verifyIntegrity(options: {
   const stored = options.storedStore ?? options.store;
   const projectionStore = options.projectionStore ?? options.store;
   const checker = new LogChecker();
-  const rebuilds: ScratchRebuild[] = [];
+  const rebuilds: (ScratchRebuild | AppendOnlyCheck)[] = [];
   try {
     for (const projection of options.projections) {
-      rebuilds.push(await ScratchRebuild.start(options.client, projection));
+      rebuilds.push(
+        projection.appendOnly
+          ? await AppendOnlyCheck.start(options.client, projection)
+          : await ScratchRebuild.start(options.client, projection),
+      );
     }
     // The next batch is read while this one is checked and applied to the scratch tables.
     const read = (after: number) => {
