@@ -37,6 +37,10 @@ export interface IntegrityReport {
 }
 
 const MAX_PROBLEMS = 200;
+/** A scratch rebuild applies this many events at a time (fewer transactions; memory: these events, upcast). */
+const SCRATCH_CHUNK = 5000;
+/** How many batches the read models' checks may be behind the pass (memory: these batches). */
+const FEEDS_AHEAD = 4;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -167,19 +171,29 @@ export async function verifyIntegrity(options: {
   const projectionStore = options.projectionStore ?? options.store;
   const checker = new LogChecker();
   const rebuilds: (ScratchRebuild | AppendOnlyCheck)[] = [];
+  const inFlight: Promise<unknown>[] = [];
   try {
     for (const projection of options.projections) {
       rebuilds.push(
         projection.appendOnly
           ? await AppendOnlyCheck.start(options.client, projection)
-          : await ScratchRebuild.start(options.client, projection),
+          : await ScratchRebuild.start(options.client, projection, SCRATCH_CHUNK),
       );
     }
-    // The next batch is read while this one is checked and applied to the scratch tables.
+    // The next batch is read while this one is checked; the read models' checks follow on their own
+    // connections, up to FEEDS_AHEAD batches behind the pass, each taking the batches in order.
     const read = (after: number) => {
       const batch = stored.readAll({ after, maxCount: batchSize });
       batch.catch(() => undefined); // awaited below, or dropped if the pass fails
       return batch;
+    };
+    const chains: Promise<unknown>[] = rebuilds.map(() => Promise.resolve());
+    const feed = (events: readonly RecordedEvent[]) => {
+      const fed = Promise.all(
+        rebuilds.map((rebuild, index) => (chains[index] = chains[index]!.then(() => rebuild.feed(events)))),
+      );
+      fed.catch(() => undefined); // awaited below
+      inFlight.push(fed);
     };
     // The rebuilds are fed from the pass as long as it has their events; otherwise `finish` reads the rest.
     let feeding = projectionStore === stored || projectionStore === options.store;
@@ -189,10 +203,8 @@ export async function verifyIntegrity(options: {
       if (batch.length === 0) break;
       const upTo = batch[batch.length - 1]!.position;
       ahead = read(upTo);
-      const feed = (events: readonly RecordedEvent[]) =>
-        Promise.all(rebuilds.filter((rebuild) => rebuild.wants).map((rebuild) => rebuild.feed(events)));
-      const fed = feeding && projectionStore === stored ? feed(batch) : undefined;
-      fed?.catch(() => undefined); // awaited below
+      const fedAsStored = feeding && projectionStore === stored;
+      if (fedAsStored) feed(batch);
       for (const event of batch) checker.check(event);
       options.observe?.(batch);
       let decoded: RecordedEvent[] | undefined;
@@ -210,12 +222,16 @@ export async function verifyIntegrity(options: {
         }
       }
       for (const event of decoded ?? []) checker.checkDecoded(event);
-      if (fed) await fed;
-      else if (feeding && decoded) await feed(decoded);
+      if (fedAsStored) {
+        // fed above
+      } else if (feeding && decoded) feed(decoded);
       else feeding = false;
+      while (inFlight.length > FEEDS_AHEAD) await inFlight.shift();
       after = upTo;
     }
+    while (inFlight.length > 0) await inFlight.shift();
   } catch (error) {
+    await Promise.allSettled(inFlight);
     await Promise.allSettled(rebuilds.map((rebuild) => rebuild.drop()));
     throw error;
   }
