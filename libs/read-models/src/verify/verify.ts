@@ -143,9 +143,10 @@ export class LogChecker {
 /**
  * The auditor's integrity report, in one pass over the log in position order (revisions contiguous,
  * positions increasing, hash chains hold over the events as stored, every event decodes and upcasts),
- * which also feeds a fresh rebuild of every read model into scratch tables (ScratchRebuild); each is then
- * compared with its live tables. Memory holds one batch read ahead, and per stream its last revision and
- * hash; the rebuilt rows are in the database.
+ * which also feeds the read models' checks: an append-only one (the activity feed) is compared batch by
+ * batch with its live rows (AppendOnlyCheck), the others are rebuilt into scratch tables (ScratchRebuild)
+ * and then compared with their live tables. Memory holds a few batches, and per stream its last revision
+ * and hash; the rebuilt rows are in the database.
  */
 export async function verifyIntegrity(options: {
   client: SqlClient;
@@ -172,6 +173,8 @@ export async function verifyIntegrity(options: {
   const checker = new LogChecker();
   const rebuilds: (ScratchRebuild | AppendOnlyCheck)[] = [];
   const inFlight: Promise<unknown>[] = [];
+  /** Per read model, its last batch fed: each takes the batches in order. */
+  const chains: Promise<unknown>[] = [];
   try {
     for (const projection of options.projections) {
       rebuilds.push(
@@ -187,7 +190,7 @@ export async function verifyIntegrity(options: {
       batch.catch(() => undefined); // awaited below, or dropped if the pass fails
       return batch;
     };
-    const chains: Promise<unknown>[] = rebuilds.map(() => Promise.resolve());
+    chains.push(...rebuilds.map(() => Promise.resolve()));
     const feed = (events: readonly RecordedEvent[]) => {
       const fed = Promise.all(
         rebuilds.map((rebuild, index) => (chains[index] = chains[index]!.then(() => rebuild.feed(events)))),
@@ -231,7 +234,7 @@ export async function verifyIntegrity(options: {
     }
     while (inFlight.length > 0) await inFlight.shift();
   } catch (error) {
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled(chains);
     await Promise.allSettled(rebuilds.map((rebuild) => rebuild.drop()));
     throw error;
   }
