@@ -103,6 +103,15 @@ describe.each([
       deal.id,
       'Edited in place',
     ]);
+    // One entry of the activity feed, which verify checks batch by batch against the log (no rebuild).
+    const [entry] = await sqlOf(ctx).query<{ position: string; type: string }>(
+      'SELECT position::text AS position, type FROM rm_activity WHERE partnership_id = $1 ORDER BY position LIMIT 1',
+      [deal.id],
+    );
+    await sqlOf(ctx).query('UPDATE rm_activity SET type = $2 WHERE position = $1', [
+      entry!.position,
+      'PartnershipWithdrawn',
+    ]);
     const [head] = await sqlOf(ctx).query<{ position: number; signature: string }>(
       'SELECT position, signature FROM signed_heads ORDER BY position DESC LIMIT 1',
     );
@@ -119,12 +128,27 @@ describe.each([
         kind: 'read_model_mismatch',
         detail: expect.stringContaining('partnerships.partnerships'),
       }),
+      expect.objectContaining({
+        kind: 'read_model_mismatch',
+        detail: expect.stringContaining(`activity.activity: 1 row(s) missing or different, 1 unexpected`),
+      }),
     ]);
     expect(verified.readModels).toContainEqual(expect.objectContaining({ name: 'partnerships', ok: false }));
+    expect(verified.readModels).toContainEqual(
+      expect.objectContaining({
+        name: 'activity',
+        ok: false,
+        differences: [expect.objectContaining({ samples: [{ position: Number(entry!.position) }] })],
+      }),
+    );
     expect(verified.signedHeads.failures).toContainEqual(
       expect.objectContaining({ position: Number(head!.position), reason: 'bad_signature' }),
     );
     await sqlOf(ctx).query('UPDATE rm_partnerships SET title = $2 WHERE id = $1', [deal.id, row!.title]);
+    await sqlOf(ctx).query('UPDATE rm_activity SET type = $2 WHERE position = $1', [
+      entry!.position,
+      entry!.type,
+    ]);
     await sqlOf(ctx).query('UPDATE signed_heads SET signature = $2 WHERE position = $1', [
       head!.position,
       head!.signature,

@@ -18,8 +18,60 @@ export function canonicalJson(value: unknown): string {
   return serialised;
 }
 
+/** Object keys as JSON strings, remembered: events use few distinct keys, each many times. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_KEPT = 10_000;
+
+function quoted(name: string): string {
+  let text = quotedKeys.get(name);
+  if (text === undefined) {
+    text = JSON.stringify(name);
+    if (quotedKeys.size < QUOTED_KEYS_KEPT) quotedKeys.set(name, text);
+  }
+  return text;
+}
+
+/**
+ * The values JSON.parse gives (strings, finite numbers, booleans, null, arrays and plain objects without
+ * `toJSON`) are written here directly, into one string; anything else (dates, boxed values, `toJSON`,
+ * other prototypes) goes through `serialise`, which follows JSON.stringify step by step.
+ */
+function canonical(value: unknown, key: string): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if ((value as { toJSON?: unknown }).toJSON !== undefined) break;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let index = 0; index < value.length; index++) {
+          if (index > 0) out += ',';
+          out += canonical(value[index], String(index)) ?? 'null';
+        }
+        return `${out}]`;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) break;
+      const record = value as Record<string, unknown>;
+      let out = '{';
+      for (const name of Object.keys(record).sort()) {
+        const member = canonical(record[name], name);
+        if (member === undefined) continue;
+        if (out.length > 1) out += ',';
+        out += `${quoted(name)}:${member}`;
+      }
+      return `${out}}`;
+    }
+  }
+  return serialise(value, key);
+}
+
 /** JSON.stringify's SerializeJSONProperty (ECMA-262 25.5.2.2), with object keys sorted. */
-function canonical(input: unknown, key: string): string | undefined {
+function serialise(input: unknown, key: string): string | undefined {
   let value = input;
   if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
     const toJSON = (value as { toJSON?: unknown }).toJSON;

@@ -45,6 +45,44 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes the odd values inside ordinary ones as JSON.stringify does (null prototypes, toJSON not a function)', () => {
+    // Written key by key: an object rebuilt with sorted keys would still list integer-like keys first.
+    const sorted = (value: unknown): string =>
+      Array.isArray(value)
+        ? `[${value.map(sorted).join(',')}]`
+        : typeof value === 'object' && value !== null
+          ? `{${Object.keys(value)
+              .sort()
+              .map((key) => `${JSON.stringify(key)}:${sorted((value as Record<string, unknown>)[key])}`)
+              .join(',')}}`
+          : JSON.stringify(value);
+    const definition = (value: unknown) => sorted(JSON.parse(JSON.stringify(value)));
+    const special = fc.oneof(
+      fc.date({ noInvalidDate: true }),
+      fc.constantFrom(undefined, -0, NaN, Infinity, () => 1),
+      fc.string().map((text) => ({ toJSON: () => text })),
+      fc.double().map((n) => new Number(n)),
+      fc.string().map((text) => new String(text)),
+      fc.constant({ toJSON: 'not a function', kept: 1 }),
+      fc.constant(Object.assign(Object.create(null), { b: 2, a: 1 })),
+    );
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ maxDepth: 2 }),
+        special,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), value), (record) => {
+        expect(canonicalJson(record)).toBe(definition(record));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('is stable through a JSON round trip, as data read back from the database is', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '@passerelle/database';
 import type { EventStore, RecordedEvent } from '@passerelle/event-store';
-import { applyBatch, dropTables, ensureProjection, liveTables, readCheckpoint } from '../runner/catalog';
-import { AnyProjection, TableNames, tableNamesFor } from '../runner/projection';
+import {
+  applyBatch,
+  dropTables,
+  ensureProjection,
+  eventsToApply,
+  liveTables,
+  readCheckpoint,
+} from '../runner/catalog';
+import { AnyProjection, ProjectedEvent, TableNames, tableNamesFor } from '../runner/projection';
 import { readRemaining } from './rebuild';
 
 export interface TableDifference {
@@ -78,7 +85,12 @@ async function createScratchTables(tx: SqlExecutor, projection: AnyProjection, t
  * the runner for the comparison only), compares, and drops the scratch tables. Memory stays one batch.
  */
 export class ScratchRebuild {
+  /** How far the scratch tables hold the log. */
   private position = 0;
+  /** How far the log was given to `feed` (up to `target`); the events between are `pending`. */
+  private given = 0;
+  /** Events given and not applied yet, upcast, only those the projection handles. */
+  private pending: ProjectedEvent[] = [];
 
   private constructor(
     private readonly client: SqlClient,
@@ -86,46 +98,62 @@ export class ScratchRebuild {
     private readonly scratch: TableNames,
     /** The live checkpoint when the rebuild started: `feed` applies up to here. */
     readonly target: number,
+    /** `feed` applies at least this many events at a time (one transaction), or the last ones. */
+    private readonly chunk: number,
   ) {}
 
-  static async start(client: SqlClient, projection: AnyProjection): Promise<ScratchRebuild> {
+  static async start(client: SqlClient, projection: AnyProjection, chunk = 1): Promise<ScratchRebuild> {
     await ensureProjection(client, projection);
     const scratch: TableNames = tableNamesFor(projection, `x${randomBytes(4).toString('hex')}`);
     await client.transaction((tx) => createScratchTables(tx, projection, scratch));
     try {
       const target = (await readCheckpoint(client, projection.name))!.position;
-      return new ScratchRebuild(client, projection, scratch, target);
+      return new ScratchRebuild(client, projection, scratch, target, chunk);
     } catch (error) {
       await dropTables(client, projection, scratch);
       throw error;
     }
   }
 
-  /** Whether `feed` still wants events after `position`. */
+  /** Whether `feed` still wants events after the last ones it was given. */
   get wants(): boolean {
-    return this.position < this.target;
+    return this.given < this.target;
   }
 
-  /** The next events of the log, in position order, from where the last batch ended. */
+  /**
+   * The next events of the log, in position order, from where the last batch ended. They are applied
+   * once `chunk` of them (of the types the projection handles) are waiting, or the target is reached:
+   * fewer, larger transactions, and none for batches that change nothing.
+   */
   async feed(events: readonly RecordedEvent[]): Promise<void> {
     if (!this.wants || events.length === 0) return;
     const last = events[events.length - 1]!.position;
     const within = last <= this.target ? events : events.filter((e) => e.position <= this.target);
-    const from = this.position;
-    this.position = await this.client.transaction((tx) =>
-      applyBatch(tx, this.projection, this.scratch, within, from),
-    );
-    if (last > this.target) this.position = this.target;
+    for (const event of eventsToApply(this.projection, within, this.given)) this.pending.push(event);
+    this.given = Math.min(last, this.target);
+    if (this.pending.length >= this.chunk || !this.wants) await this.flush();
+  }
+
+  /** Applies the pending events. */
+  private async flush(): Promise<void> {
+    const events = this.pending;
+    this.pending = [];
+    if (events.length > 0) {
+      const { client, projection, scratch } = this;
+      await client.transaction((tx) => projection.apply(tx, events, scratch));
+    }
+    this.position = this.given;
   }
 
   /** Applies what is left up to the live checkpoint, compares, and drops the scratch tables. */
   async finish(store: EventStore, batchSize = 1000): Promise<ConsistencyReport> {
     try {
       while (this.wants) {
-        const batch = await store.readAll({ after: this.position, maxCount: batchSize });
+        const batch = await store.readAll({ after: this.given, maxCount: batchSize });
         if (batch.length === 0) break;
         await this.feed(batch);
       }
+      await this.flush();
       return await this.compare(store, batchSize);
     } finally {
       await this.drop();

@@ -36,6 +36,22 @@ export interface Projection<Table extends string = string> {
   /** Functions (no arguments) `migrations` creates for one generation: dropped with its tables. */
   routines?(tables: TableNames<Table>): string[];
   apply(tx: SqlExecutor, events: readonly ProjectedEvent[], tables: TableNames<Table>): Promise<void>;
+  /**
+   * Set when the projection only ever adds rows, at most one per event, to one table keyed by the event's
+   * position (column `position`), and never changes or removes them: the audit's verify then checks that
+   * table batch by batch against the rows these events add, by position range, instead of rebuilding it.
+   */
+  readonly appendOnly?: AppendOnlyRows<Table>;
+}
+
+/** The rows an append-only projection adds (see `Projection.appendOnly`). */
+export interface AppendOnlyRows<Table extends string = string> {
+  readonly table: Table;
+  /**
+   * The rows these events add, as a SELECT over its parameters (`$1`, …), its columns in the table's
+   * order and of its types: `apply` inserts what it selects, and verify compares what it selects.
+   */
+  select(events: readonly ProjectedEvent[]): { sql: string; params: unknown[] };
 }
 
 export type AnyProjection = Projection<string>;

@@ -2,6 +2,7 @@ import type { SqlClient } from '@passerelle/database';
 import { isDomainEventType, upcast } from '@passerelle/domain';
 import type { EventStore, RecordedEvent } from '@passerelle/event-store';
 import { chainHash, GENESIS_HASH } from '@passerelle/event-store';
+import { AppendOnlyCheck } from '../rebuild/append-only-check';
 import { ConsistencyReport, ScratchRebuild } from '../rebuild/consistency';
 import type { AnyProjection } from '../runner/projection';
 
@@ -36,6 +37,10 @@ export interface IntegrityReport {
 }
 
 const MAX_PROBLEMS = 200;
+/** A scratch rebuild applies this many events at a time (fewer transactions; memory: these events, upcast). */
+const SCRATCH_CHUNK = 5000;
+/** How many batches the read models' checks may be behind the pass (memory: these batches). */
+const FEEDS_AHEAD = 4;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -138,9 +143,10 @@ export class LogChecker {
 /**
  * The auditor's integrity report, in one pass over the log in position order (revisions contiguous,
  * positions increasing, hash chains hold over the events as stored, every event decodes and upcasts),
- * which also feeds a fresh rebuild of every read model into scratch tables (ScratchRebuild); each is then
- * compared with its live tables. Memory holds one batch read ahead, and per stream its last revision and
- * hash; the rebuilt rows are in the database.
+ * which also feeds the read models' checks: an append-only one (the activity feed) is compared batch by
+ * batch with its live rows (AppendOnlyCheck), the others are rebuilt into scratch tables (ScratchRebuild)
+ * and then compared with their live tables. Memory holds a few batches, and per stream its last revision
+ * and hash; the rebuilt rows are in the database.
  */
 export async function verifyIntegrity(options: {
   client: SqlClient;
@@ -165,16 +171,32 @@ export async function verifyIntegrity(options: {
   const stored = options.storedStore ?? options.store;
   const projectionStore = options.projectionStore ?? options.store;
   const checker = new LogChecker();
-  const rebuilds: ScratchRebuild[] = [];
+  const rebuilds: (ScratchRebuild | AppendOnlyCheck)[] = [];
+  const inFlight: Promise<unknown>[] = [];
+  /** Per read model, its last batch fed: each takes the batches in order. */
+  const chains: Promise<unknown>[] = [];
   try {
     for (const projection of options.projections) {
-      rebuilds.push(await ScratchRebuild.start(options.client, projection));
+      rebuilds.push(
+        projection.appendOnly
+          ? await AppendOnlyCheck.start(options.client, projection)
+          : await ScratchRebuild.start(options.client, projection, SCRATCH_CHUNK),
+      );
     }
-    // The next batch is read while this one is checked and applied to the scratch tables.
+    // The next batch is read while this one is checked; the read models' checks follow on their own
+    // connections, up to FEEDS_AHEAD batches behind the pass, each taking the batches in order.
     const read = (after: number) => {
       const batch = stored.readAll({ after, maxCount: batchSize });
       batch.catch(() => undefined); // awaited below, or dropped if the pass fails
       return batch;
+    };
+    chains.push(...rebuilds.map(() => Promise.resolve()));
+    const feed = (events: readonly RecordedEvent[]) => {
+      const fed = Promise.all(
+        rebuilds.map((rebuild, index) => (chains[index] = chains[index]!.then(() => rebuild.feed(events)))),
+      );
+      fed.catch(() => undefined); // awaited below
+      inFlight.push(fed);
     };
     // The rebuilds are fed from the pass as long as it has their events; otherwise `finish` reads the rest.
     let feeding = projectionStore === stored || projectionStore === options.store;
@@ -184,10 +206,8 @@ export async function verifyIntegrity(options: {
       if (batch.length === 0) break;
       const upTo = batch[batch.length - 1]!.position;
       ahead = read(upTo);
-      const feed = (events: readonly RecordedEvent[]) =>
-        Promise.all(rebuilds.filter((rebuild) => rebuild.wants).map((rebuild) => rebuild.feed(events)));
-      const fed = feeding && projectionStore === stored ? feed(batch) : undefined;
-      fed?.catch(() => undefined); // awaited below
+      const fedAsStored = feeding && projectionStore === stored;
+      if (fedAsStored) feed(batch);
       for (const event of batch) checker.check(event);
       options.observe?.(batch);
       let decoded: RecordedEvent[] | undefined;
@@ -205,12 +225,16 @@ export async function verifyIntegrity(options: {
         }
       }
       for (const event of decoded ?? []) checker.checkDecoded(event);
-      if (fed) await fed;
-      else if (feeding && decoded) await feed(decoded);
+      if (fedAsStored) {
+        // fed above
+      } else if (feeding && decoded) feed(decoded);
       else feeding = false;
+      while (inFlight.length > FEEDS_AHEAD) await inFlight.shift();
       after = upTo;
     }
+    while (inFlight.length > 0) await inFlight.shift();
   } catch (error) {
+    await Promise.allSettled(chains);
     await Promise.allSettled(rebuilds.map((rebuild) => rebuild.drop()));
     throw error;
   }

@@ -47,6 +47,29 @@ export function activityRowOf(event: ProjectedEvent): ActivityRow {
 
 type Table = 'activity';
 
+/** The rows these events add to the feed, as a SELECT (what `apply` inserts and verify compares). */
+function activityRows(events: readonly ProjectedEvent[]): { sql: string; params: unknown[] } {
+  const records = events.map(activityRowOf).map((row) => ({
+    position: row.position,
+    event_id: row.eventId,
+    stream_id: row.streamId,
+    type: row.type,
+    partnership_id: row.partnershipId,
+    organization_id: row.organizationId,
+    occurred_at: row.occurredAt,
+    recorded_at: row.recordedAt,
+    actor_name: row.actorName,
+    facts: row.facts,
+  }));
+  return {
+    sql: `SELECT position, event_id, stream_id, type, partnership_id, organization_id, occurred_at, recorded_at, actor_name, facts
+            FROM jsonb_to_recordset($1::jsonb) AS r(
+              position bigint, event_id uuid, stream_id text, type text, partnership_id uuid, organization_id uuid,
+              occurred_at timestamptz, recorded_at timestamptz, actor_name text, facts jsonb)`,
+    params: [JSON.stringify(records)],
+  };
+}
+
 /** The feed of what happened, newest first on the dashboard; words are put on it when read. */
 export const activityProjection: Projection<Table> = {
   name: 'activity',
@@ -70,27 +93,14 @@ export const activityProjection: Projection<Table> = {
      )`,
     `CREATE INDEX ${t.activity}_partnership ON ${t.activity} (partnership_id, position DESC)`,
   ],
+  appendOnly: { table: 'activity', select: activityRows },
   async apply(tx, events, tables) {
-    const records = events.map(activityRowOf).map((row) => ({
-      position: row.position,
-      event_id: row.eventId,
-      stream_id: row.streamId,
-      type: row.type,
-      partnership_id: row.partnershipId,
-      organization_id: row.organizationId,
-      occurred_at: row.occurredAt,
-      recorded_at: row.recordedAt,
-      actor_name: row.actorName,
-      facts: row.facts,
-    }));
+    const { sql, params } = activityRows(events);
     await tx.query(
       `INSERT INTO ${tables.activity}
          (position, event_id, stream_id, type, partnership_id, organization_id, occurred_at, recorded_at, actor_name, facts)
-       SELECT position, event_id, stream_id, type, partnership_id, organization_id, occurred_at, recorded_at, actor_name, facts
-         FROM jsonb_to_recordset($1::jsonb) AS r(
-           position bigint, event_id uuid, stream_id text, type text, partnership_id uuid, organization_id uuid,
-           occurred_at timestamptz, recorded_at timestamptz, actor_name text, facts jsonb)`,
-      [JSON.stringify(records)],
+       ${sql}`,
+      params,
     );
   },
 };
