@@ -5,12 +5,12 @@ import { createLogger, requestLogging } from './request-logging';
 
 type Line = Record<string, unknown> & { level: number; msg: string; req?: Record<string, unknown> };
 
-/** An Express application logging into `lines` at `level`, requests slow from 40 ms. */
-function application(level: string) {
+/** An Express application logging into `lines` at `level`, requests slow from `slowMs` (by default never in a test). */
+function application(level: string, slowMs = 600_000) {
   const lines: Line[] = [];
   const logger = createLogger(level, { write: (line: string) => lines.push(JSON.parse(line) as Line) });
   const app = express();
-  app.use(requestLogging(logger, 40));
+  app.use(requestLogging(logger, slowMs));
   const answer = (handler: (req: Request, res: Response, log: Logger) => Promise<void> | void) =>
     ((req: Request, res: Response) => void handler(req, res, logger)) as express.RequestHandler;
   app.get(
@@ -79,7 +79,7 @@ describe('requestLogging', () => {
   });
 
   it('logs a 5xx at error, a slow request at warn, and probes not at all', async () => {
-    const { app, lines } = application('info');
+    const { app, lines } = application('info', 40);
     await request(app).get('/api/broken').expect(500);
     await request(app).get('/api/slow').expect(200);
     await request(app).get('/health').expect(200);
@@ -96,13 +96,17 @@ describe('requestLogging', () => {
   it('at warn, logs only failures and slow requests; a long event stream is not slow', async () => {
     const { app, lines } = application('warn');
     await request(app).get('/api/things/1').expect(200);
-    await request(app).get('/api/stream').expect(200);
-    await request(app).get('/api/slow').expect(200);
     await request(app).get('/api/broken').expect(500);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
       [40, 'looked at a thing'],
-      [40, 'request completed'],
       [50, 'request errored'],
+    ]);
+    // Slow from 40 ms: the 60 ms request is, the 60 ms event stream is not.
+    const slow = application('warn', 40);
+    await request(slow.app).get('/api/stream').expect(200);
+    await request(slow.app).get('/api/slow').expect(200);
+    expect(slow.lines.map((line) => [line.level, line.msg, (line.req as { url: string }).url])).toEqual([
+      [40, 'request completed', '/api/slow'],
     ]);
   });
 
