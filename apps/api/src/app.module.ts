@@ -11,6 +11,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { createLogger, ROOT_LOGGER } from './http/request-logging';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PartnershipCommandsController } from './partnerships/partnership-commands.controller';
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
@@ -25,17 +26,14 @@ import { MetricsModule } from './metrics/metrics.module';
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const throttle = config.rateLimitPerMinute > 0;
+    const logger = createLogger(config.logLevel);
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            autoLogging: { ignore: (req) => /^\/(health|metrics)(?:[/?]|$)/.test(req.url ?? '') },
-            redact: ['req.headers.authorization'],
-          },
-        }),
+        // Nest's log lines go to this logger; requests are numbered and logged by requestLogging
+        // (bootstrap.ts), which writes nothing, and builds nothing, until a line is logged.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         CqrsModule.forRoot(),
         TerminusModule,
         ThrottlerModule.forRoot({
@@ -58,6 +56,7 @@ export class AppModule {
       ],
       providers: [
         TokenVerifier,
+        { provide: ROOT_LOGGER, useValue: logger },
         DemoLoader,
         Importer,
         // Without a rate limit the guard would only decide, on every request, to skip itself.

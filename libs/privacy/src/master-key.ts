@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { subjectText, type SubjectKind } from '@passerelle/domain';
 
 export class KeyConfigError extends Error {
@@ -78,6 +86,9 @@ export class MasterKey {
   private readonly wrappingKey: Buffer;
   private readonly subjectKey: Buffer;
   private readonly requestKey: Buffer;
+  /** The two naming keys imported once: given bytes, every HMAC would import them again. */
+  private readonly subjectHmacKey: KeyObject;
+  private readonly requestHmacKey: KeyObject;
   /** hex; reveals nothing about the key. */
   readonly fingerprint: string;
 
@@ -88,6 +99,8 @@ export class MasterKey {
     const names = naming ?? namingKeysOf(master);
     this.subjectKey = names.subject;
     this.requestKey = names.request;
+    this.subjectHmacKey = createSecretKey(names.subject);
+    this.requestHmacKey = createSecretKey(names.request);
     this.fingerprint = derive(master, 'key-check/v1').subarray(0, 16).toString('hex');
     this.withNaming = (kept) => new MasterKey(master, kept);
   }
@@ -133,7 +146,7 @@ export class MasterKey {
    * subjectText). Stable for a given master key, and useless without it.
    */
   subjectOf(kind: SubjectKind, value: string): string {
-    return createHmac('sha256', this.subjectKey).update(subjectText(kind, value), 'utf8').digest('hex');
+    return createHmac('sha256', this.subjectHmacKey).update(subjectText(kind, value), 'utf8').digest('hex');
   }
 
   /**
@@ -141,7 +154,7 @@ export class MasterKey {
    * Keyed, so that a body holding an address cannot be confirmed by guessing once the person is forgotten.
    */
   requestDigest(requestHash: string): string {
-    return createHmac('sha256', this.requestKey).update(requestHash, 'utf8').digest('hex');
+    return createHmac('sha256', this.requestHmacKey).update(requestHash, 'utf8').digest('hex');
   }
 
   /** `v1:<iv>:<ciphertext+tag>` (base64url), bound to the key id. */

@@ -25,6 +25,10 @@ describe('the master key (DATA_KEY)', () => {
     const subjectKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'passerelle/subject/v1', 32));
     const expected = createHmac('sha256', subjectKey).update('email:bob@example.fr').digest('hex');
     expect(new MasterKey(master).subjectOf('email', 'BOB@example.fr')).toBe(expected);
+    // Request digests are HMAC-SHA256 under the request naming key, as stored in every event's metadata.
+    const key = new MasterKey(master);
+    const digest = createHmac('sha256', key.namingKeys.request).update('request-hash').digest('hex');
+    expect(key.requestDigest('request-hash')).toBe(digest);
   });
 
   it('wraps a data key so that only the same master key and key id unwrap it', () => {

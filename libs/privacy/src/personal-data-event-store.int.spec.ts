@@ -201,6 +201,14 @@ describe.each(['pglite', 'postgres'] as const)('PersonalDataEventStore over SQL 
     expect(after.map((e) => e.data.signerName)).toEqual([ERASED, 'Jules Marchand']);
   });
 
+  it('erases at once in this process a value it has just encrypted, never read back', async () => {
+    const streamId = `partnership-${randomUUID()}`;
+    await store.appendToStream(streamId, [signed('Odile Ferrand'), signed('Paul Vidal')], 'no_stream');
+    await cached.forget(master.subjectOf('name', 'Odile Ferrand'));
+    const after = await store.readStream(streamId);
+    expect(after.map((e) => e.data.signerName)).toEqual([ERASED, 'Paul Vidal']);
+  });
+
   it('answers a retried append with its first result, though the ciphertext differs each time', async () => {
     const streamId = `partnership-${randomUUID()}`;
     const once = signed('Hugo Lambert');

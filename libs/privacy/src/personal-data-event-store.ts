@@ -52,8 +52,9 @@ const keyIdOf = (value: string): string | null =>
 export class PersonalDataEventStore implements EventStore {
   /**
    * Decryption costs some 20 µs a field, and the same events are read again and again (each command
-   * loads its stream). A cached value is only served while its key is still there, so a forget hides it
-   * as soon as it hides the key.
+   * loads its stream, and reads back what the last one appended: values are kept as they are sealed). A
+   * cached value is only served while its key is still there, so a forget hides it as soon as it hides
+   * the key.
    */
   private readonly plaintexts: LruCache<string, string>;
 
@@ -120,7 +121,11 @@ export class PersonalDataEventStore implements EventStore {
         throw new TypeError(`${event.type}.${field}: the person it belongs to is not named; not storing it`);
       }
       const key = keys.get(this.subjectOf(owner.kind, owner.value));
-      return key ? encryptField(key.keyId, key.key, value) : ERASED;
+      if (!key) return ERASED;
+      const sealed = encryptField(key.keyId, key.key, value);
+      // The command side reads its own events back: they open without decrypting, on the same terms.
+      this.plaintexts.set(sealed, value);
+      return sealed;
     });
     return { ...event, data };
   }

@@ -7,6 +7,7 @@ import { mintToken } from '@passerelle/application';
 import { Public, Role, ROLES } from '../auth/roles';
 import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
+import { ReadSide } from '../read-models/read-interceptors';
 
 export class DevTokenDto {
   @ApiProperty({ enum: ROLES })
@@ -53,6 +54,7 @@ export class DevTokenController {
   }
 
   /** Whether the sign-in page may offer the development sign-in (404 when it may not), and its choices. */
+  @ReadSide()
   @Get()
   @ApiRead('Development sign-in: whether it is on (404 when not) and its choices', 'DevSignInOptions')
   @ApiProblems(404)

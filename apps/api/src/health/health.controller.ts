@@ -5,10 +5,12 @@ import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { Public } from '../auth/roles';
 import { NotificationsHealthIndicator } from '../notifications/notifications-health';
 import { ReadModelsHealthIndicator } from '../read-models/read-models-health';
+import { ReadSide } from '../read-models/read-interceptors';
 
 @ApiTags('operations')
 @Controller('health')
 @Public()
+@ReadSide()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

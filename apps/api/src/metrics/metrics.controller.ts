@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { Response } from 'express';
 import { Public } from '../auth/roles';
 import { Metrics } from './metrics';
+import { ReadSide } from '../read-models/read-interceptors';
 
 /**
  * Prometheus scrape endpoint, unprefixed and public like the health checks: it holds counts, positions
@@ -11,6 +12,7 @@ import { Metrics } from './metrics';
 @ApiTags('operations')
 @Controller('metrics')
 @Public()
+@ReadSide()
 export class MetricsController {
   constructor(@Inject(Metrics) private readonly metrics: Metrics) {}
 

@@ -14,6 +14,7 @@ import { UuidParameter } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { PagedQuery } from '../read-models/read-query.dto';
 import { ListNotificationsQuery, NotificationView, toView } from './notification.dto';
+import { ReadSide } from '../read-models/read-interceptors';
 
 interface NotificationPage {
   items: NotificationView[];
@@ -38,6 +39,7 @@ export class NotificationsController {
   ) {}
 
   /** Newest first; filter by partnership and status. */
+  @ReadSide()
   @Get()
   @Roles(...CAN_READ_HISTORY)
   @ApiRead('The e-mails of a partnership and their delivery')
@@ -46,6 +48,7 @@ export class NotificationsController {
   }
 
   /** Messages that kept failing (dead letters), to retry once the cause is fixed. */
+  @ReadSide()
   @Get('failed')
   @Roles()
   @ApiRead('E-mails whose delivery failed')

@@ -18,6 +18,7 @@ import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { RegisterOrganizationDto } from './organization.dto';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
+import { ReadSide } from '../read-models/read-interceptors';
 
 @ApiTags('organizations')
 @ApiBearerAuth()
@@ -45,6 +46,7 @@ export class OrganizationsController {
     return result;
   }
 
+  @ReadSide()
   @Get(':id')
   @Roles(...CAN_READ)
   @ReadYourWrites()

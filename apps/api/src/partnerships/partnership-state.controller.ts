@@ -17,6 +17,7 @@ import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
 import { historyJson } from './history-json';
+import { ReadSide } from '../read-models/read-interceptors';
 
 /** `asOf` is an ISO instant (events recorded up to then) or a stream revision. */
 export function parseAsOf(asOf: unknown): { toRevision?: number; asOf?: Date } {
@@ -36,6 +37,7 @@ export function parseAsOf(asOf: unknown): { toRevision?: number; asOf?: Date } {
 @ApiTags('partnerships')
 @ApiBearerAuth()
 @Controller('partnerships')
+@ReadSide()
 export class PartnershipStateController {
   constructor(@Inject(AggregateStreams) private readonly streams: AggregateStreams) {}
 

@@ -13,10 +13,12 @@ import { AuditEventsQuery } from './read-query.dto';
 import { IntegrityCheck } from '../privacy/integrity/integrity-check';
 import type { IntegrityResult } from '@passerelle/privacy';
 import { ReadYourWrites } from './min-position.interceptor';
+import { ReadSide } from './read-interceptors';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit')
+@ReadSide()
 export class AuditController {
   constructor(
     private readonly log: AuditLogQuery,

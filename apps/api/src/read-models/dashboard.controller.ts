@@ -11,12 +11,14 @@ import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
 import { ActivityQuery, DashboardFilterQuery, PipelineQuery, ReadQuery } from './read-query.dto';
 import { readerLanguage } from './reader-language';
+import { ReadSide } from './read-interceptors';
 
 const HEARTBEAT_MS = 25_000;
 
 @ApiTags('dashboard')
 @ApiBearerAuth()
 @Controller('dashboard')
+@ReadSide()
 export class DashboardController {
   constructor(
     private readonly dashboard: DashboardQuery,

@@ -16,10 +16,12 @@ import { ProblemError } from '../http/problem';
 import { ListOrganizationsQuery, ListPartnershipsQuery } from './read-query.dto';
 import { ApiProblems, ApiRead } from '../http/openapi';
 import { ReadYourWrites } from './min-position.interceptor';
+import { ReadSide } from './read-interceptors';
 
 @ApiTags('partnerships')
 @ApiBearerAuth()
 @Controller('partnerships')
+@ReadSide()
 export class PartnershipsReadController {
   constructor(private readonly partnerships: PartnershipsQuery) {}
 
@@ -61,6 +63,7 @@ export class PartnershipsReadController {
 @ApiTags('organizations')
 @ApiBearerAuth()
 @Controller('organizations')
+@ReadSide()
 export class OrganizationsReadController {
   constructor(private readonly organizations: OrganizationsQuery) {}
 

@@ -6,6 +6,7 @@ import { ApiProblems, ApiRead } from '../http/openapi';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
 import { ReadYourWrites } from './min-position.interceptor';
+import { ReadSide } from './read-interceptors';
 
 /** Operator endpoints (admin only): where each projection stands, and a blue/green rebuild. */
 @ApiTags('operations')
@@ -15,6 +16,7 @@ export class ProjectionsController {
   constructor(private readonly readModels: ReadModels) {}
 
   /** Each projection's checkpoint as stored (whichever process runs it), its lag, and whether this process runs it. */
+  @ReadSide()
   @Get()
   @Roles()
   @ReadYourWrites()

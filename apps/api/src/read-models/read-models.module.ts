@@ -1,5 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   AuditLogQuery,
@@ -13,7 +12,6 @@ import { AccessTokenQueryMiddleware } from './access-token.middleware';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
-import { ReadInterceptors } from './read-interceptors';
 import { OrganizationsReadController, PartnershipsReadController } from './partnerships-read.controller';
 import { ProjectionsController } from './projections.controller';
 import { ReadModelsHealthIndicator } from './read-models-health';
@@ -37,7 +35,11 @@ const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpen
     new Query(replica.client, (values) => readModels.personalValues.opener(values)),
 });
 
-/** The read side: projections kept up to date in this process, their queries, dashboards, audit. */
+/**
+ * The read side: projections kept up to date in this process, their queries, dashboards, audit. Global,
+ * so that `@ReadSide()` (read-interceptors.ts) finds its interceptors from the GET routes of every module.
+ */
+@Global()
 @Module({
   imports: [PrivacyModule, TerminusModule],
   controllers: [
@@ -64,9 +66,14 @@ const opening = <T>(Query: new (db: ReadModels['client'], open: PersonalDataOpen
     },
     MinPositionInterceptor,
     ReadReplicaInterceptor,
-    { provide: APP_INTERCEPTOR, useClass: ReadInterceptors },
   ],
-  exports: [ReadModels, ReadModelsHealthIndicator, OrganizationsQuery],
+  exports: [
+    ReadModels,
+    ReadModelsHealthIndicator,
+    OrganizationsQuery,
+    MinPositionInterceptor,
+    ReadReplicaInterceptor,
+  ],
 })
 export class ReadModelsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

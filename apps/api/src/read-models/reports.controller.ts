@@ -7,6 +7,7 @@ import { CAN_READ, Roles } from '../auth/roles';
 import { ApiRead } from '../http/openapi';
 import { daysInMonth, invalidParameter } from '../http/parameters';
 import { FeedbackQuery } from './read-query.dto';
+import { ReadSide } from './read-interceptors';
 
 /** The same day a year earlier (28 February for 29 February), never before 0001-01-01. */
 function aYearBefore(day: string): string {
@@ -19,6 +20,7 @@ function aYearBefore(day: string): string {
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('reports')
+@ReadSide()
 export class ReportsController {
   constructor(
     private readonly reports: FeedbackReportQuery,

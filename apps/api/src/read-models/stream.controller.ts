@@ -6,10 +6,12 @@ import { ApiRead } from '../http/openapi';
 import { changeStream } from './dashboard.controller';
 import { ResumeParameters, resumePosition } from './stream-resume';
 import { ReadModels } from './read-models.service';
+import { ReadSide } from './read-interceptors';
 
 @ApiTags('dashboard')
 @ApiBearerAuth()
 @Controller('stream')
+@ReadSide()
 export class StreamController {
   constructor(private readonly readModels: ReadModels) {}
 

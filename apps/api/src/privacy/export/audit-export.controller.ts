@@ -26,6 +26,7 @@ import { ApiProblems } from '../../http/openapi';
 import { ProblemError } from '../../http/problem';
 import { SQL_CLIENT } from '@passerelle/application';
 import { ReadQuery } from '../../read-models/read-query.dto';
+import { ReadSide } from '../../read-models/read-interceptors';
 
 export class AuditExportQuery extends ReadQuery {
   @ApiPropertyOptional({
@@ -60,6 +61,7 @@ async function drainedOrClosed(response: Response): Promise<void> {
 @ApiBearerAuth()
 @Controller('audit')
 @Roles(...CAN_AUDIT)
+@ReadSide()
 export class AuditExportController {
   constructor(
     @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,

@@ -7,6 +7,7 @@ import { SQL_CLIENT } from '@passerelle/application';
 import { IntegrityCheck } from './integrity-check';
 import { SIGNING_KEY } from './signing-key';
 import { ReadYourWrites } from '../../read-models/min-position.interceptor';
+import { ReadSide } from '../../read-models/read-interceptors';
 
 const SHOWN_HEADS = 100;
 
@@ -22,6 +23,7 @@ export class IntegrityController {
     private readonly signer: HeadSigner,
   ) {}
 
+  @ReadSide()
   @Get('integrity')
   @ReadYourWrites()
   @ApiOperation({
@@ -33,6 +35,7 @@ export class IntegrityController {
     return this.check.run();
   }
 
+  @ReadSide()
   @Get('heads')
   @ReadYourWrites()
   @ApiOperation({
