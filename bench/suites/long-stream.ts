@@ -18,7 +18,9 @@ type Read = keyof typeof READS;
 /**
  * `/history`, `/state?asOf=` and `/state` of a partnership of 5,000 events (the growth curves' long
  * partnership; `longLength` in the sizes), with the long streams kept in memory (decision 0018) and,
- * in turns in the same run, without (`STREAM_CACHE_EVENTS=0`: every read from the store, as before).
+ * in turns in the same run, without (`STREAM_CACHE_EVENTS=0` and `HISTORY_CACHE_BYTES=0`: every read
+ * from the store, as before); `/history` also with the streams kept but not its encoded answer
+ * (`HISTORY_CACHE_BYTES=0`, as before decision 0018's point 6).
  * Each round starts a fresh application for each; p50/p99 over every round. Goal: p99 ≤ 50 ms.
  * LONG_STREAM_SAMPLES sets how many requests are timed (half per read and round).
  */
@@ -35,14 +37,20 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
   );
   const stream = grown.long[0]!;
   const id = stream.slice(stream.indexOf('-') + 1);
-  const variants = { cached: {}, uncached: { STREAM_CACHE_EVENTS: '0' } } as const;
+  const all = Object.keys(READS) as Read[];
+  const variants: Record<string, { env: Record<string, string>; reads: Read[] }> = {
+    cached: { env: {}, reads: all },
+    'streams-only': { env: { HISTORY_CACHE_BYTES: '0' }, reads: ['history'] },
+    uncached: { env: { STREAM_CACHE_EVENTS: '0', HISTORY_CACHE_BYTES: '0' }, reads: all },
+  };
   const latencies: Record<string, Sample[]> = {};
   for (let round = 0; round < ctx.sizes.rounds; round++) {
-    for (const [variant, extra] of Object.entries(variants)) {
+    for (const [variant, { env: extra, reads }] of Object.entries(variants)) {
       await using([ctx.open('app', { env: { ...env, ...extra } })], async ([app]) => {
         const api = await app!.call<AppInfo>('info');
         await app!.call('settle', { mail: false });
-        for (const [read, path] of Object.entries(READS) as [Read, (id: string, i: number) => string][]) {
+        for (const read of reads) {
+          const path = READS[read];
           const get = async (i: number) => {
             const send = () =>
               fetch(`${api.url}${path(id, i)}`, { headers: { authorization: `Bearer ${api.token}` } });
@@ -66,7 +74,7 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
       });
     }
   }
-  return (Object.keys(READS) as Read[]).map((read) => {
+  const figures: Figure[] = all.map((read) => {
     const ours = summarise(latencies[`${read} cached`]!);
     const before = summarise(latencies[`${read} uncached`]!);
     ctx.log(
@@ -84,4 +92,21 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
       ratio: round(ours.p99 / before.p99),
     };
   });
+  const kept = summarise(latencies['history cached']!);
+  const streamsOnly = summarise(latencies['history streams-only']!);
+  ctx.log(
+    `  history, streams kept but not the answer: p50 ${streamsOnly.p50.toFixed(1)} / p99 ${streamsOnly.p99.toFixed(1)} ms ` +
+      `(answer kept: p99 ${(kept.p99 / streamsOnly.p99).toFixed(2)}×)`,
+  );
+  figures.push({
+    name: 'long-stream-history-answer-kept',
+    value: round(kept.p99),
+    unit: 'ms',
+    p50_ms: round(kept.p50),
+    p99_ms: round(kept.p99),
+    baseline: 'p99 with the stream cache but not the encoded answer (HISTORY_CACHE_BYTES=0)',
+    baseline_value: round(streamsOnly.p99),
+    ratio: round(kept.p99 / streamsOnly.p99),
+  });
+  return figures;
 }

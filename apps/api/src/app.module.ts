@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PartnershipCommandsController } from './partnerships/partnership-commands.controller';
+import { HistoryDocuments } from './partnerships/history-documents';
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
@@ -59,6 +60,7 @@ export class AppModule {
       providers: [
         TokenVerifier,
         DemoLoader,
+        HistoryDocuments,
         Importer,
         // Without a rate limit the guard would only decide, on every request, to skip itself.
         ...(throttle ? [{ provide: APP_GUARD, useClass: ThrottlerGuard }] : []),
