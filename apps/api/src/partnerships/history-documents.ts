@@ -51,6 +51,11 @@ export class HistoryDocumentCache {
     return this.bytes;
   }
 
+  /** The revision of the document held for `id`, whatever generation it was written under. */
+  revisionOf(id: string): number | undefined {
+    return this.entries.get(id)?.revision;
+  }
+
   /** The document of `id` written under `generation`, if one is held (and marks it most recently read). */
   get(id: string, generation: number): Kept | undefined {
     const entry = this.entries.get(id);
@@ -144,11 +149,25 @@ export class HistoryDocuments {
       const events = await this.streams.read(streamId);
       return events.length === 0 ? null : HistoryDocumentCache.write(id, -1, events);
     }
-    // Read before the events are opened, so every key they are opened with was fetched under it or later:
-    // a forget moves it on, and what was written before that is never served again.
-    const generation = await this.keys.erasureGeneration();
+    const held = cache.revisionOf(id);
+    let generation: number;
+    if (held !== undefined) {
+      // Both at once: when nothing follows, no key was used, and the generation alone decides.
+      const [seen, after] = await Promise.all([
+        this.keys.erasureGeneration(),
+        this.streams.read(streamId, held + 1),
+      ]);
+      generation = seen;
+      const kept = cache.get(id, generation);
+      if (kept && after.length === 0 && kept.revision === held) return kept;
+    } else {
+      // Read before the events are opened, so every key they are opened with was fetched under it or
+      // later: a forget moves it on, and what was written before that is never served again.
+      generation = await this.keys.erasureGeneration();
+    }
     const kept = cache.get(id, generation);
     if (kept) {
+      // Read again, after the generation: the events read beside it may have been opened before it.
       const tail = await this.streams.read(streamId, kept.revision + 1);
       if (tail.length === 0) return kept;
       if (tail[0]!.revision === kept.revision + 1) {
