@@ -3,7 +3,7 @@ import { using } from '../lib/context';
 import { closedLoop } from '../lib/load';
 import type { Figure } from '../lib/report';
 import { summarise, type Sample } from '../lib/stats';
-import { benchEnvironment, type AppInfo } from '../systems/app';
+import { benchEnvironment, type AppInfo, type Counters } from '../systems/app';
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
@@ -44,6 +44,9 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
     uncached: { env: { STREAM_CACHE_EVENTS: '0', HISTORY_CACHE_BYTES: '0' }, reads: all },
   };
   const latencies: Record<string, Sample[]> = {};
+  // The API process's CPU time over the timed requests, per read and variant: it does not depend on how
+  // busy the machine is, as latencies on a shared machine do.
+  const cpu: Record<string, { ms: number; requests: number }> = {};
   for (let round = 0; round < ctx.sizes.rounds; round++) {
     for (const [variant, { env: extra, reads }] of Object.entries(variants)) {
       await using([ctx.open('app', { env: { ...env, ...extra } })], async ([app]) => {
@@ -64,8 +67,13 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
             if (!response.ok) throw new Error(`GET ${path(id, i)}: ${response.status} ${text.slice(0, 300)}`);
           };
           await closedLoop(1, Math.max(1, Math.ceil(samples / 20)), get); // warm-up (the first read fills the cache)
+          const before = await app!.call<Counters>('counters');
           const sample = await closedLoop(1, Math.ceil(samples / 2), get);
+          const after = await app!.call<Counters>('counters');
           (latencies[`${read} ${variant}`] ??= []).push(sample);
+          const spent = (cpu[`${read} ${variant}`] ??= { ms: 0, requests: 0 });
+          spent.ms += after.cpuMs - before.cpuMs;
+          spent.requests += sample.ops;
           const summary = summarise([sample]);
           ctx.log(
             `  round ${round + 1}, ${variant}: ${read} p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`,
@@ -91,6 +99,19 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
       baseline_value: round(before.p99),
       ratio: round(ours.p99 / before.p99),
     };
+  });
+  const cpuPer = (key: string) => cpu[key]!.ms / cpu[key]!.requests;
+  for (const key of Object.keys(cpu))
+    ctx.log(`  ${key}: ${cpuPer(key).toFixed(2)} ms of the API's CPU per request`);
+  figures.push({
+    name: 'long-stream-history-api-cpu',
+    value: round(cpuPer('history cached')),
+    unit: 'CPU ms/request',
+    p50_ms: null,
+    p99_ms: null,
+    baseline: 'with the stream cache but not the encoded answer (HISTORY_CACHE_BYTES=0)',
+    baseline_value: round(cpuPer('history streams-only')),
+    ratio: round(cpuPer('history cached') / cpuPer('history streams-only')),
   });
   const kept = summarise(latencies['history cached']!);
   const streamsOnly = summarise(latencies['history streams-only']!);
