@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { BenchContext } from '../lib/context';
 import { using } from '../lib/context';
 import { closedLoop } from '../lib/load';
@@ -14,6 +16,44 @@ const READS = {
   state: (id: string) => `/api/partnerships/${id}/state`,
 } as const;
 type Read = keyof typeof READS;
+
+/**
+ * A bare node:http server in a process of its own answering every GET with `body`, read by the same
+ * client as the application's answers: the floor of sending these bytes on this machine now. Answers
+ * the samples (one client at a time).
+ */
+async function floor(body: Buffer, rounds: number, samples: number): Promise<Sample[]> {
+  const server = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const body = Buffer.from(require('node:fs').readFileSync(0));
+       const server = require('node:http').createServer((request, response) => {
+         response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+         response.end(body);
+       });
+       server.listen(0, '127.0.0.1', () => console.log(server.address().port));`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  server.stdin.end(body);
+  const [port] = (await once(server.stdout, 'data')) as [Buffer];
+  const url = `http://127.0.0.1:${port.toString().trim()}/`;
+  const get = async () => {
+    const text = await (await fetch(url)).text();
+    if (text.length === 0) throw new Error('the floor answered nothing');
+  };
+  try {
+    const measured: Sample[] = [];
+    for (let round = 0; round < rounds; round++) {
+      await closedLoop(1, Math.max(1, Math.ceil(samples / 20)), get);
+      measured.push(await closedLoop(1, Math.ceil(samples / 2), get));
+    }
+    return measured;
+  } finally {
+    server.kill();
+  }
+}
 
 /**
  * `/history`, `/state?asOf=` and `/state` of a partnership of 5,000 events (the growth curves' long
@@ -47,6 +87,7 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
   // The API process's CPU time over the timed requests, per read and variant: it does not depend on how
   // busy the machine is, as latencies on a shared machine do.
   const cpu: Record<string, { ms: number; requests: number }> = {};
+  let answer: Buffer | undefined;
   for (let round = 0; round < ctx.sizes.rounds; round++) {
     for (const [variant, { env: extra, reads }] of Object.entries(variants)) {
       await using([ctx.open('app', { env: { ...env, ...extra } })], async ([app]) => {
@@ -65,6 +106,7 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
             });
             const text = await response.text();
             if (!response.ok) throw new Error(`GET ${path(id, i)}: ${response.status} ${text.slice(0, 300)}`);
+            if (read === 'history') answer ??= Buffer.from(text, 'utf8');
           };
           await closedLoop(1, Math.max(1, Math.ceil(samples / 20)), get); // warm-up (the first read fills the cache)
           const before = await app!.call<Counters>('counters');
@@ -114,6 +156,21 @@ export async function longStream(ctx: BenchContext): Promise<Figure[]> {
     ratio: round(cpuPer('history cached') / cpuPer('history streams-only')),
   });
   const kept = summarise(latencies['history cached']!);
+  const bare = summarise(await floor(answer!, ctx.sizes.rounds, samples));
+  ctx.log(
+    `  the same ${(answer!.length / 1e6).toFixed(1)} MB from a bare node:http server: p50 ${bare.p50.toFixed(1)} / p99 ${bare.p99.toFixed(1)} ms ` +
+      `(answer kept: p99 ${(kept.p99 / bare.p99).toFixed(2)}×)`,
+  );
+  figures.push({
+    name: 'long-stream-history-floor',
+    value: round(kept.p99),
+    unit: 'ms',
+    p50_ms: round(kept.p50),
+    p99_ms: round(kept.p99),
+    baseline: 'p99 of the same bytes from a bare node:http server, same client',
+    baseline_value: round(bare.p99),
+    ratio: round(kept.p99 / bare.p99),
+  });
   const streamsOnly = summarise(latencies['history streams-only']!);
   ctx.log(
     `  history, streams kept but not the answer: p50 ${streamsOnly.p50.toFixed(1)} / p99 ${streamsOnly.p99.toFixed(1)} ms ` +
