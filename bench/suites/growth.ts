@@ -64,12 +64,14 @@ async function request(api: Api, method: 'GET' | 'POST', path: string, token = a
  * /api/audit/verify (events/s, peak resident memory) and the API's resident memory. On PGlite
  * (GROWTH_PGLITE_SIZES): the embedded default's cold start on a store of that size (measureEmbedded).
  *
- * The latencies are measured on a settled database: after the fill and the rebuild, every table of the
- * schema is vacuumed and analysed and a checkpoint written (settleDatabase), what a live server's
- * autovacuum and checkpointer do by themselves; without it the first reads after a bulk write of a
- * million events pay for writing out the buffers it left dirty. GROWTH_SETTLE=0 measures right after
- * the rebuild instead; GROWTH_COMPARE_SETTLE=1 measures the first three series (command, command-long,
- * read-partnership, on other partnerships) before settling too, as `<name>-unsettled`.
+ * The latencies are measured warm, on a settled database. After the fill and the rebuild, every table
+ * of the schema is vacuumed and analysed and a checkpoint written (settleDatabase): what a live
+ * server's autovacuum and checkpointer do by themselves (this machine's PostgreSQL runs with autovacuum
+ * off). Before that, the application is warmed by a first pass of the commands and GET
+ * /partnerships/:id on the other half of the partnerships: the first requests after a bulk write and a
+ * start were measured 2-4× slower than the same requests a minute later (they also write out the
+ * buffers the fill left dirty). GROWTH_SETTLE=0 leaves the settling out; GROWTH_RECORD_FIRST=1 keeps
+ * the first pass's figures too, as `<name>-first`.
  */
 export async function growth(ctx: BenchContext): Promise<Figure[]> {
   const { long, longLength } = ctx.sizes.growth;
@@ -121,11 +123,11 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
         await using([ctx.open('app', { env: { ...env, IN_PROCESS: 'projections' } })], async ([app]) => {
           const api = await app!.call<AppInfo>('info');
           await app!.call('settle', { mail: false });
-          if (process.env.GROWTH_COMPARE_SETTLE === '1') {
-            const buffers = await bufferCounters(ctx.databaseUrl);
-            await measureCommandsAndReads(ctx, api, grown, samples, onHold, point, 'unsettled');
-            ctx.log(`  unsettled: ${await bufferCounters(ctx.databaseUrl, buffers)}`);
-          }
+          // The first pass warms the application and the database; its figures are kept only when asked.
+          const first: Point = process.env.GROWTH_RECORD_FIRST === '1' ? point : { ...point, latencies: {} };
+          const before = await bufferCounters(ctx.databaseUrl);
+          await measureCommandsAndReads(ctx, api, grown, samples, onHold, first, 'first');
+          ctx.log(`  first pass: ${await bufferCounters(ctx.databaseUrl, before)}`);
           if (process.env.GROWTH_SETTLE !== '0') {
             const settled = await settleDatabase(ctx.databaseUrl, schema);
             ctx.log(`  database settled (VACUUM ANALYZE, CHECKPOINT) in ${(settled / 1000).toFixed(1)} s`);
@@ -289,8 +291,8 @@ function timer(ctx: BenchContext, point: Point, suffix = ''): Timed {
 }
 
 /**
- * A command on ordinary and on long partnerships, and GET /partnerships/:id. The `unsettled` pass takes
- * its ordinary partnerships from the other half of the list, so the settled pass does not find their
+ * A command on ordinary and on long partnerships, and GET /partnerships/:id. The `first` pass takes
+ * its ordinary partnerships from the other half of the list, so the measured pass does not find their
  * rows in the cache it filled.
  */
 async function measureCommandsAndReads(
@@ -300,7 +302,7 @@ async function measureCommandsAndReads(
   samples: number,
   onHold: Set<string>,
   point: Point,
-  pass?: 'unsettled',
+  pass?: 'first',
 ): Promise<void> {
   const timed = timer(ctx, point, pass ? `-${pass}` : '');
   // A suspension or a resumption, whichever is legal next; no two at once on one partnership.
