@@ -1,5 +1,6 @@
 import { currentVersionOf, ERASED, streamIdFor } from '@passerelle/domain';
 import { randomUUID } from 'node:crypto';
+import { HistoryDocuments } from '../apps/api/src/partnerships/history-documents';
 import { dealWithPeople, type PeopleDeal } from './trust-support';
 import { POSTGRES_URL, TestApp } from './support/test-app';
 
@@ -84,6 +85,34 @@ describe('a long stream read from memory, forgotten in another replica', () => {
     expect(after).not.toContain(deal.signers.fr);
     expect(after).toContain(deal.signers.us);
     expect(await history(a)).not.toContain(deal.bruno.email);
+  });
+
+  it('keeps the encoded answer, its ETag right across a forget, and the answer the same for every role that reads it', async () => {
+    const kept = () => b.app.get(HistoryDocuments).size;
+    const first = await b.as('auditor').get(`/api/partnerships/${deal.id}/history`).expect(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    expect(kept()).toBeGreaterThanOrEqual(first.text.length);
+    // Served from memory: the same bytes, the same ETag, and If-None-Match still answers 304.
+    const again = await b.as('auditor').get(`/api/partnerships/${deal.id}/history`).expect(200);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.etag).toBe(etag);
+    await b.as('auditor').get(`/api/partnerships/${deal.id}/history`).set('If-None-Match', etag).expect(304);
+    // An officer sees what an auditor sees; a viewer is refused even though the answer is kept.
+    const officer = await b.as('officer').get(`/api/partnerships/${deal.id}/history`).expect(200);
+    expect(officer.text).toBe(first.text);
+    await b.as('viewer').get(`/api/partnerships/${deal.id}/history`).expect(403);
+
+    expect(first.text).toContain(deal.alice.email);
+    await a.as('admin').post('/api/people/forget', { email: deal.alice.email }).expect(200);
+    const after = await b
+      .as('auditor')
+      .get(`/api/partnerships/${deal.id}/history`)
+      .set('If-None-Match', etag)
+      .expect(200);
+    expect(after.text).not.toContain(deal.alice.email);
+    expect(after.text).toContain(ERASED);
+    expect(after.headers.etag).not.toBe(etag);
   });
 
   it('answers every event, the ones appended through the other replica included', async () => {

@@ -13,7 +13,7 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -5,6 +5,7 @@ import type { BenchContext } from '../lib/context';
 import { using } from '../lib/context';
 import type { Api } from '../lib/http';
 import { closedLoop } from '../lib/load';
+import { withClient } from '../lib/postgres';
 import type { Figure } from '../lib/report';
 import { summarise, type Sample } from '../lib/stats';
 import { benchEnvironment, embeddedEnvironment, type AppInfo } from '../systems/app';
@@ -62,6 +63,15 @@ async function request(api: Api, method: 'GET' | 'POST', path: string, token = a
  * matrix and activity dashboards, /history and /state?asOf= of a long partnership, a full
  * /api/audit/verify (events/s, peak resident memory) and the API's resident memory. On PGlite
  * (GROWTH_PGLITE_SIZES): the embedded default's cold start on a store of that size (measureEmbedded).
+ *
+ * The latencies are measured warm, on a settled database. After the fill and the rebuild, every table
+ * of the schema is vacuumed and analysed and a checkpoint written (settleDatabase): what a live
+ * server's autovacuum and checkpointer do by themselves (this machine's PostgreSQL runs with autovacuum
+ * off). Before that, the application is warmed by a first pass of the commands and GET
+ * /partnerships/:id on the other half of the partnerships: the first requests after a bulk write and a
+ * start were measured 2-4× slower than the same requests a minute later (they also write out the
+ * buffers the fill left dirty). GROWTH_SETTLE=0 leaves the settling out; GROWTH_RECORD_FIRST=1 keeps
+ * the first pass's figures too, as `<name>-first`.
  */
 export async function growth(ctx: BenchContext): Promise<Figure[]> {
   const { long, longLength } = ctx.sizes.growth;
@@ -113,7 +123,17 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
         await using([ctx.open('app', { env: { ...env, IN_PROCESS: 'projections' } })], async ([app]) => {
           const api = await app!.call<AppInfo>('info');
           await app!.call('settle', { mail: false });
-          await measureApplication(ctx, app!, api, grown, samples, onHold, point);
+          // The first pass warms the application and the database; its figures are kept only when asked.
+          const first: Point = process.env.GROWTH_RECORD_FIRST === '1' ? point : { ...point, latencies: {} };
+          const before = await bufferCounters(ctx.databaseUrl);
+          await measureCommandsAndReads(ctx, api, grown, samples, onHold, first, 'first');
+          ctx.log(`  first pass: ${await bufferCounters(ctx.databaseUrl, before)}`);
+          if (process.env.GROWTH_SETTLE !== '0') {
+            const settled = await settleDatabase(ctx.databaseUrl, schema);
+            ctx.log(`  database settled (VACUUM ANALYZE, CHECKPOINT) in ${(settled / 1000).toFixed(1)} s`);
+          }
+          const buffers = await bufferCounters(ctx.databaseUrl);
+          await measureApplication(ctx, app!, api, grown, samples, onHold, point, buffers);
         });
         points.push(point);
         await saved(points, ctx);
@@ -200,27 +220,91 @@ async function saved(points: readonly Point[], ctx: BenchContext): Promise<void>
   await drawCharts(points, ctx);
 }
 
-async function measureApplication(
+/**
+ * What a live server does by itself after a bulk write, done at once: every table of the schema vacuumed
+ * (hint bits, visibility map) and analysed, and a checkpoint, so that reads do not write out the dirty
+ * buffers the fill and the rebuild left. Answers the milliseconds it took.
+ */
+async function settleDatabase(databaseUrl: string, schema: string): Promise<number> {
+  const t0 = performance.now();
+  await withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY tablename',
+      [schema],
+    );
+    for (const { name } of rows) await client.query(`VACUUM (ANALYZE) "${schema}"."${name}"`);
+    await client.query('CHECKPOINT');
+  });
+  return performance.now() - t0;
+}
+
+interface BufferCounters {
+  backend: number;
+  checkpoint: number;
+  clean: number;
+  read: number;
+  hit: number;
+}
+
+/** The server's buffer counters (pg_stat_bgwriter, pg_stat_database); with `since`, what moved since, as text. */
+async function bufferCounters(databaseUrl: string): Promise<BufferCounters>;
+async function bufferCounters(databaseUrl: string, since: BufferCounters): Promise<string>;
+async function bufferCounters(databaseUrl: string, since?: BufferCounters): Promise<BufferCounters | string> {
+  const now = await withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<Record<keyof BufferCounters, string>>(
+      `SELECT w.buffers_backend AS backend, w.buffers_checkpoint AS checkpoint, w.buffers_clean AS clean,
+              d.blks_read AS read, d.blks_hit AS hit
+         FROM pg_stat_bgwriter w, pg_stat_database d WHERE d.datname = current_database()`,
+    );
+    const row = rows[0]!;
+    return {
+      backend: Number(row.backend),
+      checkpoint: Number(row.checkpoint),
+      clean: Number(row.clean),
+      read: Number(row.read),
+      hit: Number(row.hit),
+    };
+  });
+  if (!since) return now;
+  const moved = (key: keyof BufferCounters) => (now[key] - since[key]).toLocaleString('en-US');
+  return (
+    `buffers written by backends ${moved('backend')}, by the checkpointer ${moved('checkpoint')}, ` +
+    `by the background writer ${moved('clean')}; blocks read ${moved('read')}, hit ${moved('hit')} (whole server)`
+  );
+}
+
+type Timed = (
+  name: string,
+  ops: number,
+  concurrency: number,
+  op: (index: number) => Promise<unknown>,
+) => Promise<void>;
+
+function timer(ctx: BenchContext, point: Point, suffix = ''): Timed {
+  return async (name, ops, concurrency, op) => {
+    const run = async (index: number) => void (await op(index));
+    await closedLoop(concurrency, Math.max(1, Math.ceil(ops / 10)), run); // warm-up
+    const summary = summarise([await closedLoop(concurrency, ops, run)]);
+    point.latencies[name + suffix] = { p50: summary.p50, p99: summary.p99 };
+    ctx.log(`  ${name + suffix}: p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`);
+  };
+}
+
+/**
+ * A command on ordinary and on long partnerships, and GET /partnerships/:id. The `first` pass takes
+ * its ordinary partnerships from the other half of the list, so the measured pass does not find their
+ * rows in the cache it filled.
+ */
+async function measureCommandsAndReads(
   ctx: BenchContext,
-  app: { call<T>(method: string, args?: unknown): Promise<T> },
   api: AppInfo,
   grown: Grown,
   samples: number,
   onHold: Set<string>,
   point: Point,
+  pass?: 'first',
 ): Promise<void> {
-  const timed = async (
-    name: string,
-    ops: number,
-    concurrency: number,
-    op: (index: number) => Promise<unknown>,
-  ) => {
-    const run = async (index: number) => void (await op(index));
-    await closedLoop(concurrency, Math.max(1, Math.ceil(ops / 10)), run); // warm-up
-    const summary = summarise([await closedLoop(concurrency, ops, run)]);
-    point.latencies[name] = { p50: summary.p50, p99: summary.p99 };
-    ctx.log(`  ${name}: p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`);
-  };
+  const timed = timer(ctx, point, pass ? `-${pass}` : '');
   // A suspension or a resumption, whichever is legal next; no two at once on one partnership.
   const command = (id: string) => {
     const step = onHold.has(id) ? 'resumption' : 'suspension';
@@ -229,15 +313,33 @@ async function measureApplication(
       else onHold.delete(id);
     });
   };
-  const partnershipId = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
   const ordinary = grown.ordinary.map(partnershipId);
   const longIds = grown.long.map(partnershipId);
-  let next = 0;
+  const offset = pass ? Math.floor(ordinary.length / 2) : 0;
+  let next = offset;
   await timed('command', samples, 4, () => command(ordinary[next++ % ordinary.length]!));
   await timed('command-long', Math.ceil(samples / 4), 1, (i) => command(longIds[i % longIds.length]!));
   await timed('read-partnership', samples, 4, (i) =>
-    request(api, 'GET', `/api/partnerships/${ordinary[(i * 7) % ordinary.length]}`),
+    request(api, 'GET', `/api/partnerships/${ordinary[(i * 7 + offset) % ordinary.length]}`),
   );
+}
+
+const partnershipId = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
+
+async function measureApplication(
+  ctx: BenchContext,
+  app: { call<T>(method: string, args?: unknown): Promise<T> },
+  api: AppInfo,
+  grown: Grown,
+  samples: number,
+  onHold: Set<string>,
+  point: Point,
+  buffers: BufferCounters,
+): Promise<void> {
+  const timed = timer(ctx, point);
+  const longIds = grown.long.map(partnershipId);
+  await measureCommandsAndReads(ctx, api, grown, samples, onHold, point);
+  ctx.log(`  ${await bufferCounters(ctx.databaseUrl, buffers)}`);
   for (const dashboard of ['pipeline', 'matrix', 'activity'] as const) {
     await timed(dashboard, samples, 4, () => request(api, 'GET', `/api/dashboard/${dashboard}`));
   }

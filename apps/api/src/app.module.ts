@@ -14,6 +14,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { createLogger, ROOT_LOGGER } from './http/request-logging';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PartnershipCommandsController } from './partnerships/partnership-commands.controller';
+import { HistoryDocuments } from './partnerships/history-documents';
 import { PartnershipStateController } from './partnerships/partnership-state.controller';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { DemoLoader } from './demo/demo-loader';
@@ -58,6 +59,7 @@ export class AppModule {
         TokenVerifier,
         { provide: ROOT_LOGGER, useValue: logger },
         DemoLoader,
+        HistoryDocuments,
         Importer,
         // Without a rate limit the guard would only decide, on every request, to skip itself.
         ...(throttle ? [{ provide: APP_GUARD, useClass: ThrottlerGuard }] : []),

@@ -24,9 +24,12 @@ export interface StreamBound {
 export class AggregateStreams {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  /** The stream's events, personal fields opened (or "[erased]"); empty when it does not exist. */
-  read(streamId: string): Promise<RecordedEvent[]> {
-    return this.store.readStream(streamId);
+  /**
+   * The stream's events from `fromRevision` on, personal fields opened (or "[erased]"); empty when it
+   * does not exist (or has none from there).
+   */
+  read(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
+    return this.store.readStream(streamId, fromRevision === 0 ? {} : { fromRevision });
   }
 
   async load<S, C, E extends DomainEvent<string, unknown>>(

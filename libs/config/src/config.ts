@@ -47,6 +47,8 @@ export interface AppConfig {
   appendBatchMax: number;
   /** Events of long streams kept in memory by the API, sealed as stored (decision 0018); 0: none. */
   streamCacheEvents: number;
+  /** Bytes of encoded `/history` answers kept by the API (decision 0018); 0: none. */
+  historyCacheBytes: number;
   /** secret */
   dataKey?: string;
   /** secret */
@@ -260,6 +262,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimit,
     appendBatchMax: integer(env, 'APPEND_BATCH_MAX', 64, 1, 10_000),
     streamCacheEvents: integer(env, 'STREAM_CACHE_EVENTS', 50_000, 0, 10_000_000),
+    historyCacheBytes: integer(env, 'HISTORY_CACHE_BYTES', 64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
     dataKey,
     signingKey,
     dataKeyPrevious,

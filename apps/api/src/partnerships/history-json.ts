@@ -10,7 +10,8 @@ import type { RecordedEvent } from '@passerelle/event-store';
  */
 const entries = new WeakMap<RecordedEvent, string>();
 
-function entryOf(event: RecordedEvent): string {
+/** One event of a `/history` answer, as JSON. */
+export function historyEntry(event: RecordedEvent): string {
   let entry = entries.get(event);
   if (entry === undefined) {
     const current = upcast(event);
@@ -49,7 +50,7 @@ export function historyJson(id: string, revision: number, events: readonly Recor
   let kept = start;
   while (kept < events.length && !hasPersonalData(events[kept]!.type)) kept++;
   const parts = new Array<string>(events.length - start);
-  for (let index = start; index < events.length; index++) parts[index - start] = entryOf(events[index]!);
+  for (let index = start; index < events.length; index++) parts[index - start] = historyEntry(events[index]!);
   let body: string;
   if (kept > start) {
     const head = parts.slice(0, kept - start).join(',');
