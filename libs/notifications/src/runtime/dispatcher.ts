@@ -41,6 +41,9 @@ export interface DispatcherDeps {
 
 const PERSON_FORGOTTEN = 'PersonForgotten';
 
+/** The lock one dispatcher of a deployment holds while it follows the log. */
+export const DISPATCHER_LOCK = 'notifications.dispatcher';
+
 /**
  * A reactor of the event store's processing loop (`runProcessor`): it follows the global log from its
  * checkpoint under its lease and turns events into queued jobs. Per batch: plan (pure), record the plan
@@ -130,7 +133,7 @@ export class NotificationDispatcher {
       kind: 'reactor',
       name: DISPATCHER_CHECKPOINT,
       label: 'Notifications dispatcher',
-      lockName: 'notifications.dispatcher',
+      lockName: DISPATCHER_LOCK,
       batchSize: settings.batchSize,
       setUp: async () => {
         // A Redis that came back empty, or a crash between SQL and Redis: offer what is open again.
