@@ -146,8 +146,9 @@ export class HeadSigner {
    * Before the first signature of this process. Nothing appended since the last signed head: that head
    * is the answer, and nothing more is read (a start on a large log reads one row). Otherwise the last
    * hash of every stream up to that head, from the log's own tables (one index lookup per stream, not
-   * a read of every event), kept only if it gives that head's digest again; if it does not, or there
-   * is no head yet, the signer reads the log from the start, as without `lastHashesAt`.
+   * a read of every event), kept only if it gives that head's digest again; if it does not, the signer
+   * reads the log from the start, as without `lastHashesAt`. No head yet: on PGlite the last hashes at
+   * the head the same way; on PostgreSQL the log from the start.
    */
   private async resume(): Promise<SignedHead | null> {
     if (!this.lastHashesAt) {
@@ -157,6 +158,16 @@ export class HeadSigner {
     const [last] = await listSignedHeads(this.client, 1);
     if (!last) {
       this.resumed = true;
+      // No head signed yet (a new log, or one copied in) on PGlite, whose one connection commits nothing
+      // while another statement runs: every event up to the head is settled, so the last hash of each
+      // stream there is what reading the whole log would give.
+      if (this.client.dialect === 'pglite') {
+        const head = await this.store.headPosition();
+        if (head > 0) {
+          for (const [streamId, hash] of await this.lastHashesAt(head)) this.lastHashes.set(streamId, hash);
+          this.position = head;
+        }
+      }
       return null;
     }
     if ((await this.store.readAll({ after: last.position, maxCount: 1 })).length === 0) return last;
