@@ -12,10 +12,22 @@
  * or --to-database (its DATABASE_URL, or pglite:<DATA_DIR>/pglite; same schema options), else they are
  * not copied and the command says so. From SQL to SQL every event keeps its position.
  * Personal data stays encrypted as stored: the copy moves ciphertext and wrapped keys, never plaintext.
+ *
+ * Then the target is made ready for the service's first start (decision 00NN, a copied log): its read models are built
+ * by the rebuild, and its e-mail dispatcher starts at the copied head with the timers still to come (no
+ * message of the copied history is sent again). `--log-only` leaves both to the service. The target's
+ * SQL database is needed for this (an EventStoreDB target: --to-database).
  */
-import { openEsdbEventStore } from '@passerelle/application/composition';
+import { openEsdbEventStore, prepareCopiedLog } from '@passerelle/application/composition';
 import { createSqlClient, migrate, SqlClient } from '@passerelle/database';
-import { EventStore, eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
+import {
+  EventStore,
+  eventStoreMigrations,
+  LocalLocks,
+  PostgresAdvisoryLocks,
+  SqlEventStore,
+  type LockProvider,
+} from '@passerelle/event-store';
 import { copyLog, sqlPositionKeeper } from '@passerelle/event-store/copy';
 import {
   checkSameDataKey,
@@ -44,6 +56,12 @@ async function openDatabase(spec: string, schema: string): Promise<SqlClient> {
   }
   if (spec.startsWith('pglite:')) return createSqlClient({ dataDir: spec.slice('pglite:'.length), schema });
   throw new Error(`Unknown database "${spec}": use pglite:<dir> or postgres://…`);
+}
+
+/** The locks the target deployment's processes take: advisory locks on PostgreSQL, none to share on PGlite. */
+function locksOf(spec: string, schema: string): LockProvider {
+  if (spec.startsWith('pglite:')) return new LocalLocks();
+  return new PostgresAdvisoryLocks({ databaseUrl: spec, schema, applicationName: 'passerelle:copy-log' });
 }
 
 async function open(spec: string, schema: string): Promise<End> {
@@ -96,11 +114,12 @@ async function main(): Promise<void> {
       'to-database': { type: 'string' },
       checkpoint: { type: 'string' },
       'batch-size': { type: 'string', default: '500' },
+      'log-only': { type: 'boolean', default: false },
     },
   });
   if (!values.from || !values.to) {
     console.error(
-      'Usage: npm run copy-log -- --from <store> --to <store> [--from-database <db>] [--to-database <db>] [--checkpoint file]',
+      'Usage: npm run copy-log -- --from <store> --to <store> [--from-database <db>] [--to-database <db>] [--checkpoint file] [--log-only]',
     );
     process.exit(2);
   }
@@ -181,6 +200,24 @@ async function main(): Promise<void> {
       console.log(['Privacy tables:', ...summary(copied)].join('\n'));
     }
     for (const warning of plan.warnings) console.warn(`Warning: ${warning}`);
+
+    if (values['log-only']) {
+      console.log('The read models and the e-mail dispatcher are left to the service (--log-only).');
+    } else if (!targetDatabase) {
+      console.warn(
+        'Warning: the target has no SQL database named (--to-database): its read models will be built by the ' +
+          'service as it starts, and its e-mail dispatcher will follow the copied log from the start.',
+      );
+    } else {
+      console.log('Preparing the target for its first start:');
+      const databaseSpec = target.sql ? values.to : values['to-database']!;
+      await prepareCopiedLog({
+        client: targetDatabase,
+        store: target.store,
+        locks: locksOf(databaseSpec, values['to-schema']!),
+        log: (line) => console.log(`  ${line}`),
+      });
+    }
   } finally {
     for (const close of closing.reverse()) await close();
   }

@@ -19,5 +19,6 @@ export * from './adapters/bullmq-queue';
 export * from './adapters/sql-notification-store';
 export * from './runtime/facts-loader';
 export * from './runtime/dispatcher';
+export * from './runtime/start-at-head';
 export * from './runtime/delivery';
 export * from './runtime/notifications-runtime';

@@ -100,6 +100,19 @@ export function queuePrefixFor(config: NotificationConfigSource): string {
   return `passerelle:${config.databaseSchema}:${digest}`;
 }
 
+/**
+ * When timers come due, how late one may still fire, and how old a step is history: fixed, the same for
+ * every process (and for a copied log's timers, planned outside the service: see startDispatcherAtHead).
+ */
+export const PLANNING_TIMES = {
+  meetingReminderLeadMs: DAY,
+  signatureReminderIntervalMs: 7 * DAY,
+  signatureReminderMax: 3,
+  renewalLeadMs: 60 * DAY,
+  historyCutoffMs: 30 * DAY,
+  lateReminderToleranceMs: 3 * DAY,
+} satisfies Partial<NotificationSettings>;
+
 export function notificationSettingsFrom(
   config: NotificationConfigSource,
   overrides: Partial<NotificationSettings> = {},
@@ -114,13 +127,8 @@ export function notificationSettingsFrom(
     mailFrom: config.mailFrom,
     calendarOrganizer: config.calendarOrganizer,
     observerEmails: config.observerEmails,
-    meetingReminderLeadMs: DAY,
-    signatureReminderIntervalMs: 7 * DAY,
-    signatureReminderMax: 3,
-    renewalLeadMs: 60 * DAY,
+    ...PLANNING_TIMES,
     signatureRequestDelayMs: (config.signatureRequestDelaySeconds ?? 5 * 60) * SECOND,
-    historyCutoffMs: 30 * DAY,
-    lateReminderToleranceMs: 3 * DAY,
     attempts: 8,
     backoffMs: 5 * SECOND,
     concurrency: 8,

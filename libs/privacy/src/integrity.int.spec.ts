@@ -185,6 +185,41 @@ describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verif
     await test.client.query('DELETE FROM events WHERE global_position >= 20');
   });
 
+  it('signs a log that has no head yet from the last hash of each stream on PGlite, reading no event', async () => {
+    const fresh = await createTestSqlClient(dialect, 'integrity_fresh');
+    try {
+      await migrate(fresh.client, [...eventStoreMigrations, ...privacyMigrations]);
+      const log = new SqlEventStore(fresh.client);
+      for (const streamId of streams) await log.appendToStream(streamId, [event(1), event(2)], 'no_stream');
+      await log.appendToStream(streams[0]!, [event(3)], 1);
+      let read = 0;
+      const counting: EventStore = Object.create(log, {
+        readAll: {
+          value: async (options: Parameters<EventStore['readAll']>[0]) => {
+            const batch = await log.readAll(options);
+            read += batch.length;
+            return batch;
+          },
+        },
+      });
+      const head = await new HeadSigner(
+        counting,
+        fresh.client,
+        key,
+        2,
+        sqlLastHashesAt(fresh.client),
+      ).signHead();
+      expect(head).toMatchObject({ position: 7, streams: 3 });
+      // PostgreSQL commits while another statement runs: the signer reads the log there, as before.
+      expect(read).toBe(dialect === 'pglite' ? 0 : 7);
+      const report = await verifyIntegrity(log, fresh.client, trusted);
+      expect(report).toMatchObject({ ok: true, heads: { checked: 1, failed: 0 } });
+      await log.close();
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
   it('names the first altered event, with its stream, revision and position', async () => {
     const [target] = await store.readStream(streams[1]!, { fromRevision: 2, maxCount: 1 });
     await test.client.query(

@@ -146,8 +146,9 @@ export class HeadSigner {
    * Before the first signature of this process. Nothing appended since the last signed head: that head
    * is the answer, and nothing more is read (a start on a large log reads one row). Otherwise the last
    * hash of every stream up to that head, from the log's own tables (one index lookup per stream, not
-   * a read of every event), kept only if it gives that head's digest again; if it does not, or there
-   * is no head yet, the signer reads the log from the start, as without `lastHashesAt`.
+   * a read of every event), kept only if it gives that head's digest again; if it does not, the signer
+   * reads the log from the start, as without `lastHashesAt`. No head yet: on PGlite the last hashes at
+   * the head the same way; on PostgreSQL the log from the start.
    */
   private async resume(): Promise<SignedHead | null> {
     if (!this.lastHashesAt) {
@@ -157,6 +158,16 @@ export class HeadSigner {
     const [last] = await listSignedHeads(this.client, 1);
     if (!last) {
       this.resumed = true;
+      // No head signed yet (a new log, or one copied in) on PGlite, whose one connection commits nothing
+      // while another statement runs: every event up to the head is settled, so the last hash of each
+      // stream there is what reading the whole log would give.
+      if (this.client.dialect === 'pglite') {
+        const head = await this.store.headPosition();
+        if (head > 0) {
+          for (const [streamId, hash] of await this.lastHashesAt(head)) this.lastHashes.set(streamId, hash);
+          this.position = head;
+        }
+      }
       return null;
     }
     if ((await this.store.readAll({ after: last.position, maxCount: 1 })).length === 0) return last;
@@ -208,23 +219,31 @@ export type LastHashesAt = (position: number) => Promise<Map<string, string>>;
  * Every event up to a signed head's position is settled (the signer read them all), so this is the
  * state the signer had when it signed there.
  */
-export function sqlLastHashesAt(client: SqlClient): LastHashesAt {
+export function sqlLastHashesAt(client: SqlClient, streamsPerStatement = 2000): LastHashesAt {
   return async (position) => {
-    const rows = await client.query<{ stream_id: string; hash: string }>(
-      `WITH RECURSIVE s AS (
-         (SELECT stream_id FROM events ORDER BY stream_id LIMIT 1)
-         UNION ALL
-         SELECT (SELECT e.stream_id FROM events AS e WHERE e.stream_id > s.stream_id
-                  ORDER BY e.stream_id LIMIT 1)
-           FROM s WHERE s.stream_id IS NOT NULL)
-       SELECT s.stream_id, last.hash
-         FROM s
-         CROSS JOIN LATERAL (SELECT e.hash FROM events AS e
-                              WHERE e.stream_id = s.stream_id AND e.global_position <= $1
-                              ORDER BY e.stream_revision DESC LIMIT 1) AS last`,
-      [position],
-    );
-    return new Map(rows.map((row) => [row.stream_id, row.hash]));
+    const lastHashes = new Map<string, string>();
+    // A page of streams per statement: on PGlite a statement holds the event loop while it runs.
+    for (let after = ''; ;) {
+      const rows = await client.query<{ stream_id: string; hash: string | null }>(
+        `WITH RECURSIVE s AS (
+           (SELECT stream_id FROM events WHERE stream_id > $2 ORDER BY stream_id LIMIT 1)
+           UNION ALL
+           SELECT (SELECT e.stream_id FROM events AS e WHERE e.stream_id > s.stream_id
+                    ORDER BY e.stream_id LIMIT 1)
+             FROM s WHERE s.stream_id IS NOT NULL),
+         page AS (SELECT stream_id FROM s WHERE stream_id IS NOT NULL LIMIT $3)
+         SELECT page.stream_id, last.hash
+           FROM page
+           LEFT JOIN LATERAL (SELECT e.hash FROM events AS e
+                               WHERE e.stream_id = page.stream_id AND e.global_position <= $1
+                               ORDER BY e.stream_revision DESC LIMIT 1) AS last ON true
+          ORDER BY page.stream_id`,
+        [position, after, streamsPerStatement],
+      );
+      for (const row of rows) if (row.hash !== null) lastHashes.set(row.stream_id, row.hash);
+      if (rows.length < streamsPerStatement) return lastHashes;
+      after = rows[rows.length - 1]!.stream_id;
+    }
   };
 }
 

@@ -3,6 +3,7 @@
  * client, the log with its personal-data layer, and the locks. The Nest modules call these functions;
  * the plain processes call them directly.
  */
+export * from './copied-log';
 export * from './event-stores';
 export * from './locks';
 export * from './logger';

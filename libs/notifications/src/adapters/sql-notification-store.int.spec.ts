@@ -130,6 +130,19 @@ describe.each(['pglite', 'postgres'] as const)('SQL notification store on %s', (
     expect(await store.countByStatus()).toEqual({ queued: 1, sending: 1, sent: 0, failed: 1, skipped: 1 });
   });
 
+  it('answers the pending timers due before a time, when asked', async () => {
+    const soon = { ...timer(4), dueAt: new Date('2027-03-01T00:00:00Z') };
+    await store.record([], [timer(3), soon]);
+    const before = (dueBefore: string) =>
+      store
+        .outstanding({ timersDueBefore: new Date(dueBefore) })
+        .then((work) => work.timers.map((t) => t.id));
+    expect(await before('2027-03-02T00:00:00Z')).toEqual([soon.id]);
+    expect(await before('2027-03-06T00:00:00Z')).toEqual([timer(3).id, soon.id]);
+    expect(await before('2027-03-01T00:00:00Z')).toEqual([]);
+    expect((await store.outstanding()).timers.map((t) => t.id)).toEqual([timer(3).id, soon.id]);
+  });
+
   it('finishes a timer once', async () => {
     await store.record([], [timer(3)]);
     await store.finishTimer(timer(3).id, 'done', 'expiry: expired');

@@ -97,6 +97,12 @@ $move$;
     id: 'notifications/0003-sending-token',
     sql: `ALTER TABLE notifications ADD COLUMN IF NOT EXISTS sending_token text;`,
   },
+  {
+    // The reconciliation offers the queue only the pending timers due soon (decision 0003, issue 16).
+    id: 'notifications/0004-pending-timers-by-due-time',
+    sql: `CREATE INDEX IF NOT EXISTS notification_timers_pending_due ON notification_timers (due_at)
+            WHERE status = 'pending';`,
+  },
 ];
 
 interface NotificationRow {
@@ -291,13 +297,18 @@ export class SqlNotificationStore implements NotificationStore {
     return { notifications: await this.records(notifications), timers: timers.map(toTimer) };
   }
 
-  async outstanding(): Promise<OutstandingWork> {
+  async outstanding(options: { timersDueBefore?: Date } = {}): Promise<OutstandingWork> {
     const notifications = await this.client.query<NotificationRow>(
       `SELECT * FROM notifications WHERE ${OPEN} ORDER BY position, id`,
     );
-    const timers = await this.client.query<TimerRow>(
-      `SELECT * FROM notification_timers WHERE status = 'pending' ORDER BY position, id`,
-    );
+    const timers = options.timersDueBefore
+      ? await this.client.query<TimerRow>(
+          `SELECT * FROM notification_timers WHERE status = 'pending' AND due_at < $1 ORDER BY position, id`,
+          [options.timersDueBefore.toISOString()],
+        )
+      : await this.client.query<TimerRow>(
+          `SELECT * FROM notification_timers WHERE status = 'pending' ORDER BY position, id`,
+        );
     return { notifications: await this.records(notifications), timers: timers.map(toTimer) };
   }
 

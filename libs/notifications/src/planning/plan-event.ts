@@ -76,22 +76,8 @@ function planMeeting(
   context: PlanningContext,
 ): Plan {
   const { data } = event;
-  const startsAt = new Date(data.startsAt);
-  const upcoming = startsAt.getTime() > context.now.getTime();
-  const timers: PlannedTimer[] = [];
-  if (event.type !== 'IntroductionMeetingCancelled' && upcoming) {
-    const dueAt = new Date(startsAt.getTime() - context.settings.meetingReminderLeadMs);
-    // A meeting set less than the lead time ahead gets its invitation, not also a reminder.
-    if (dueAt.getTime() >= Date.parse(data.occurredAt)) {
-      timers.push({
-        id: timerIdFor('meeting_reminder', data.meetingId, data.sequence),
-        partnershipId: data.partnershipId,
-        dueAt,
-        position: envelope.position,
-        data: { kind: 'meeting_reminder', meetingId: data.meetingId, sequence: data.sequence },
-      });
-    }
-  }
+  const upcoming = Date.parse(data.startsAt) > context.now.getTime();
+  const timers = timersOf(envelope, context);
   if (!data.invitations || !upcoming || !isRecent(new Date(data.occurredAt), context))
     return { notifications: [], timers };
   if (event.type !== 'IntroductionMeetingCancelled') {
@@ -123,14 +109,7 @@ function planSignatureRequests(
   context: PlanningContext,
 ): Plan {
   const decidedAt = new Date(occurredAt);
-  const { signatureReminderIntervalMs: interval, signatureReminderMax: max } = context.settings;
-  const timers: PlannedTimer[] = Array.from({ length: max }, (_, index) => ({
-    id: timerIdFor('signature_reminder', document, documentId, amendment, index + 1),
-    partnershipId: envelope.event.data.partnershipId,
-    dueAt: new Date(decidedAt.getTime() + (index + 1) * interval),
-    position: envelope.position,
-    data: { kind: 'signature_reminder', document, documentId, amendment, reminder: index + 1 },
-  }));
+  const timers = timersOf(envelope, context);
   if (!isRecent(decidedAt, context) || !isRecent(startOfDay(on), context))
     return { notifications: [], timers };
   const pending = pendingSignatories(facts, document, documentId, amendment);
@@ -161,6 +140,92 @@ export function pendingSignatories(
   if ('amendments' in found && found.amendments !== amendment) return [];
   const signed = new Set(found.signatures.map((signature) => signature.organizationId));
   return found.signatories.filter((id) => !signed.has(id));
+}
+
+/** An executed agreement's news: recorded and dated lately, and executed lately. */
+function executedIsNews(event: EventOf<'AgreementExecuted'>, context: PlanningContext): boolean {
+  const { data } = event;
+  return (
+    isRecent(new Date(data.occurredAt), context) &&
+    isRecent(startOfDay(data.on), context) &&
+    isRecent(startOfDay(data.executedOn), context)
+  );
+}
+
+/**
+ * The timers an event sets: they follow from the event alone (its dates, the settings and the time now),
+ * never from the partnership's state, which is checked when a timer fires (fireTimer). Pure.
+ */
+export function timersOf(envelope: PartnershipEventEnvelope, context: PlanningContext): PlannedTimer[] {
+  const { event, position } = envelope;
+  const partnershipId = event.data.partnershipId;
+  const signatureReminders = (document: 'agreement' | 'mou', documentId: string, amendment: number) => {
+    const decidedAt = Date.parse(event.data.occurredAt);
+    const { signatureReminderIntervalMs: interval, signatureReminderMax: max } = context.settings;
+    return Array.from({ length: max }, (_, index): PlannedTimer => ({
+      id: timerIdFor('signature_reminder', document, documentId, amendment, index + 1),
+      partnershipId,
+      dueAt: new Date(decidedAt + (index + 1) * interval),
+      position,
+      data: { kind: 'signature_reminder', document, documentId, amendment, reminder: index + 1 },
+    }));
+  };
+  switch (event.type) {
+    case 'IntroductionMeetingScheduled':
+    case 'IntroductionMeetingRescheduled': {
+      const { data } = event;
+      const startsAt = Date.parse(data.startsAt);
+      if (startsAt <= context.now.getTime()) return [];
+      const dueAt = new Date(startsAt - context.settings.meetingReminderLeadMs);
+      // A meeting set less than the lead time ahead gets its invitation, not also a reminder.
+      if (dueAt.getTime() < Date.parse(data.occurredAt)) return [];
+      return [
+        {
+          id: timerIdFor('meeting_reminder', data.meetingId, data.sequence),
+          partnershipId,
+          dueAt,
+          position,
+          data: { kind: 'meeting_reminder', meetingId: data.meetingId, sequence: data.sequence },
+        },
+      ];
+    }
+    case 'AgreementDrafted':
+      return signatureReminders('agreement', event.data.agreementId, 0);
+    case 'AgreementAmended':
+      return signatureReminders('agreement', event.data.agreementId, event.data.amendment);
+    case 'MouDrafted':
+      return signatureReminders('mou', event.data.mouId, 0);
+    case 'AgreementExecuted': {
+      const { data } = event;
+      const expiry = startOfDay(data.expiresOn);
+      const renewalDue = new Date(expiry.getTime() - context.settings.renewalLeadMs);
+      // A term shorter than the lead: the renewal reminder goes with the news, not before it.
+      const renewalAt = executedIsNews(event, context)
+        ? new Date(Math.max(renewalDue.getTime(), Date.parse(data.occurredAt)))
+        : renewalDue;
+      const timers: PlannedTimer[] = [
+        {
+          id: timerIdFor('agreement_expiry', data.agreementId, data.expiresOn),
+          partnershipId,
+          dueAt: expiry,
+          position,
+          data: { kind: 'agreement_expiry', agreementId: data.agreementId, expiresOn: data.expiresOn },
+        },
+      ];
+      if (renewalAt.getTime() < expiry.getTime() - DAY_MS) {
+        timers.push({
+          id: timerIdFor('renewal_reminder', data.agreementId, data.expiresOn),
+          partnershipId,
+          dueAt: renewalAt,
+          position,
+          data: { kind: 'renewal_reminder', agreementId: data.agreementId, expiresOn: data.expiresOn },
+        });
+      }
+      return timers;
+    }
+    default:
+      return [];
+  }
 }
 
 /** The messages an event sends at once, and the timers it sets. Pure. */
@@ -214,36 +279,11 @@ export function planEvent(
       );
     case 'AgreementExecuted': {
       const { data } = event;
-      const expiry = startOfDay(data.expiresOn);
-      const news = fresh() && isRecent(startOfDay(data.executedOn), context);
-      const renewalDue = new Date(expiry.getTime() - context.settings.renewalLeadMs);
-      // A term shorter than the lead: the renewal reminder goes with the news, not before it.
-      const renewalAt = news
-        ? new Date(Math.max(renewalDue.getTime(), Date.parse(data.occurredAt)))
-        : renewalDue;
-      const timers: PlannedTimer[] = [
-        {
-          id: timerIdFor('agreement_expiry', data.agreementId, data.expiresOn),
-          partnershipId: data.partnershipId,
-          dueAt: expiry,
-          position: envelope.position,
-          data: { kind: 'agreement_expiry', agreementId: data.agreementId, expiresOn: data.expiresOn },
-        },
-      ];
-      if (renewalAt.getTime() < expiry.getTime() - DAY_MS) {
-        timers.push({
-          id: timerIdFor('renewal_reminder', data.agreementId, data.expiresOn),
-          partnershipId: data.partnershipId,
-          dueAt: renewalAt,
-          position: envelope.position,
-          data: { kind: 'renewal_reminder', agreementId: data.agreementId, expiresOn: data.expiresOn },
-        });
-      }
       return {
-        notifications: news
+        notifications: executedIsNews(event, context)
           ? messages(envelope, 'agreement.executed', data.agreementId, everyone(facts, context))
           : [],
-        timers,
+        timers: timersOf(envelope, context),
       };
     }
     case 'MouExecuted': {

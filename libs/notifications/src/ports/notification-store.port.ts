@@ -39,8 +39,11 @@ export interface NotificationStore {
   record(notifications: readonly PlannedNotification[], timers: readonly PlannedTimer[]): Promise<void>;
   /** Work caused by events in (after, upTo] still to hand to the queue. */
   outstandingBetween(after: number, upTo: number): Promise<OutstandingWork>;
-  /** All work still to hand to the queue (after a restart, or a Redis that lost its data). */
-  outstanding(): Promise<OutstandingWork>;
+  /**
+   * All work still to hand to the queue (after a restart, or a Redis that lost its data); with
+   * `timersDueBefore`, only the pending timers due before then (every open message still).
+   */
+  outstanding(options?: { timersDueBefore?: Date }): Promise<OutstandingWork>;
   /** Messages of one source (a timer that fired) still to send. */
   queuedFrom(sourceId: string): Promise<NotificationRecord[]>;
 

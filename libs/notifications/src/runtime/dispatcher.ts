@@ -41,6 +41,9 @@ export interface DispatcherDeps {
 
 const PERSON_FORGOTTEN = 'PersonForgotten';
 
+/** The lock one dispatcher of a deployment holds while it follows the log. */
+export const DISPATCHER_LOCK = 'notifications.dispatcher';
+
 /**
  * A reactor of the event store's processing loop (`runProcessor`): it follows the global log from its
  * checkpoint under its lease and turns events into queued jobs. Per batch: plan (pure), record the plan
@@ -103,9 +106,16 @@ export class NotificationDispatcher {
     return { ...this.state };
   }
 
-  /** Hands every open message and pending timer recorded in SQL to the queue again (ids make it idempotent). */
+  /**
+   * Hands every open message recorded in SQL to the queue again, and every pending timer due within two
+   * reconciliation intervals (ids make it idempotent). A timer due later was handed over when it was
+   * planned, or (a copied log's, a Redis that lost its data) is handed over by a later reconciliation,
+   * at least one interval before it comes due: the work of a start and of each periodic check does not
+   * grow with the timers of every agreement in force.
+   */
   async reconcile(): Promise<{ notifications: number; timers: number }> {
-    const work = await this.deps.store.outstanding();
+    const horizon = this.deps.now().getTime() + 2 * this.deps.settings.reconcileIntervalMs;
+    const work = await this.deps.store.outstanding({ timersDueBefore: new Date(horizon) });
     await this.deps.queue.enqueueSends(work.notifications.map(sendJobOf));
     await this.deps.queue.scheduleTimers(work.timers.map(timerJobOf));
     return { notifications: work.notifications.length, timers: work.timers.length };
@@ -130,7 +140,7 @@ export class NotificationDispatcher {
       kind: 'reactor',
       name: DISPATCHER_CHECKPOINT,
       label: 'Notifications dispatcher',
-      lockName: 'notifications.dispatcher',
+      lockName: DISPATCHER_LOCK,
       batchSize: settings.batchSize,
       setUp: async () => {
         // A Redis that came back empty, or a crash between SQL and Redis: offer what is open again.
