@@ -13,7 +13,7 @@
  * not copied and the command says so. From SQL to SQL every event keeps its position.
  * Personal data stays encrypted as stored: the copy moves ciphertext and wrapped keys, never plaintext.
  *
- * Then the target is made ready for the service's first start (decision 00NN, a copied log): its read models are built
+ * Then the target is made ready for the service's first start (decision 0025, a copied log): its read models are built
  * by the rebuild, and its e-mail dispatcher starts at the copied head with the timers still to come (no
  * message of the copied history is sent again). `--log-only` leaves both to the service. The target's
  * SQL database is needed for this (an EventStoreDB target: --to-database).

@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 const run = promisify(execFile);
 
 /**
- * `npm run copy-log` into a new embedded store (decision 00NN, a copied log): the target starts with its read models
+ * `npm run copy-log` into a new embedded store (decision 0025, a copied log): the target starts with its read models
  * already built and its e-mail dispatcher at the copied head. Nothing of the copied history is planned
  * again (the source sent what was news), but a meeting still to come keeps its reminder.
  */

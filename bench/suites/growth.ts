@@ -170,7 +170,7 @@ async function measureEmbedded(
       `  pglite: ${grown.head.toLocaleString('en-US')} events, grown on PostgreSQL in ${((t1 - t0) / 1000).toFixed(0)} s ` +
         `and copied into PGlite in ${((performance.now() - t1) / 1000).toFixed(0)} s`,
     );
-    // As `npm run copy-log` ends: the dispatcher at the head, the read models rebuilt (decision NN).
+    // As `npm run copy-log` ends: the dispatcher at the head, the read models rebuilt (decision 0025).
     const prepared = await filler.call<{
       dispatcherMs: number;
       timers: number;

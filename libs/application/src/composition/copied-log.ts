@@ -27,7 +27,7 @@ export interface PreparedLog {
 }
 
 /**
- * Makes a log copied into this database ready for the service's first start (decision 00NN, a copied log): the
+ * Makes a log copied into this database ready for the service's first start (decision 0025, a copied log): the
  * e-mail dispatcher starts at the copied head with the timers still to come (startDispatcherAtHead),
  * and every read model is built by the blue/green rebuild, which reads the log in large batches, rather
  * than by the service's live catch-up. Run it with the service stopped (the embedded store opens in one
