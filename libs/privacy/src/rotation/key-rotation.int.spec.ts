@@ -105,29 +105,34 @@ describe.each(['pglite', 'postgres'] as const)('key rotation on %s', (dialect) =
       }
     })();
 
-    const stop = new AbortController();
-    let batches = 0;
-    await expect(
-      rotateDataKey(test.client, ring, {
-        batchSize: 4,
-        signal: stop.signal,
-        onBatch: () => {
-          if (++batches === 3) stop.abort();
-        },
-      }),
-    ).rejects.toBeInstanceOf(RotationInterrupted);
-    const [halfway] = await test.client.query<{
-      rewrapped: number;
-      checkpoint: string;
-      completed_at: Date | null;
-    }>(`SELECT rewrapped, checkpoint, completed_at FROM key_rotations WHERE kind = 'data'`);
-    expect(halfway).toEqual({ rewrapped: 12, checkpoint: expect.any(String), completed_at: null });
-    // Interrupted, a process holding only one of the two keys is refused rather than reading fields as erased.
-    await expect(openDataKeys(test.client, DataKeyRing.fromText(newData))).rejects.toThrow(/under way/);
+    // Stopped whatever happens: a load left running would go on through the next tests and past the file.
+    let resumed;
+    try {
+      const stop = new AbortController();
+      let batches = 0;
+      await expect(
+        rotateDataKey(test.client, ring, {
+          batchSize: 4,
+          signal: stop.signal,
+          onBatch: () => {
+            if (++batches === 3) stop.abort();
+          },
+        }),
+      ).rejects.toBeInstanceOf(RotationInterrupted);
+      const [halfway] = await test.client.query<{
+        rewrapped: number;
+        checkpoint: string;
+        completed_at: Date | null;
+      }>(`SELECT rewrapped, checkpoint, completed_at FROM key_rotations WHERE kind = 'data'`);
+      expect(halfway).toEqual({ rewrapped: 12, checkpoint: expect.any(String), completed_at: null });
+      // Interrupted, a process holding only one of the two keys is refused rather than reading fields as erased.
+      await expect(openDataKeys(test.client, DataKeyRing.fromText(newData))).rejects.toThrow(/under way/);
 
-    const resumed = await rotateDataKey(test.client, ring, { batchSize: 4 });
-    rotating = false;
-    await load;
+      resumed = await rotateDataKey(test.client, ring, { batchSize: 4 });
+    } finally {
+      rotating = false;
+      await load;
+    }
     expect(failures).toEqual([]);
     expect(reads).toBeGreaterThan(0);
     expect(resumed).toEqual(expect.objectContaining({ resumed: true, alreadyDone: false }));
