@@ -42,11 +42,24 @@ describe.each(['pglite', 'postgres'] as const)('key rotation on %s', (dialect) =
     return { master, store };
   };
 
+  /**
+   * Registers one person and waits until readers see the event: on PostgreSQL the head readers see can
+   * trail a commit while any other transaction in the cluster is open (decision 0001), which on a busy
+   * shared server left `readAll` and a new signer's first look one event short.
+   */
   const register = async (store: PersonalDataEventStore, written: Written) => {
     const id = randomUUID();
     const contact = { name: `Contact ${id.slice(0, 8)}`, email: `c-${id.slice(0, 8)}@example.fr` };
-    await store.appendToStream(`organization-${id}`, [registered(id, [contact])], 'no_stream');
+    const { position } = await store.appendToStream(
+      `organization-${id}`,
+      [registered(id, [contact])],
+      'no_stream',
+    );
     written.set(id, contact);
+    for (const deadline = Date.now() + 30_000; (await stored.headPosition()) < position;) {
+      if (Date.now() > deadline) throw new Error(`position ${position} never became readable`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   };
 
   /** How many written contacts read back as written: each one's name and address through the store. */
