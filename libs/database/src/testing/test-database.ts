@@ -50,15 +50,15 @@ export async function createTestSqlClient(
   };
 }
 
-let template: Promise<Blob> | undefined;
+let tarball: Promise<string> | undefined;
 
 /**
- * The data directory of a PGlite just initialised, the same for every test database: a new in-memory
- * PGlite runs initdb (about 2.8 s of CPU on the CI machine), one loaded from this copy opens in about
- * 0.6 s. Made once per PGlite version and kept in the temporary directory for every test file and worker.
+ * A tarball of the data directory of a PGlite just initialised, the same for every test database: a new
+ * PGlite runs initdb (about 2.8 s of CPU on the CI machine), one started from this copy opens in about
+ * 0.6–1 s. Made once per PGlite version and kept in the temporary directory for every test file and worker.
  */
-function freshPgliteDataDir(): Promise<Blob> {
-  template ??= (async () => {
+export function freshPgliteTarball(): Promise<string> {
+  tarball ??= (async () => {
     const version = (
       JSON.parse(
         readFileSync(join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8'),
@@ -75,7 +75,11 @@ function freshPgliteDataDir(): Promise<Blob> {
       writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
       renameSync(partial, path);
     }
-    return new Blob([readFileSync(path)]);
+    return path;
   })();
-  return template;
+  return tarball;
+}
+
+async function freshPgliteDataDir(): Promise<Blob> {
+  return new Blob([readFileSync(await freshPgliteTarball())]);
 }
