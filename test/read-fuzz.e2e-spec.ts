@@ -315,6 +315,28 @@ async function send(base: string, token: string, c: Case): Promise<Answer> {
   }
 }
 
+/**
+ * A well-formed `minPosition` past the end of the log waits its 5 s for a write and then answers 503 (the
+ * contract, checked in read-models.e2e-spec.ts): here such a value is folded back into the log, so that
+ * every request answers at once and is about its other parameters. Malformed values are left as they are.
+ */
+const withinLog =
+  (head: number) =>
+  (c: Case): Case => ({
+    ...c,
+    values: c.values.map(([parameter, values]): [Parameter, string[]] => [
+      parameter,
+      parameter.name !== 'minPosition'
+        ? values
+        : values.map((value) => {
+            const position = Number(value);
+            return /^[0-9]+$/.test(value) && Number.isSafeInteger(position) && position > head
+              ? String(position % (head + 1))
+              : value;
+          }),
+    ]),
+  });
+
 /** The parameters a 400 names: `errors[].field`, as the body validation names fields. */
 const namedIn = (body: unknown): string[] =>
   ((body as { errors?: { field?: unknown }[] } | null)?.errors ?? []).map((error) => String(error.field));
@@ -429,14 +451,11 @@ describe.each([
     });
   });
 
-  it('answers a position past the end of the log with 400 at once, and a real one as before', async () => {
+  it('answers a position the read models have reached at once', async () => {
     const head = await ctx.store.headPosition();
-    const viewer = ctx.as('viewer');
     const started = Date.now();
-    const past = await viewer.get(`/api/dashboard/pipeline?minPosition=${head + 1000}`).expect(400);
+    const reached = await ctx.as('viewer').get(`/api/dashboard/pipeline?minPosition=${head}`).expect(200);
     expect(Date.now() - started).toBeLessThan(SLOW_MS);
-    expect(namedIn(past.body)).toEqual(['minPosition']);
-    const reached = await viewer.get(`/api/dashboard/pipeline?minPosition=${head}`).expect(200);
     expect(Number(reached.headers['read-model-position'])).toBeGreaterThanOrEqual(head);
   });
 
@@ -448,8 +467,9 @@ describe.each([
     let slowest = { ms: 0, what: '' };
     let slowestCheck = 0;
     const resent: string[] = [];
+    const head = await ctx.store.headPosition();
     await fc.assert(
-      fc.asyncProperty(caseFor(routes, known), async (c) => {
+      fc.asyncProperty(caseFor(routes, known).map(withinLog(head)), async (c) => {
         const answer = await send(base, ctx.tokens[c.role], c);
         sent += 1;
         if (WHOLE_LOG_CHECKS.has(c.route.path)) slowestCheck = Math.max(slowestCheck, answer.ms);

@@ -1,4 +1,6 @@
 import { generateDataKey, generateSigningKey } from '@passerelle/privacy';
+import { MIN_POSITION_WAIT_MS } from '../apps/api/src/read-models/min-position.interceptor';
+import { ReadModels } from '../apps/api/src/read-models/read-models.service';
 import { TestApp } from './support/test-app';
 
 const problem = (code: string) => `urn:passerelle:problem:${code}`;
@@ -83,15 +85,37 @@ describe.each([
     }
   });
 
-  it('refuses a position past the end of the log at once: no command answered it', async () => {
+  it('waits for a position past the end of the log, and answers once a write reaches it', async () => {
     const head = await ctx.store.headPosition();
+    const progress = ctx.app.get(ReadModels).progress;
+    const waitersBefore = progress.waiters();
+    const read = ctx
+      .as('viewer')
+      .get(`/api/dashboard/pipeline?minPosition=${head + 1}`)
+      .then((r) => r);
+    // The read is held before anything is written past the head: a write reaches it.
+    for (const deadline = Date.now() + 4000; progress.waiters() === waitersBefore;) {
+      if (Date.now() > deadline) throw new Error('the read never waited for its position');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await ctx.newOrganization();
+    const response = await read;
+    expect(response.status).toBe(200);
+    expect(Number(response.headers['read-model-position'])).toBeGreaterThan(head);
+  });
+
+  it('answers 503 with Retry-After after 5 s when nothing reaches the position', async () => {
+    const head = await ctx.store.headPosition();
+    const started = Date.now();
     const response = await ctx
       .as('viewer')
-      .get(`/api/dashboard/pipeline?minPosition=${head + 1000}`)
-      .expect(400);
+      .get(`/api/dashboard/pipeline?minPosition=${head + 1_000_000}`)
+      .expect(503);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(MIN_POSITION_WAIT_MS - 50);
+    expect(response.headers['retry-after']).toBe('1');
     expect(response.body).toMatchObject({
-      type: problem('validation'),
-      errors: [{ field: 'minPosition' }],
+      type: problem('read_model_behind'),
+      minPosition: head + 1_000_000,
     });
   });
 

@@ -2,7 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '@passerelle/config';
 import { isNotificationsStream } from '@passerelle/domain';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { freshPgliteTarball } from '@passerelle/database/testing';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
@@ -58,6 +60,15 @@ export class TestApp {
         : {}),
       ...options.env,
     });
+    if (!config.databaseUrl && !options.env?.DATA_DIR) {
+      // The embedded store starts from a copy of a data directory initdb just made instead of running initdb;
+      // the application still creates its schema and runs every migration on it.
+      const pgdata = join(dataDir, 'pglite');
+      mkdirSync(pgdata);
+      const untar = spawnSync('tar', ['xf', await freshPgliteTarball(), '-C', pgdata], { encoding: 'utf8' });
+      if (untar.status !== 0)
+        throw new Error(`tar could not unpack the PGlite data directory: ${untar.stderr}`);
+    }
     const app = await createApp(config, { logger: false });
     await app.init();
     const tokens = {} as Record<Role, string>;

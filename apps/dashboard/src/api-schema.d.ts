@@ -1886,7 +1886,7 @@ export interface operations {
   OrganizationsReadController_list: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description Page size */
         limit?: number;
@@ -2113,7 +2113,7 @@ export interface operations {
   OrganizationsController_get: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -2201,7 +2201,7 @@ export interface operations {
   PartnershipsReadController_list: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description Page size */
         limit?: number;
@@ -4416,7 +4416,7 @@ export interface operations {
   PartnershipStateController_state: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description A stream revision (a whole number from 0 to 9007199254740991) or an ISO 8601 time */
         asOf?: number | string;
@@ -4506,7 +4506,7 @@ export interface operations {
   PartnershipStateController_history: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -4719,7 +4719,7 @@ export interface operations {
   PartnershipsReadController_detail: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -4807,7 +4807,7 @@ export interface operations {
   DashboardController_pipeline: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         sector?:
           | 'biotech_health'
@@ -4912,7 +4912,7 @@ export interface operations {
   DashboardController_matrix: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         sector?:
           | 'biotech_health'
@@ -5013,7 +5013,7 @@ export interface operations {
   DashboardController_activity: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description Page size */
         limit?: number;
@@ -5100,7 +5100,7 @@ export interface operations {
   DashboardController_upcoming: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -5179,7 +5179,7 @@ export interface operations {
       query?: {
         /** @description Replay changes after this global position (for clients that cannot set headers) */
         after?: number;
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description For EventSource, which cannot set headers */
         access_token?: unknown;
@@ -5260,7 +5260,7 @@ export interface operations {
       query?: {
         /** @description Replay changes after this global position (for clients that cannot set headers) */
         after?: number;
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description For EventSource, which cannot set headers */
         access_token?: unknown;
@@ -5339,7 +5339,7 @@ export interface operations {
   ReportsController_feedback: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description First day, YYYY-MM-DD (default: a year before `to`) */
         from?: string;
@@ -5418,7 +5418,7 @@ export interface operations {
   AuditController_events: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description The actor's subject or name */
         actor?: string;
@@ -5505,7 +5505,7 @@ export interface operations {
   AuditController_verify: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -5579,7 +5579,7 @@ export interface operations {
   ProjectionsController_status: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -5814,7 +5814,7 @@ export interface operations {
   IntegrityController_integrity: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -5888,7 +5888,7 @@ export interface operations {
   IntegrityController_heads: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
       };
       header?: never;
@@ -6015,7 +6015,7 @@ export interface operations {
   AuditExportController_export: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description Only this partnership's streams (its events and its e-mail records) */
         partnershipId?: string;
@@ -6101,7 +6101,7 @@ export interface operations {
   NotificationsController_list: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description Page size */
         limit?: number;
@@ -6182,7 +6182,7 @@ export interface operations {
   NotificationsController_failed: {
     parameters: {
       query?: {
-        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered; a position past the end of the log is refused (400) */
+        /** @description Wait (up to 5 s) until the read models have processed this global position, the `position` a command answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a write may reach it meanwhile */
         minPosition?: number;
         /** @description Page size */
         limit?: number;

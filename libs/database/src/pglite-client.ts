@@ -11,8 +11,16 @@ import type { SqlClient, SqlExecutor } from './sql-client';
  * projections' and the dispatcher's, which would otherwise queue a burst of background statements
  * ahead of every command (docs/performance.md, "The embedded default under concurrent use").
  */
-export async function createPgliteClient(dataDir: string, schema: string): Promise<SqlClient> {
-  const db = new PGlite(dataDir, { parsers: { [types.INT8]: (value: string) => Number(value) } });
+export async function createPgliteClient(
+  dataDir: string,
+  schema: string,
+  /** A data directory to start from (a `dumpDataDir()` tarball) instead of running initdb. */
+  loadDataDir?: Blob,
+): Promise<SqlClient> {
+  const db = new PGlite(dataDir, {
+    parsers: { [types.INT8]: (value: string) => Number(value) },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
   await db.waitReady;
   const quoted = quoteIdentifier(schema);
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoted}; SET search_path TO ${quoted};`);

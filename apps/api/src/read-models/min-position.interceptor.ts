@@ -2,22 +2,17 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { ApiQuery } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { from, Observable, switchMap } from 'rxjs';
-import { invalidParameter, MAX_WHOLE_NUMBER, wholeNumberParameter } from '../http/parameters';
+import { MAX_WHOLE_NUMBER, wholeNumberParameter } from '../http/parameters';
 import { ProblemError } from '../http/problem';
 import { ReadModels } from './read-models.service';
 
 /** How long a read waits for the read models to reach `minPosition` before answering 503. */
 export const MIN_POSITION_WAIT_MS = 5000;
-/**
- * How long a position past the last committed one gets to appear before it is refused: a command's
- * position is committed before it is answered, so this matters only for a store that cannot tell its last
- * committed position apart from the head readers see.
- */
-export const PAST_HEAD_GRACE_MS = 500;
 
 export const MIN_POSITION_DESCRIPTION =
   'Wait (up to 5 s) until the read models have processed this global position, the `position` a command ' +
-  'answered; a position past the end of the log is refused (400)';
+  'answered, then answer 503 with Retry-After; a position past the end of the log waits the same way, as a ' +
+  'write may reach it meanwhile';
 
 /** Documents `minPosition` on a route whose query has no DTO (the DTOs extend `ReadQuery`). */
 export const ReadYourWrites = () =>
@@ -31,7 +26,10 @@ export const ReadYourWrites = () =>
 /**
  * Read your writes, in one place for every GET: `?minPosition=<global position>` (the `position` a
  * command answered) holds the request until every projection has processed it, or answers 503 with
- * Retry-After after 5 s. The answer says how far the read models were (`Read-Model-Position`).
+ * Retry-After after 5 s. A position past the end of the log is no exception (the product's contract): a
+ * write may still reach it within the 5 s, and nothing here can tell a client's future position from a
+ * mistaken one. Only a value that is not a position at all is a 400. The answer says how far the read
+ * models were (`Read-Model-Position`).
  */
 @Injectable()
 export class MinPositionInterceptor implements NestInterceptor {
@@ -61,31 +59,9 @@ export class MinPositionInterceptor implements NestInterceptor {
     );
   }
 
-  /** Whether the read models reached `position` in time; a position the log does not hold is a 400. */
+  /** Whether the read models reached `position` within MIN_POSITION_WAIT_MS. */
   private async reach(position: number): Promise<boolean> {
     if (this.readModels.progress.current() >= position) return true;
-    let budget = MIN_POSITION_WAIT_MS;
-    if (position > (await this.lastPosition())) {
-      if (await this.readModels.waitForPosition(position, PAST_HEAD_GRACE_MS)) return true;
-      const last = await this.lastPosition();
-      if (position > last) {
-        throw invalidParameter(
-          'minPosition',
-          `minPosition ${position} is past the end of the log (position ${last}): it is not a position a command answered`,
-        );
-      }
-      budget -= PAST_HEAD_GRACE_MS;
-    }
-    return this.readModels.waitForPosition(position, budget);
-  }
-
-  /**
-   * The last committed position: a command's answer is at or below it as soon as it is sent, even while
-   * older transactions keep it from readers (the settled head), so a loaded server never takes a real
-   * position for one past the end.
-   */
-  private lastPosition(): Promise<number> {
-    const store = this.readModels.store;
-    return store.lastCommittedPosition ? store.lastCommittedPosition() : store.headPosition();
+    return this.readModels.waitForPosition(position, MIN_POSITION_WAIT_MS);
   }
 }

@@ -2,16 +2,15 @@ import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { lastValueFrom, of } from 'rxjs';
 import { ProblemError } from '../http/problem';
 import { AccessTokenQueryMiddleware } from './access-token.middleware';
-import { MinPositionInterceptor, PAST_HEAD_GRACE_MS } from './min-position.interceptor';
+import { MIN_POSITION_WAIT_MS, MinPositionInterceptor } from './min-position.interceptor';
 import type { ReadModels } from './read-models.service';
 
-/** Read models that have processed `reached`, and would reach `eventually` if waited for; a log ending at `head`. */
-function readModels(reached: number, eventually = reached, head = Math.max(eventually, 100)) {
+/** Read models that have processed `reached`, and would reach `eventually` if waited for. */
+function readModels(reached: number, eventually = reached) {
   const waits: [number, number][] = [];
   let current = reached;
   const fake = {
     progress: { current: () => current },
-    store: { headPosition: async () => head },
     waitForPosition: async (position: number, timeoutMs: number) => {
       waits.push([position, timeoutMs]);
       current = eventually;
@@ -81,16 +80,27 @@ describe('?minPosition (read your writes)', () => {
     }
   });
 
-  it('refuses a position past the end of the log after a short grace, without the 5 s wait', async () => {
-    const { fake, waits } = readModels(4, 4, 6);
-    const answer = lastValueFrom(
-      new MinPositionInterceptor(fake).intercept(http('GET', { minPosition: '7' }).context, handler),
+  it('waits the whole 5 s for a position past the end of the log too: a write may still reach it', async () => {
+    // Nothing asks where the log ends: the 5 s wait is the same whether the position is written yet or not.
+    const { fake, waits } = readModels(4, 4);
+    const past = lastValueFrom(
+      new MinPositionInterceptor(fake).intercept(http('GET', { minPosition: '1000' }).context, handler),
     );
-    await expect(answer).rejects.toMatchObject({
-      status: 400,
-      extensions: { errors: [{ field: 'minPosition' }] },
+    await expect(past).rejects.toMatchObject({
+      status: 503,
+      code: 'read_model_behind',
+      headers: { 'Retry-After': '1' },
     });
-    expect(waits).toEqual([[7, PAST_HEAD_GRACE_MS]]);
+    const reachedMeanwhile = readModels(4, 1000);
+    const { context, headers } = http('GET', { minPosition: '1000' });
+    expect(
+      await lastValueFrom(new MinPositionInterceptor(reachedMeanwhile.fake).intercept(context, handler)),
+    ).toBe('answer');
+    expect(headers).toEqual({ 'Read-Model-Position': '1000' });
+    expect([...waits, ...reachedMeanwhile.waits]).toEqual([
+      [1000, MIN_POSITION_WAIT_MS],
+      [1000, MIN_POSITION_WAIT_MS],
+    ]);
   });
 
   it('answers at once when the read models are already there', async () => {

@@ -14,16 +14,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
 import { SQL_CLIENT } from '@passerelle/application';
-import { PAST_HEAD_GRACE_MS } from './min-position.interceptor';
 import { ReadModels } from './read-models.service';
 
 /** How often the replicas' checkpoints are read again while a `minPosition` read waits for them. */
 const REPLICA_POLL_MS = 50;
+/** How long a `minPosition` read waits for the replicas before it reads on the primary. */
+const REPLICA_GRACE_MS = 500;
 
 /**
  * Read-model queries on the replicas (DATABASE_READ_URL), the rest on the primary. Each GET decides once
  * where it reads: on the replicas unless it asks for `minPosition` and the replicas' read-model checkpoints
- * have not reached it within PAST_HEAD_GRACE_MS — then on the primary, whose read models the
+ * have not reached it within REPLICA_GRACE_MS — then on the primary, whose read models the
  * MinPositionInterceptor waits for. A replica that is unavailable sends the query to the primary.
  */
 export class ReplicaRouting {
@@ -35,7 +36,7 @@ export class ReplicaRouting {
     primary: SqlClient,
     private readonly replica: SqlClient | undefined,
     private readonly projectionNames: readonly string[],
-    private readonly graceMs = PAST_HEAD_GRACE_MS,
+    private readonly graceMs = REPLICA_GRACE_MS,
   ) {
     this.client = new RoutingSqlClient(primary, () =>
       this.route.getStore() === 'replica' ? this.replica : undefined,

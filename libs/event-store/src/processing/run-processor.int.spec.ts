@@ -81,7 +81,12 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
     await client.exec('CREATE TABLE seen (position bigint PRIMARY KEY)');
     store = new SqlEventStore(client, { pollIntervalMs: 200 });
   });
+  /** Every processor a test started: stopped before its database goes, even when the test failed. */
+  const started: Running[] = [];
   afterEach(async () => {
+    // One left running would retry against the closed pool for ever, its back-off timer holding the
+    // worker open after the run.
+    await Promise.all(started.splice(0).map((running) => stop(running)));
     await store.close();
     await db.cleanup();
   });
@@ -120,7 +125,9 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
       signal: abort.signal,
       retryDelayMs: 50,
     });
-    return { abort, done, logger, checkpoints };
+    const running = { abort, done, logger, checkpoints };
+    started.push(running);
+    return running;
   };
   const stop = async (running: Running) => {
     running.abort.abort();

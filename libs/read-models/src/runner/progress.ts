@@ -47,6 +47,11 @@ export class ProjectionProgress {
     return Math.min(...this.positions.values());
   }
 
+  /** How many callers wait in waitForPosition now. */
+  waiters(): number {
+    return this.waiting;
+  }
+
   positionOf(name: string): number {
     return this.positions.get(name) ?? 0;
   }
