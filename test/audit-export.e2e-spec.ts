@@ -12,6 +12,7 @@ import {
 import { TestApp } from './support/test-app';
 import { dealWithPeople, PeopleDeal } from './trust-support';
 import { verifyExportFile } from './audit-export-support';
+import { waitUntil } from './support/wait-until';
 
 type Line = Record<string, unknown> & { kind: string };
 
@@ -241,13 +242,6 @@ describe.each([
     expect([malformed.status, malformed.body.type]).toEqual([400, 'urn:passerelle:problem:validation']);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  for (const started = Date.now(); !(await condition());) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function eventsUpTo(ctx: TestApp, position: number): Promise<number> {
   let count = 0;

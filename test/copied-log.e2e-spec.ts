@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { POSTGRES_URL, TestApp } from './support/test-app';
+import { waitUntil } from './support/wait-until';
 
 const DAY = 86_400_000;
 const run = promisify(execFile);
@@ -45,7 +46,10 @@ describe('a log copied into a new embedded store', () => {
       .as('officer')
       .post(`/api/partnerships/${id}/meetings`, { startsAt, attendees })
       .expect(201);
-    const head = await source.store.headPosition();
+    // The copy reads what every reader may see: wait until the last command's events are settled (a
+    // transaction still open elsewhere on the server holds the settled head back for a moment).
+    const head = upcoming.body.position as number;
+    await waitUntil(async () => (await source.store.headPosition()) >= head);
 
     const { stdout } = await run(
       'npx',
