@@ -13,6 +13,7 @@ import {
   SqlPersonKeyStore,
   STORED_EVENT_STORE,
   trustedSigners,
+  verifyExport,
   verifyIntegrity,
 } from '@passerelle/privacy';
 import { Client } from 'pg';
@@ -162,6 +163,19 @@ async function expectEveryHeadVerified(app: TestApp, signers: number) {
   expect(report.heads.checked).toBeGreaterThanOrEqual(signers);
   const keys = await sqlOf(app).query('SELECT DISTINCT public_key FROM signed_heads');
   expect(keys).toHaveLength(signers);
+  // The rotations travel with the evidence: an auditor who kept only the first key reaches the last head.
+  const [first] = await sqlOf(app).query<{ public_key: string }>(
+    'SELECT public_key FROM signed_heads ORDER BY position LIMIT 1',
+  );
+  const listed = (await app.as('auditor').get('/api/audit/heads').expect(200)).body;
+  expect(listed.successions).toHaveLength(signers - 1);
+  expect(listed.successions[0]).toEqual(expect.objectContaining({ previous: first!.public_key }));
+  const exported = (await app.as('auditor').get('/api/audit/export').expect(200)).text;
+  const offline = await verifyExport(exported.split('\n').filter(Boolean), {
+    trustedKeys: [first!.public_key],
+  });
+  expect(offline).toEqual(expect.objectContaining({ ok: true, failureCount: 0 }));
+  expect(offline.keys.map((key) => key.trust)).toEqual(['pinned', ...Array(signers - 1).fill('successor')]);
 }
 
 async function seed(app: TestApp, contacts: Map<string, { name: string; email: string }>, people: number) {

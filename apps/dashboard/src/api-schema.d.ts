@@ -667,7 +667,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The latest signed heads and the public key that verifies them, to keep elsewhere */
+    /**
+     * The latest signed heads and the public key that verifies them, to keep elsewhere
+     * @description `successions` lists every rotation of the signing key (`previous` signed the heads up to `lastPosition`, `next` from then on), each signed by both keys: what links a key kept from before a rotation to the heads signed after it.
+     */
     get: operations['IntegrityController_heads'];
     put?: never;
     /** Sign the head of the log now */

@@ -8,6 +8,7 @@ import { domainEvent, registered, signed } from '../testing/personal-events';
 import { auditExportRecords } from './export-writer';
 import { verifyExport, type ExportReport } from './export-verifier';
 import { listSignedHeads } from '../signed-heads';
+import { listSigningKeySuccessions, rotateSigningKey, SigningKeyRing } from '../rotation/signing-key-ring';
 import type { ExportScope } from './export-format';
 
 const SEED = Number(process.env.EXPORT_SEED ?? 1515);
@@ -25,13 +26,31 @@ describe.each(DIALECTS)('audit export written from the store and verified, on %s
   const notifications = `notifications-${partnershipId}`;
   const organization = `organization-${randomUUID()}`;
 
+  let last = 0;
+  const append = async (...args: Parameters<TestStore['store']['appendToStream']>) => {
+    const result = await db.store.appendToStream(...args);
+    last = Math.max(last, result.position);
+    return result;
+  };
+  /**
+   * Until every event appended here is settled: the signer reads settled events only, and a transaction
+   * open elsewhere on the server (another spec's) holds them back for a moment.
+   */
+  const settled = async () => {
+    for (const started = Date.now(); (await db.store.headPosition()) < last;) {
+      if (Date.now() - started > 30_000) throw new Error(`the log did not settle at position ${last}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const exportOf = async (scope: ExportScope): Promise<string[]> => {
+    await settled();
     const covering = await signer.signHeadWithStreams();
     const heads = await listSignedHeads(db.client);
     const lines: string[] = [];
     const records = auditExportRecords({
       store: db.store,
       heads,
+      successions: await listSigningKeySuccessions(db.client),
       covering,
       scope,
       exportedAt: new Date(),
@@ -49,38 +68,28 @@ describe.each(DIALECTS)('audit export written from the store and verified, on %s
     await migrate(db.client, privacyMigrations);
     key = newKey();
     signer = new HeadSigner(db.store, db.client, key, 4);
-    await db.store.appendToStream(
+    await append(
       organization,
       [registered(randomUUID(), [{ name: 'Inès Roux', email: 'ines@example.fr' }])],
       'no_stream',
     );
-    await db.store.appendToStream(
+    await append(
       partnership,
       [domainEvent('PartnershipProposed', { partnershipId, title: 'Ocean data' })],
       'no_stream',
     );
+    await settled();
     await signer.signHead();
-    await db.store.appendToStream(
+    await append(
       partnership,
       [signed('Claire Durand', partnershipId), signed('Alice Walker', partnershipId)],
       0,
     );
-    await db.store.appendToStream(
-      notifications,
-      [domainEvent('NotificationSent', { partnershipId })],
-      'no_stream',
-    );
-    await db.store.appendToStream(
-      organization,
-      [domainEvent('OrganizationContactsUpdated', { note: 'ünïcödé ✓' })],
-      0,
-    );
+    await append(notifications, [domainEvent('NotificationSent', { partnershipId })], 'no_stream');
+    await append(organization, [domainEvent('OrganizationContactsUpdated', { note: 'ünïcödé ✓' })], 0);
+    await settled();
     await signer.signHead();
-    await db.store.appendToStream(
-      partnership,
-      [domainEvent('PartnershipSuspended', { partnershipId, reason: 'Budget' })],
-      2,
-    );
+    await append(partnership, [domainEvent('PartnershipSuspended', { partnershipId, reason: 'Budget' })], 2);
   }, 60_000);
   afterAll(() => db.cleanup());
 
@@ -152,8 +161,9 @@ describe.each(DIALECTS)('audit export written from the store and verified, on %s
     const pinnedElsewhere = await check(lines, [other.publicKeyText]);
     expect(pinnedElsewhere.ok).toBe(false);
     expect(pinnedElsewhere.firstFailure?.reason).toBe('untrusted_key');
-    await db.store.appendToStream(notifications, [domainEvent('NotificationSent', { partnershipId })], 0);
+    await append(notifications, [domainEvent('NotificationSent', { partnershipId })], 0);
     const forged = new HeadSigner(db.store, db.client, other);
+    await settled();
     const stranger = await forged.signHead();
     expect(stranger?.publicKey).toBe(other.publicKeyText);
     // The other key's head is in the table now: a fresh export lists it, and only pinning tells.
@@ -163,5 +173,41 @@ describe.each(DIALECTS)('audit export written from the store and verified, on %s
     expect(pinned.ok).toBe(false);
     expect(pinned.failures.map((f) => f.reason)).toContain('untrusted_key');
     await db.client.query('DELETE FROM signed_heads WHERE public_key = $1', [other.publicKeyText]);
+  });
+
+  it('carries the rotations of the signing key, so the key kept from before them still reaches the latest head', async () => {
+    const first = key;
+    const next = newKey();
+    const ring = new SigningKeyRing(next, [first]);
+    const rotation = await rotateSigningKey(db.client, ring);
+    expect(rotation).toEqual(expect.objectContaining({ from: first.publicKeyText, to: next.publicKeyText }));
+    signer = new HeadSigner(db.store, db.client, ring, 4);
+    await append(notifications, [domainEvent('NotificationSent', { partnershipId })], 'any');
+    await settled();
+    await signer.signHead();
+    await append(organization, [domainEvent('OrganizationContactsUpdated', { note: 'après' })], 'any');
+    for (const scope of [
+      { kind: 'log' },
+      { kind: 'partnership', partnershipId, streams: [partnership, notifications] },
+    ] as ExportScope[]) {
+      const lines = await exportOf(scope);
+      const successions = lines.filter((line) => line.startsWith('{"kind":"succession"'));
+      expect(successions).toHaveLength(1);
+      expect(JSON.parse(successions[0]!)).toEqual(
+        expect.objectContaining({
+          previous: first.publicKeyText,
+          next: next.publicKeyText,
+          lastPosition: rotation.lastPosition,
+        }),
+      );
+      // Pinned to the first key only: the rotation leads to the heads the new key signed.
+      const fromFirst = await check(lines, [first.publicKeyText]);
+      expect(fromFirst).toEqual(expect.objectContaining({ ok: true, failureCount: 0 }));
+      expect(fromFirst.keys.find((k) => k.publicKey === next.publicKeyText)?.trust).toBe('successor');
+      expect((await check(lines, [next.publicKeyText])).ok).toBe(true);
+      // Without its succession record, the first key alone no longer reaches the covering head.
+      const stripped = lines.filter((line) => !line.startsWith('{"kind":"succession"'));
+      expect((await check(stripped, [first.publicKeyText])).firstFailure?.reason).toBe('untrusted_key');
+    }
   });
 });

@@ -6,20 +6,24 @@ import { createHash, createPublicKey } from 'node:crypto';
  *
  *   export          what was exported: the whole log or one partnership's streams, up to `position`
  *   key …           the public keys that signed the heads below
+ *   succession …    every rotation of the signing key, signed by both keys (v2)
  *   event | head …  the events as stored, in position order; in a whole-log export each signed head
  *                   follows the last event up to its position
  *   head-stream …   the last hash of every stream of the log at `position`, sorted by stream id
  *   covering-head   the head signed at `position`, whose digest is computed from those pairs
  *   end             counts, so that an export cut short shows
  */
-export const AUDIT_EXPORT_FORMAT = 'passerelle-audit-export/v1';
+export const AUDIT_EXPORT_FORMAT = 'passerelle-audit-export/v2';
+/** The formats the verifier reads: v1 is v2 without succession records (written before they were carried). */
+export const AUDIT_EXPORT_FORMATS = ['passerelle-audit-export/v1', AUDIT_EXPORT_FORMAT] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 
 /** The whole log, or the streams of one partnership (`<category>-<partnershipId>`). */
 export type ExportScope = { kind: 'log' } | { kind: 'partnership'; partnershipId: string; streams: string[] };
 
 export interface ExportHeaderRecord {
   kind: 'export';
-  format: typeof AUDIT_EXPORT_FORMAT;
+  format: AuditExportFormat;
   scope: ExportScope;
   /** Every event up to this global position is in the export (of the streams in scope); none after it. */
   position: number;
@@ -33,6 +37,21 @@ export interface ExportKeyRecord {
   publicKey: string;
   /** sha256 hex of the SPKI DER: what to compare with the key kept elsewhere. */
   fingerprint: string;
+}
+
+/**
+ * A rotation of the signing key as the service recorded it (signing-key-ring.ts): `previous` signed the
+ * heads up to `lastPosition` and no further, `next` from then on; both keys signed
+ * "passerelle/signing-key-succession/v1\n" + canonical JSON {lastPosition, next, previous}, so an auditor
+ * who holds either key can follow it.
+ */
+export interface ExportSuccessionRecord {
+  kind: 'succession';
+  previous: string;
+  next: string;
+  lastPosition: number;
+  signatureByPrevious: string;
+  signatureByNext: string;
 }
 
 /** An event exactly as stored: personal fields as the ciphertext the hash chain covers. */
@@ -75,6 +94,7 @@ export interface ExportEndRecord {
 export type ExportRecord =
   | ExportHeaderRecord
   | ExportKeyRecord
+  | ExportSuccessionRecord
   | ExportEventRecord
   | ExportHeadRecord
   | ExportHeadStreamRecord

@@ -1,4 +1,13 @@
-import type { ExportReport } from './export-verifier';
+import { keyFingerprint } from './export-format';
+import type { ExportKeyReport, ExportReport } from './export-verifier';
+
+const TRUST: Record<NonNullable<ExportKeyReport['trust']> | 'none', string> = {
+  listed: 'listed by the export',
+  pinned: 'pinned',
+  predecessor: 'trusted: a pinned key succeeded it',
+  successor: 'trusted: a pinned key handed over to it',
+  none: 'NOT trusted (not pinned, nor linked to a pinned key by a rotation)',
+};
 
 const SHOWN_FAILURES = 20;
 
@@ -12,8 +21,16 @@ export function describeExportReport(report: ExportReport): string[] {
     `Export of ${scope}, up to position ${report.position}, exported ${report.exportedAt ?? '?'}`,
   ];
   for (const key of report.keys) {
-    const trust = !report.keysPinned ? 'listed by the export' : key.trusted ? 'pinned' : 'NOT pinned';
-    lines.push(`Signing key ${key.fingerprint} (Ed25519, sha256 of SPKI): ${key.heads} heads, ${trust}`);
+    const retired = key.retiredAt !== undefined ? `, retired at position ${key.retiredAt}` : '';
+    lines.push(
+      `Signing key ${key.fingerprint} (Ed25519, sha256 of SPKI): ${key.heads} heads, ${TRUST[key.trust ?? 'none']}${retired}`,
+    );
+  }
+  for (const succession of report.successions) {
+    lines.push(
+      `Rotation at position ${succession.lastPosition}: key ${keyFingerprint(succession.previous)} handed over to ${keyFingerprint(succession.next)}, ` +
+        (succession.followed ? 'signed by both' : `not followed (${succession.problem})`),
+    );
   }
   if (!report.keysPinned && report.keys.length > 0) {
     lines.push('No key pinned: compare the fingerprints above with the key you hold (--trust-key).');

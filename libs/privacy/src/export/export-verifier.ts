@@ -1,7 +1,9 @@
 import { chainHash, GENESIS_HASH } from '@passerelle/event-store/hash-chain';
 import { checkHeadSignature, headDigest } from '../signed-heads';
+import { auditorTrust, type KeyTrustBasis, type SigningKeySuccession } from '../rotation/signing-key-ring';
 import {
   AUDIT_EXPORT_FORMAT,
+  AUDIT_EXPORT_FORMATS,
   keyFingerprint,
   publicKeyFromText,
   type ExportEventRecord,
@@ -22,8 +24,13 @@ export type ExportFailureReason =
   | 'out_of_scope'
   /** An event after the position the export says it ends at. */
   | 'beyond_head'
-  /** A head signed by a key the export does not list, or the auditor does not trust. */
+  /**
+   * A head signed by a key the export does not list, or the auditor does not trust, or after the
+   * position where a rotation retired that key.
+   */
   | 'untrusted_key'
+  /** A rotation of the signing key whose signatures do not hold, or a key handed to two successors. */
+  | 'bad_succession'
   | 'bad_signature'
   /** A head whose digest is not that of the streams' last hashes at its position. */
   | 'digest_mismatch'
@@ -48,10 +55,29 @@ export interface ExportFailure {
 export interface ExportKeyReport {
   publicKey: string;
   fingerprint: string;
-  /** Accepted to sign heads: listed by the export and, when the auditor pinned keys, one of them. */
+  /**
+   * Accepted to sign heads: listed by the export and, when the auditor pinned keys, one of them or a
+   * key linked to one by the recorded rotations.
+   */
   trusted: boolean;
+  /**
+   * Why: `listed` (nothing pinned: the export's keys are taken as they are), `pinned`, `predecessor`
+   * (a trusted key succeeded it), `successor` (a trusted key handed over to it); absent when not trusted.
+   */
+  trust?: 'listed' | KeyTrustBasis;
+  /** A rotation retired this key: heads it signed after this position are refused. */
+  retiredAt?: number;
   /** Heads whose signature by this key holds. */
   heads: number;
+}
+
+export interface ExportSuccessionReport {
+  previous: string;
+  next: string;
+  lastPosition: number;
+  /** Followed to trust keys; else why not. */
+  followed: boolean;
+  problem?: 'bad_signature' | 'fork';
 }
 
 export interface ExportReport {
@@ -67,6 +93,8 @@ export interface ExportReport {
   /** Position of the covering head once it holds: every event up to it is covered (0: not verified). */
   coveredTo: number;
   keys: ExportKeyReport[];
+  /** The rotations of the signing key the export carries (format v2), oldest first. */
+  successions: ExportSuccessionReport[];
   /** Whether the auditor named the keys to trust (else those the export lists are accepted). */
   keysPinned: boolean;
   /** The first failure in file order: the first event (or head) that does not match. */
@@ -148,6 +176,10 @@ export class ExportVerifier {
   private exportedAt?: string;
   private readonly pinned?: Set<string>;
   private readonly keys = new Map<string, ExportKeyReport>();
+  private readonly successions: { succession: SigningKeySuccession; line: number }[] = [];
+  private successionReports: ExportSuccessionReport[] = [];
+  private signerLimits = new Map<string, number>();
+  private trustSettled = false;
   private readonly streams = new Map<
     string,
     { revision: number; hash: string; position: number; eventId: string; line: number }
@@ -181,9 +213,12 @@ export class ExportVerifier {
     }
     if (!isRecord(record)) return this.fail('malformed', 'not a JSON object');
     if (this.phase === 'start') return this.header(record);
+    if (record.kind !== 'key' && record.kind !== 'succession') this.settleTrust();
     switch (record.kind) {
       case 'key':
         return this.key(record);
+      case 'succession':
+        return this.succession(record);
       case 'event':
         return this.event(record);
       case 'head':
@@ -200,6 +235,7 @@ export class ExportVerifier {
   }
 
   report(): ExportReport {
+    this.settleTrust();
     if (this.phase === 'start') this.fail('malformed', 'the export is empty');
     else if (this.phase !== 'ended' && this.phase !== 'stopped') {
       if (this.phase !== 'covered' && this.position > 0) {
@@ -220,6 +256,7 @@ export class ExportVerifier {
       heads: this.headsChecked,
       coveredTo: this.coveredTo,
       keys: [...this.keys.values()],
+      successions: this.successionReports,
       keysPinned: this.pinned !== undefined,
       ...(this.failures[0] ? { firstFailure: this.failures[0] } : {}),
       failureCount: this.failureCount,
@@ -229,7 +266,8 @@ export class ExportVerifier {
 
   private header(record: Record<string, unknown>): void {
     const scope = asScope(record.scope);
-    if (record.kind !== 'export' || record.format !== AUDIT_EXPORT_FORMAT) {
+    const formats: readonly unknown[] = AUDIT_EXPORT_FORMATS;
+    if (record.kind !== 'export' || !formats.includes(record.format)) {
       this.fail(
         'malformed',
         `not a ${AUDIT_EXPORT_FORMAT} export (its first line must be the export record)`,
@@ -259,8 +297,67 @@ export class ExportVerifier {
     if (record.fingerprint !== keyFingerprint(publicKey)) {
       return this.fail('malformed', 'a key record whose fingerprint is not that of its key');
     }
-    const trusted = !this.pinned || this.pinned.has(publicKey);
-    this.keys.set(publicKey, { publicKey, fingerprint: keyFingerprint(publicKey), trusted, heads: 0 });
+    // Whether it is trusted is settled once the successions are read (settleTrust).
+    this.keys.set(publicKey, { publicKey, fingerprint: keyFingerprint(publicKey), trusted: false, heads: 0 });
+  }
+
+  private succession(record: Record<string, unknown>): void {
+    if (this.phase !== 'keys') return this.fail('malformed', 'a succession record after the events');
+    const { previous, next, lastPosition, signatureByPrevious, signatureByNext } = record;
+    if (
+      !isText(previous) ||
+      !isText(next) ||
+      !isCount(lastPosition) ||
+      !isText(signatureByPrevious) ||
+      !isText(signatureByNext)
+    ) {
+      return this.fail('malformed', 'a succession record with a missing or invalid field');
+    }
+    this.successions.push({
+      succession: { previous, next, lastPosition, signatureByPrevious, signatureByNext },
+      line: this.line,
+    });
+  }
+
+  /**
+   * Which keys sign heads, and up to where, from the keys and successions read: without pinned keys,
+   * those the export lists; with them, those and the keys the successions link to them (auditorTrust).
+   * A succession that does not hold, or a fork, is a failure at its own line.
+   */
+  private settleTrust(): void {
+    if (this.trustSettled) return;
+    this.trustSettled = true;
+    const listed = [...this.keys.keys()];
+    const trust = auditorTrust(
+      this.pinned ? [...this.pinned] : listed,
+      this.successions.map((entry) => entry.succession),
+    );
+    this.signerLimits = trust.signerLimits;
+    for (const key of this.keys.values()) {
+      const basis = trust.basis.get(key.publicKey);
+      if (this.pinned && basis === undefined) continue;
+      key.trusted = true;
+      key.trust = this.pinned ? basis : 'listed';
+      const retiredAt = trust.signerLimits.get(key.publicKey);
+      if (retiredAt !== undefined) key.retiredAt = retiredAt;
+    }
+    const savedLine = this.line;
+    this.successionReports = this.successions.map(({ succession, line }) => {
+      const rejected = trust.rejected.find((entry) => entry.succession === succession);
+      const { previous, next, lastPosition } = succession;
+      if (rejected) {
+        this.line = line;
+        this.fail(
+          'bad_succession',
+          rejected.reason === 'fork'
+            ? `the signing key ${keyFingerprint(previous)} is handed over to two keys: neither rotation is followed`
+            : `the rotation from key ${keyFingerprint(previous)} to ${keyFingerprint(next)} at position ${lastPosition} is not signed by both keys`,
+        );
+        return { previous, next, lastPosition, followed: false, problem: rejected.reason };
+      }
+      return { previous, next, lastPosition, followed: true };
+    });
+    this.line = savedLine;
   }
 
   private event(record: Record<string, unknown>): void {
@@ -440,8 +537,19 @@ export class ExportVerifier {
     const accepted = [...this.keys.values()].filter((k) => k.trusted).map((k) => k.publicKey);
     const problem = checkHeadSignature(head, accepted);
     const where = { position: head.position };
+    const retiredAt = this.signerLimits.get(head.publicKey);
+    if (problem === null && retiredAt !== undefined && head.position > retiredAt) {
+      this.fail(
+        'untrusted_key',
+        `the head signed at position ${head.position} is signed by a key a rotation retired at position ${retiredAt}`,
+        where,
+      );
+      return false;
+    }
     if (problem === 'untrusted_key') {
-      const why = key ? 'a key you did not pin as trusted' : 'a key the export does not list';
+      const why = key
+        ? 'a key you did not pin, nor one a recorded rotation links to a pinned key'
+        : 'a key the export does not list';
       this.fail('untrusted_key', `the head signed at position ${head.position} is signed by ${why}`, where);
       return false;
     }

@@ -1,6 +1,7 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyPairKeyObjectResult } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from '@passerelle/event-store/hash-chain';
 import { headDigest, headMessage, publicKeyText, sortedLastHashes } from '../signed-heads';
+import { successionMessage } from '../rotation/signing-key-ring';
 import { AUDIT_EXPORT_FORMAT, keyFingerprint, type ExportRecord, type ExportScope } from './export-format';
 import { verifyExport } from './export-verifier';
 
@@ -11,21 +12,31 @@ const publicKey = publicKeyText(keys.publicKey);
 /** A log of `streams`' events, in the order given, as the export writes it (heads at the given positions). */
 function exportOf(
   order: string[],
-  options: { scope?: ExportScope; headsAt?: number[] } = {},
+  options: {
+    scope?: ExportScope;
+    headsAt?: number[];
+    /** The key that signs the head at a position (default: `keys`). */
+    signerAt?: (position: number) => KeyPairKeyObjectResult;
+    successions?: ExportRecord[];
+  } = {},
 ): ExportRecord[] {
   const scope = options.scope ?? { kind: 'log' };
+  const signerAt = options.signerAt ?? (() => keys);
+  const signers = new Set<string>();
   const last = new Map<string, string>();
   const revisions = new Map<string, number>();
   const head = (kind: 'head' | 'covering-head', position: number): ExportRecord => {
     const digest = headDigest(last);
-    const signature = sign(null, headMessage(position, digest), keys.privateKey).toString('base64');
+    const signer = signerAt(position);
+    const signature = sign(null, headMessage(position, digest), signer.privateKey).toString('base64');
+    signers.add(publicKeyText(signer.publicKey));
     return {
       kind,
       position,
       digest,
       streams: last.size,
       signature,
-      publicKey,
+      publicKey: publicKeyText(signer.publicKey),
       signedAt: '2026-01-01T00:00:00.000Z',
     };
   };
@@ -66,7 +77,13 @@ function exportOf(
       position: order.length,
       exportedAt: '2026-01-01T00:00:00.000Z',
     },
-    { kind: 'key', algorithm: 'Ed25519', publicKey, fingerprint: keyFingerprint(publicKey) },
+    ...[...signers].map((key): ExportRecord => ({
+      kind: 'key',
+      algorithm: 'Ed25519',
+      publicKey: key,
+      fingerprint: keyFingerprint(key),
+    })),
+    ...(options.successions ?? []),
     ...body,
     ...sortedLastHashes(last).map(([streamId, hash]): ExportRecord => ({
       kind: 'head-stream',
@@ -95,7 +112,7 @@ describe('the audit export verifier', () => {
       expect.objectContaining({ ok: true, events: 6, streams: 3, heads: 3, coveredTo: 6, failureCount: 0 }),
     );
     expect(report.keys).toEqual([
-      { publicKey, fingerprint: keyFingerprint(publicKey), trusted: true, heads: 3 },
+      { publicKey, fingerprint: keyFingerprint(publicKey), trusted: true, trust: 'pinned', heads: 3 },
     ]);
   });
 
@@ -187,5 +204,96 @@ describe('the audit export verifier', () => {
       format: 'pem',
     });
     await expect(check(records, [rsa.toString()])).rejects.toThrow('not an Ed25519 public key');
+  });
+
+  describe('after rotations of the signing key', () => {
+    const [second, third, thief] = [1, 2, 3].map(() => generateKeyPairSync('ed25519'));
+    const text = (pair: KeyPairKeyObjectResult) => publicKeyText(pair.publicKey);
+    const succession = (
+      previous: KeyPairKeyObjectResult,
+      next: KeyPairKeyObjectResult,
+      lastPosition: number,
+    ): ExportRecord => {
+      const fields = { previous: text(previous), next: text(next), lastPosition };
+      const message = successionMessage(fields);
+      return {
+        kind: 'succession',
+        ...fields,
+        signatureByPrevious: sign(null, message, previous.privateKey).toString('base64'),
+        signatureByNext: sign(null, message, next.privateKey).toString('base64'),
+      };
+    };
+    // Heads at 2 (first key), 4 (second key) and the covering head at 6 (third key).
+    const rotated = (
+      successions: ExportRecord[],
+      signerAt = (p: number) => (p <= 2 ? keys : p <= 4 ? second! : third!),
+    ) => exportOf(ORDER, { headsAt: [2, 4], signerAt, successions });
+    const chain = [succession(keys, second!, 2), succession(second!, third!, 4)];
+
+    it('follows them from whichever key the auditor pinned, the first or the latest', async () => {
+      for (const pinned of [publicKey, text(third!), text(second!)]) {
+        const report = await check(rotated(chain), [pinned]);
+        expect(report).toEqual(expect.objectContaining({ ok: true, heads: 3, coveredTo: 6 }));
+        expect(report.successions.map((s) => s.followed)).toEqual([true, true]);
+      }
+      const fromFirst = await check(rotated(chain), [publicKey]);
+      expect(fromFirst.keys.map((k) => [k.trust, k.retiredAt, k.heads])).toEqual([
+        ['pinned', 2, 1],
+        ['successor', 4, 1],
+        ['successor', undefined, 1],
+      ]);
+      const fromLatest = await check(rotated(chain), [text(third!)]);
+      expect(fromLatest.keys.map((k) => k.trust)).toEqual(['predecessor', 'predecessor', 'pinned']);
+      // Nothing pinned: the listed keys, each still held to where its rotation retired it.
+      const unpinned = await check(rotated(chain));
+      expect(unpinned.ok).toBe(true);
+      expect(unpinned.keys.map((k) => [k.trust, k.retiredAt])).toEqual([
+        ['listed', 2],
+        ['listed', 4],
+        ['listed', undefined],
+      ]);
+    });
+
+    it('without the rotations, a key pinned before them does not reach the later heads', async () => {
+      const report = await check(rotated([]), [publicKey]);
+      expect(report.firstFailure).toEqual(expect.objectContaining({ reason: 'untrusted_key', position: 4 }));
+      // A v1 export (no succession records) still reads as before.
+      const v1 = rotated([]).map((r) =>
+        r.kind === 'export' ? { ...r, format: 'passerelle-audit-export/v1' } : r,
+      );
+      expect((await check(v1, [publicKey, text(second!), text(third!)])).ok).toBe(true);
+    });
+
+    it('refuses a head a retired key signed after its rotation', async () => {
+      // The first key, retired at 2, signs the head at 4: as a thief holding the old key would.
+      const records = rotated(chain, (p) => (p <= 4 ? keys : third!));
+      for (const pinned of [[publicKey], [text(third!)], undefined]) {
+        const report = await check(records, pinned);
+        expect(report.firstFailure).toEqual(
+          expect.objectContaining({ reason: 'untrusted_key', position: 4 }),
+        );
+        expect(report.firstFailure?.message).toContain('retired at position 2');
+      }
+    });
+
+    it('names a rotation not signed by both keys, or a key handed to two successors, and follows neither', async () => {
+      const forged = {
+        ...chain[1]!,
+        signatureByPrevious: (succession(thief!, third!, 4) as { signatureByPrevious: string })
+          .signatureByPrevious,
+      };
+      const report = await check(rotated([chain[0]!, forged]), [publicKey]);
+      expect(report.failures.map((f) => [f.reason, f.line])).toEqual([
+        ['bad_succession', 6],
+        ['untrusted_key', expect.any(Number)],
+      ]);
+      expect(report.successions.map((s) => s.problem)).toEqual([undefined, 'bad_signature']);
+      // The old key also signs a rotation to a thief's key: a fork, so the auditor who pinned it stops there.
+      const fork = await check(rotated([...chain, succession(keys, thief!, 2)]), [publicKey]);
+      expect(fork.failures.map((f) => f.reason)).toEqual(
+        expect.arrayContaining(['bad_succession', 'bad_succession', 'untrusted_key']),
+      );
+      expect(fork.keys.find((k) => k.publicKey === text(second!))?.trusted).toBe(false);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent } from '@passerelle/event-store';
 import type { SignedHead } from '../signed-heads';
+import type { SigningKeySuccession } from '../rotation/signing-key-ring';
 import {
   AUDIT_EXPORT_FORMAT,
   keyFingerprint,
@@ -14,6 +15,8 @@ export interface ExportSource {
   store: EventStore;
   /** Every signed head, oldest first; those after the covering head are left out. */
   heads: readonly SignedHead[];
+  /** Every recorded rotation of the signing key (signing_key_successions), oldest first. */
+  successions: readonly SigningKeySuccession[];
   /** The head the export ends at, with the pairs its digest is computed from; null for an empty log. */
   covering: { head: SignedHead; lastHashes: readonly (readonly [string, string])[] } | null;
   scope: ExportScope;
@@ -42,6 +45,9 @@ export async function* auditExportRecords(source: ExportSource): AsyncGenerator<
   for (const publicKey of new Set(signers.map((head) => head.publicKey))) {
     yield { kind: 'key', algorithm: 'Ed25519', publicKey, fingerprint: keyFingerprint(publicKey) };
   }
+  // All of them, whatever the scope: the covering head may be signed by a key an auditor knows only
+  // through the chain of rotations from the key they pinned.
+  for (const succession of source.successions) yield { kind: 'succession', ...succession };
 
   const events =
     source.scope.kind === 'log'

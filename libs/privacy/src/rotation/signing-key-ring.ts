@@ -154,6 +154,86 @@ export function trustFrom(
   return { trustedPublicKeys: [...limits.keys()], signerLimits };
 }
 
+/** Both signatures of a recorded succession hold. */
+export function successionHolds(s: SigningKeySuccession): boolean {
+  const message = successionMessage(s);
+  return (
+    verifiedBy(s.next, message, s.signatureByNext) && verifiedBy(s.previous, message, s.signatureByPrevious)
+  );
+}
+
+/** Why an auditor's check trusts a key: named by them, or linked to such a key by a succession. */
+export type KeyTrustBasis = 'pinned' | 'predecessor' | 'successor';
+
+export interface AuditorTrust {
+  /** Each trusted key, and why. */
+  basis: Map<string, KeyTrustBasis>;
+  /** Keys a succession retired: each signs heads up to that position only. */
+  signerLimits: Map<string, number>;
+  /** Successions not followed: a signature that does not hold, or a key handed to two successors. */
+  rejected: { succession: SigningKeySuccession; reason: 'bad_signature' | 'fork' }[];
+}
+
+/**
+ * What an auditor who pinned some keys (any of the chain: the first, the latest) may trust, offline:
+ * those keys; back through valid successions, each key a trusted key succeeded (as trustFrom does for
+ * the service); and forward, each key a trusted key handed over to, which is how an auditor who pinned
+ * the first key follows the rotations (decision 0006). Forward trust is only as good as the earlier key
+ * was kept: whoever held a copy of it could sign a succession of their own, so a key handed to two
+ * successors (and never made the signer again) is a fork, and neither succession is followed. Every key a
+ * valid succession retired signs only up to the succession's last position, unless a later succession
+ * made it the signer again.
+ */
+export function auditorTrust(
+  pinned: readonly string[],
+  successions: readonly SigningKeySuccession[],
+): AuditorTrust {
+  const rejected: AuditorTrust['rejected'] = [];
+  const holding = successions.filter((s) => {
+    if (successionHolds(s)) return true;
+    rejected.push({ succession: s, reason: 'bad_signature' });
+    return false;
+  });
+  const reinstated = new Set(holding.map((s) => s.next));
+  const forks = new Set(
+    holding
+      .filter(
+        (s) =>
+          !reinstated.has(s.previous) &&
+          holding.some((other) => other.previous === s.previous && other.next !== s.next),
+      )
+      .map((s) => s.previous),
+  );
+  const valid = holding.filter((s) => {
+    if (!forks.has(s.previous)) return true;
+    rejected.push({ succession: s, reason: 'fork' });
+    return false;
+  });
+
+  const basis = new Map<string, KeyTrustBasis>(pinned.map((key) => [key, 'pinned']));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const s of valid) {
+      if (basis.has(s.next) && !basis.has(s.previous)) {
+        basis.set(s.previous, 'predecessor');
+        changed = true;
+      }
+      if (basis.has(s.previous) && !basis.has(s.next)) {
+        basis.set(s.next, 'successor');
+        changed = true;
+      }
+    }
+  }
+
+  const signerLimits = new Map<string, number>();
+  for (const key of basis.keys()) {
+    const retiredAt = Math.max(...valid.filter((s) => s.previous === key).map((s) => s.lastPosition));
+    const signerAgainAfter = Math.max(...valid.filter((s) => s.next === key).map((s) => s.lastPosition));
+    if (Number.isFinite(retiredAt) && !(signerAgainAfter > retiredAt)) signerLimits.set(key, retiredAt);
+  }
+  return { basis, signerLimits, rejected };
+}
+
 export async function trustedSigners(
   client: SqlClient,
   configured: readonly string[],

@@ -17,6 +17,7 @@ import {
   ExportScope,
   HeadSigner,
   listSignedHeads,
+  listSigningKeySuccessions,
   STORED_EVENT_STORE,
 } from '@passerelle/privacy';
 import type { Response } from 'express';
@@ -92,6 +93,7 @@ export class AuditExportController {
     const records = auditExportRecords({
       store: this.stored,
       heads,
+      successions: await listSigningKeySuccessions(this.sql),
       covering,
       scope,
       exportedAt: new Date(),

@@ -1,7 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SqlClient } from '@passerelle/database';
-import { HeadSigner, IntegrityResult, listSignedHeads, SigningKey } from '@passerelle/privacy';
+import {
+  HeadSigner,
+  IntegrityResult,
+  listSignedHeads,
+  listSigningKeySuccessions,
+  SigningKey,
+} from '@passerelle/privacy';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
 import { SQL_CLIENT } from '@passerelle/application';
 import { IntegrityCheck } from './integrity-check';
@@ -40,9 +46,15 @@ export class IntegrityController {
   @ReadYourWrites()
   @ApiOperation({
     summary: 'The latest signed heads and the public key that verifies them, to keep elsewhere',
+    description:
+      '`successions` lists every rotation of the signing key (`previous` signed the heads up to `lastPosition`, `next` from then on), each signed by both keys: what links a key kept from before a rotation to the heads signed after it.',
   })
   async heads() {
-    return { publicKey: this.key.publicKeyText, heads: await listSignedHeads(this.sql, SHOWN_HEADS) };
+    const [heads, successions] = await Promise.all([
+      listSignedHeads(this.sql, SHOWN_HEADS),
+      listSigningKeySuccessions(this.sql),
+    ]);
+    return { publicKey: this.key.publicKeyText, heads, successions };
   }
 
   @Post('heads')
