@@ -1,5 +1,5 @@
+import { createProcessLogger } from '@passerelle/application';
 import { ConfigError, loadConfig } from '@passerelle/config';
-import pino from 'pino';
 import { parseArgs } from 'node:util';
 import { Projector, startProjector } from './projector';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   let projector: Projector;
   const config = loadConfig();
-  const logger = pino({ name: 'projector', level: config.logLevel });
+  const logger = createProcessLogger('projector', config.logLevel);
   try {
     projector = await startProjector(config, {
       projections: values.projections?.split(',').filter(Boolean),

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@passerelle/config';
 import { parseArgs } from 'node:util';
 import { TUNING_FLAGS, tuningFrom } from './tuning';
@@ -10,15 +10,6 @@ const USAGE = `Usage: worker [--concurrency=8] [--attempts=8] [--backoff-ms=5000
               [--sending-timeout-ms=120000] [--batch-size=200]
 Delivers e-mail notifications (BullMQ on REDIS_URL, SMTP_URL or DATA_DIR/outbox) and runs the dispatcher
 when it holds its lock. Needs DATABASE_URL: on the embedded default the API runs the worker in-process.`;
-
-const LEVELS: Record<string, LogLevel[] | false> = {
-  silent: false,
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,8 +29,9 @@ async function main(): Promise<void> {
     );
   }
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, tuningFrom(values)), {
-    logger: LEVELS[config.logLevel] ?? LEVELS.info!,
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
   console.log(`notification worker started (pid ${process.pid})`);

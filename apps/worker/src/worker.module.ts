@@ -5,9 +5,11 @@ import { NotificationSettings, notificationSettingsFrom } from '@passerelle/noti
 import {
   AppConfigModule,
   ApplicationModule,
+  createProcessLogger,
   InfrastructureModule,
   NotificationsCoreModule,
 } from '@passerelle/application';
+import { LoggerModule } from 'nestjs-pino';
 
 /**
  * The notification worker without HTTP: the store and the command side (for `AgreementExpired`), the
@@ -20,6 +22,12 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
+        // Nest's lines (and the notifications' Logger) go to the process logger, as the API's do.
+        LoggerModule.forRoot({
+          pinoHttp: { logger: createProcessLogger('worker', config.logLevel) },
+          useExisting: true,
+          forRoutes: [],
+        }),
         CqrsModule.forRoot(),
         InfrastructureModule,
         ApplicationModule,

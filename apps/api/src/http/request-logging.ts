@@ -1,13 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  pino,
-  stdSerializers,
-  type DestinationStream,
-  type Level,
-  type Logger,
-  type LoggerOptions,
-} from 'pino';
+import { createProcessLogger } from '@passerelle/application';
+import { stdSerializers, type DestinationStream, type Level, type Logger } from 'pino';
 
 /** The application's pino logger (createLogger), for requestLogging. */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -22,26 +16,23 @@ const UNLOGGED = /^\/(health|metrics)(?:[/?]|$)/;
 const current = new AsyncLocalStorage<Request>();
 
 /**
- * The process's logger, as pino-http built it (the same serialisers for `req`, `res` and `err`, the
- * authorization header redacted), and every line written while a request is handled carries that
- * request as `req`, as the child logger pino-http made for each request did. Nothing is serialised until
- * a line is written.
+ * The API's logger: the process logger (createProcessLogger) with pino-http's serialisers for `req`,
+ * `res` and `err`, and every line written while a request is handled carries that request as `req`, as
+ * the child logger pino-http made for each request did. Nothing is serialised until a line is written.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options: LoggerOptions = {
+  return createProcessLogger(
+    'api',
     level,
-    redact: ['req.headers.authorization'],
-    serializers: {
-      req: stdSerializers.req,
-      res: stdSerializers.res,
-      err: stdSerializers.err,
+    {
+      serializers: { req: stdSerializers.req, res: stdSerializers.res, err: stdSerializers.err },
+      mixin: () => {
+        const request = current.getStore();
+        return request ? { req: request } : {};
+      },
     },
-    mixin: () => {
-      const request = current.getStore();
-      return request ? { req: request } : {};
-    },
-  };
-  return destination ? pino(options, destination) : pino(options);
+    destination,
+  );
 }
 
 /**
