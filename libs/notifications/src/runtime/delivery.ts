@@ -29,7 +29,7 @@ export interface DeliveryDeps {
   now: () => Date;
   logger: ProcessorLogger;
   /** The keyed subject a person is known by in the log; recorded instead of their address. */
-  subjectOf?: (email: string) => string;
+  subjectOf: (email: string) => string;
 }
 
 /** The audit event of a delivered notification, on the stream `notifications-<partnershipId>`. */
@@ -267,7 +267,7 @@ export class NotificationDelivery implements QueueHandlers {
             recipient: {
               organizationId: record.recipient.organizationId,
               language: record.recipient.language,
-              subject: this.deps.subjectOf?.(record.recipient.email) ?? null,
+              subject: this.deps.subjectOf(record.recipient.email),
             },
             messageId: record.messageId,
             smtpResponse: record.smtpResponse,
