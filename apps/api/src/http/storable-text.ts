@@ -6,11 +6,26 @@ import { ProblemError } from './problem';
 // eslint-disable-next-line no-control-regex -- finding the NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Any NUL or surrogate at all: one scan of a plain character class, the precise test only on a hit. */
+// eslint-disable-next-line no-control-regex -- finding the NUL is the point
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
+const unstorableText = (text: string): boolean => SUSPECT.test(text) && UNSTORABLE.test(text);
+
+/** One walk of a parsed JSON body or query: its strings and its keys, 64 levels deep at most. */
 const unstorable = (value: unknown, depth = 0): boolean => {
-  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (typeof value === 'string') return unstorableText(value);
   if (depth > 64 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((item) => unstorable(item, depth + 1));
-  return Object.entries(value).some(([key, item]) => UNSTORABLE.test(key) || unstorable(item, depth + 1));
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (unstorable(item, depth + 1)) return true;
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    if (unstorableText(key) || unstorable(object[key], depth + 1)) return true;
+  }
+  return false;
 };
 
 const REASON = 'may not contain NUL (U+0000) or half of a surrogate pair';
@@ -22,7 +37,7 @@ const REASON = 'may not contain NUL (U+0000) or half of a surrogate pair';
  */
 export function refuseUnstorableText(request: Request, _response: Response, next: NextFunction): void {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const parameter = Object.keys(query).find((name) => UNSTORABLE.test(name) || unstorable(query[name]));
+  const parameter = Object.keys(query).find((name) => unstorableText(name) || unstorable(query[name]));
   if (parameter !== undefined) {
     next(invalidParameter(parameter, `${parameter} ${REASON}`));
     return;

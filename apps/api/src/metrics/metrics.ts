@@ -8,6 +8,8 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 /** The route label of a request no API route matched: the dashboard's pages and files, unknown paths, bodies refused before routing. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx', '6xx', '7xx', '8xx', '9xx'];
+
 export type CommandOutcome = 'accepted' | 'refused' | 'failed';
 
 /**
@@ -50,26 +52,36 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** The two instruments of each (method, route, status class) seen, bound once to their labels. */
+  private readonly httpSeries = new Map<
+    string,
+    { requests: { inc(): void }; duration: { observe(seconds: number): void } }
+  >();
+
   /**
    * Express middleware timing every request until its answer is sent (or the client goes away). The route
    * is the template the router matched (`/api/partnerships/:id`), never the path itself.
    */
   readonly httpMiddleware = (request: Request, response: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    let recorded = false;
-    const record = () => {
-      if (recorded) return;
-      recorded = true;
-      const labels = {
-        method: request.method,
-        route: routeOf(request),
-        status_class: `${Math.floor(response.statusCode / 100)}xx`,
-      };
-      this.httpRequests.inc(labels);
-      this.httpDuration.observe(labels, secondsSince(started));
-    };
-    response.once('finish', record);
-    response.once('close', record);
+    const started = performance.now();
+    // A response emits `close` once, whether it was sent in full or the connection went first.
+    response.on('close', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const method = request.method;
+      const route = routeOf(request);
+      const statusClass = STATUS_CLASSES[Math.floor(response.statusCode / 100)] ?? 'other';
+      const key = `${method} ${statusClass} ${route}`;
+      let series = this.httpSeries.get(key);
+      if (series === undefined) {
+        series = {
+          requests: this.httpRequests.labels(method, route, statusClass),
+          duration: this.httpDuration.labels(method, route, statusClass),
+        };
+        this.httpSeries.set(key, series);
+      }
+      series.requests.inc();
+      series.duration.observe(seconds);
+    });
     next();
   };
 
