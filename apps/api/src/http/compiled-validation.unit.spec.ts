@@ -260,7 +260,7 @@ async function outcome(
     const accepted = await pipe.transform(value, { type, metatype });
     return { accepted, json: JSON.stringify(accepted) };
   } catch (error) {
-    // A constraint that throws (class-validator's IsNumber with maxDecimalPlaces on 3e-323) throws alike.
+    // A constraint that throws (as class-validator's IsNumber with maxDecimalPlaces did on 3e-323) throws alike.
     if (!(error instanceof ProblemError)) return { crashed: String(error) };
     return {
       refused: {

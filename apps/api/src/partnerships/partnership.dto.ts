@@ -20,6 +20,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
@@ -170,9 +171,26 @@ export class SignDto {
   signedAt?: string;
 }
 
+/**
+ * At most `places` decimals, in any notation: class-validator's own `maxDecimalPlaces` splits the number's
+ * text on '.', and throws on one written with an exponent and no point (3e-323), which answered 500.
+ */
+function MaxDecimalPlaces(places: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'maxDecimalPlaces',
+    constraints: [places],
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(places)) === value,
+      defaultMessage: (args) => `${args?.property ?? 'value'} must have at most ${places} decimal places`,
+    },
+  });
+}
+
 export class BudgetDto {
   @ApiProperty({ example: 250000 })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(2)
   @IsPositive()
   @Max(1e12)
   amount!: number;
