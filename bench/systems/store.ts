@@ -99,8 +99,18 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
       concurrency: number;
       long: number;
       longLength: number;
-    }): Promise<{ head: number; ordinary: string[]; long: string[] }> {
-      if ((await store.headPosition()) === 0) {
+    }): Promise<{ head: number; ordinary: string[]; long: string[]; suspended: string[] }> {
+      const head = await store.headPosition();
+      if (head > 0 && ordinaryCount === 0) {
+        // A log this process did not grow (GROWTH_SCHEMA, kept from an earlier run): its size is taken as
+        // it is, with partnerships no earlier run's commands touched.
+        const found = await keptStreams(client, longLength);
+        ordinaryStreams.push(...found.ordinary);
+        longStreams.push(...found.long);
+        ordinaryCount = found.ordinaryCount;
+        if (head >= events) return { head, ...found };
+      }
+      if (head === 0) {
         for (const { streamId, events: batch } of organizationAppends()) {
           await store.appendToStream(streamId, batch, 'no_stream');
         }
@@ -124,7 +134,12 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
         if (ordinaryStreams.length < 1000) ordinaryStreams.push(streamId);
         await store.appendToStream(streamId, batch, 'no_stream');
       });
-      return { head: await store.headPosition(), ordinary: ordinaryStreams, long: longStreams };
+      return {
+        head: await store.headPosition(),
+        ordinary: ordinaryStreams,
+        long: longStreams,
+        suspended: [],
+      };
     },
 
     /**
@@ -244,5 +259,37 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
       await store.close();
       await client.close();
     },
+  };
+}
+
+/**
+ * In a log grown by an earlier process: up to 1,000 ordinary partnerships still at their sixteen events
+ * (no command of an earlier run touched them), the long ones (at least `longLength` events), which of
+ * those are suspended now, and how many ordinary partnerships the log holds.
+ */
+async function keptStreams(
+  client: SqlClient,
+  longLength: number,
+): Promise<{ ordinary: string[]; long: string[]; suspended: string[]; ordinaryCount: number }> {
+  const ordinaryRevision = partnershipAppend(0).events.length - 1;
+  const streams = await client.query<{ stream_id: string; revision: string }>(
+    `SELECT stream_id, max(stream_revision) AS revision FROM events
+      WHERE stream_id LIKE 'partnership-%' GROUP BY stream_id`,
+  );
+  const long = streams.filter((row) => Number(row.revision) >= longLength - 1).map((row) => row.stream_id);
+  const untouched = streams.filter((row) => Number(row.revision) === ordinaryRevision);
+  const suspended: string[] = [];
+  for (const streamId of long) {
+    const [last] = await client.query<{ event_type: string }>(
+      `SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      [streamId],
+    );
+    if (last?.event_type === 'PartnershipSuspended') suspended.push(streamId);
+  }
+  return {
+    ordinary: untouched.slice(0, 1000).map((row) => row.stream_id),
+    long,
+    suspended,
+    ordinaryCount: streams.length - long.length,
   };
 }
