@@ -220,6 +220,41 @@ describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verif
     }
   });
 
+  it('merges the streams first seen since its last signature into the digest, in order', async () => {
+    const fresh = await createTestSqlClient(dialect, 'integrity_merge');
+    try {
+      await migrate(fresh.client, [...eventStoreMigrations, ...privacyMigrations]);
+      const log = new SqlEventStore(fresh.client);
+      const following = new HeadSigner(log, fresh.client, key, 2);
+      const readable = async (position: number) => {
+        const deadline = Date.now() + 10_000;
+        while ((await log.headPosition()) < position) {
+          if (Date.now() > deadline) throw new Error(`position ${position} never became readable`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      const [first, middle, last, before, between] = ['b-1', 'd-1', 'f-1', 'a-1', 'c-1'].map(
+        (prefix) => `${prefix}-${randomUUID()}`,
+      );
+      for (const streamId of [first!, middle!, last!]) {
+        await log.appendToStream(streamId, [event(1)], 'no_stream');
+      }
+      await readable(3);
+      expect(await following.signHead()).toMatchObject({ position: 3, streams: 3 });
+      for (const streamId of [between!, before!]) await log.appendToStream(streamId, [event(2)], 'no_stream');
+      await log.appendToStream(middle!, [event(3)], 0);
+      await readable(6);
+      const next = await following.signHead();
+      expect(next).toMatchObject({ position: 6, streams: 5 });
+      expect(next!.digest).toBe((await new HeadSigner(log, fresh.client, key).signHead())!.digest);
+      const report = await verifyIntegrity(log, fresh.client, trusted);
+      expect(report).toMatchObject({ ok: true, heads: { checked: 2, failed: 0 } });
+      await log.close();
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
   it('names the first altered event, with its stream, revision and position', async () => {
     const [target] = await store.readStream(streams[1]!, { fromRevision: 2, maxCount: 1 });
     await test.client.query(
