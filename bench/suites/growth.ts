@@ -24,7 +24,7 @@ interface Grown {
   head: number;
   ordinary: string[];
   long: string[];
-  /** Long partnerships suspended now (in a log kept from an earlier run). */
+  /** Partnerships suspended now (in a log kept from an earlier run). */
   suspended: string[];
 }
 

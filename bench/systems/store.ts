@@ -263,33 +263,33 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
 }
 
 /**
- * In a log grown by an earlier process: up to 1,000 ordinary partnerships still at their sixteen events
- * (no command of an earlier run touched them), the long ones (at least `longLength` events), which of
- * those are suspended now, and how many ordinary partnerships the log holds.
+ * In a log grown by an earlier process: up to 1,000 ordinary partnerships, those no earlier run's commands
+ * touched first, the long ones (at least `longLength` events), which of them are suspended now (an
+ * earlier run's last command may have been a suspension), and how many ordinary partnerships the log holds.
  */
 async function keptStreams(
   client: SqlClient,
   longLength: number,
 ): Promise<{ ordinary: string[]; long: string[]; suspended: string[]; ordinaryCount: number }> {
-  const ordinaryRevision = partnershipAppend(0).events.length - 1;
   const streams = await client.query<{ stream_id: string; revision: string }>(
     `SELECT stream_id, max(stream_revision) AS revision FROM events
-      WHERE stream_id LIKE 'partnership-%' GROUP BY stream_id`,
+      WHERE stream_id LIKE 'partnership-%' GROUP BY stream_id ORDER BY max(stream_revision), stream_id`,
   );
-  const long = streams.filter((row) => Number(row.revision) >= longLength - 1).map((row) => row.stream_id);
-  const untouched = streams.filter((row) => Number(row.revision) === ordinaryRevision);
-  const suspended: string[] = [];
-  for (const streamId of long) {
-    const [last] = await client.query<{ event_type: string }>(
-      `SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
-      [streamId],
-    );
-    if (last?.event_type === 'PartnershipSuspended') suspended.push(streamId);
-  }
+  const isLong = (row: { revision: string }) => Number(row.revision) >= longLength - 1;
+  const long = streams.filter(isLong).map((row) => row.stream_id);
+  const ordinary = streams
+    .filter((row) => !isLong(row))
+    .slice(0, 1000)
+    .map((row) => row.stream_id);
+  const last = await client.query<{ stream_id: string; event_type: string }>(
+    `SELECT DISTINCT ON (stream_id) stream_id, event_type FROM events WHERE stream_id = ANY($1::text[])
+      ORDER BY stream_id, stream_revision DESC`,
+    [[...ordinary, ...long]],
+  );
   return {
-    ordinary: untouched.slice(0, 1000).map((row) => row.stream_id),
+    ordinary,
     long,
-    suspended,
+    suspended: last.filter((row) => row.event_type === 'PartnershipSuspended').map((row) => row.stream_id),
     ordinaryCount: streams.length - long.length,
   };
 }
