@@ -24,6 +24,8 @@ interface Grown {
   head: number;
   ordinary: string[];
   long: string[];
+  /** Partnerships suspended now (in a log kept from an earlier run). */
+  suspended: string[];
 }
 
 /** The latencies whose p99 at the largest size is compared with the smallest's (goal ≤ 2×), and /history, asOf (≤ 50 ms). */
@@ -82,8 +84,17 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
   // store), replacing those measured again, so a long size can be run on its own and still be charted
   // with the rest. The figures then mix two runs: say so where they are quoted.
   const points: Point[] = process.env.GROWTH_KEEP === '1' ? keptPoints(sizes, pgliteSizes) : [];
-  const schema = ctx.scratch.schema('growth');
-  const env = benchEnvironment(ctx.databaseUrl, schema);
+  // GROWTH_SCHEMA=bench_<name>: grow the log in that schema and keep it after the run, so a large log is
+  // filled once and measured many times (a size the log already reaches is not filled again; the log's
+  // actual head names the point). GROWTH_REBUILD=0 then leaves out the rebuild: the read models are kept too.
+  const keptSchema = process.env.GROWTH_SCHEMA;
+  if (keptSchema !== undefined && !/^bench_[a-z0-9_]+$/.test(keptSchema)) {
+    throw new Error(
+      `GROWTH_SCHEMA must be bench_ followed by lower-case letters, digits or _, got "${keptSchema}"`,
+    );
+  }
+  const schema = keptSchema ?? ctx.scratch.schema('growth');
+  const env = benchEnvironment(ctx.databaseUrl, schema, keptSchema);
   const onHold = new Set<string>();
 
   if (pgliteSizes.length > 0) {
@@ -108,15 +119,18 @@ export async function growth(ctx: BenchContext): Promise<Figure[]> {
         ctx.log(
           `  postgres: log at ${grown.head.toLocaleString('en-US')} events (filled in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
         );
+        for (const streamId of grown.suspended) onHold.add(partnershipId(streamId));
         const point: Point = { store: 'postgres', size, head: grown.head, latencies: {}, values: {} };
-        const rebuilt = await using(
-          [ctx.open('read-side', { databaseUrl: ctx.databaseUrl, schema })],
-          ([readSide]) => readSide!.call<Sample>('rebuild'),
-        );
-        point.values['rebuild events/s'] = (rebuilt.ops * 1000) / rebuilt.elapsedMs;
-        ctx.log(
-          `  rebuild: ${Math.round(point.values['rebuild events/s']).toLocaleString('en-US')} events/s`,
-        );
+        if (keptSchema === undefined || process.env.GROWTH_REBUILD !== '0') {
+          const rebuilt = await using(
+            [ctx.open('read-side', { databaseUrl: ctx.databaseUrl, schema })],
+            ([readSide]) => readSide!.call<Sample>('rebuild'),
+          );
+          point.values['rebuild events/s'] = (rebuilt.ops * 1000) / rebuilt.elapsedMs;
+          ctx.log(
+            `  rebuild: ${Math.round(point.values['rebuild events/s']).toLocaleString('en-US')} events/s`,
+          );
+        }
         // The e-mail pipeline stays out: the fill went through the store, not a running application, so
         // the dispatcher would start at position 0 and plan every meeting of the log before the first
         // measurement (at 1M, more than ten minutes). The read models are current (just rebuilt).

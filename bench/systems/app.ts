@@ -3,8 +3,8 @@ import { loadConfig } from '@passerelle/config';
 import { NOTIFICATION_STORE, queuePrefixFor, type NotificationStore } from '@passerelle/notifications';
 import { deleteQueueKeys } from '@passerelle/notifications/testing/queue-keys';
 import { EVENT_STORE, type EventStore } from '@passerelle/event-store';
-import { STORED_EVENT_STORE } from '@passerelle/privacy';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { HeadSigner, STORED_EVENT_STORE } from '@passerelle/privacy';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,16 +24,24 @@ export interface AppParams {
   env: Record<string, string>;
 }
 
-/** One deployment's environment, shared by the API process and, with IN_PROCESS=none, its background process. */
-export function benchEnvironment(databaseUrl: string, schema: string): Record<string, string> {
+/**
+ * One deployment's environment, shared by the API process and, with IN_PROCESS=none, its background process.
+ * `keysFrom`: the data and signing keys derived from it, the same at every run (a log kept between runs).
+ */
+export function benchEnvironment(
+  databaseUrl: string,
+  schema: string,
+  keysFrom?: string,
+): Record<string, string> {
+  const seed = (what: string) =>
+    keysFrom === undefined ? randomBytes(32) : createHash('sha256').update(`${what}:${keysFrom}`).digest();
   return {
     DATABASE_URL: databaseUrl,
     DATABASE_SCHEMA: schema,
     JWT_SECRET: SECRET,
-    DATA_KEY: randomBytes(32).toString('base64'),
-    SIGNING_KEY: generateKeyPairSync('ed25519')
-      .privateKey.export({ type: 'pkcs8', format: 'der' })
-      .toString('base64'),
+    DATA_KEY: seed('data').toString('base64'),
+    // An Ed25519 private key in PKCS #8 is a fixed prefix and its 32-byte seed.
+    SIGNING_KEY: Buffer.concat([ED25519_PKCS8_PREFIX, seed('signing')]).toString('base64'),
     DEMO_DATA: 'false',
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
@@ -72,6 +80,7 @@ export interface AppInfo {
 }
 
 const SECRET = 'bench-secret-that-is-long-enough-0123456789';
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** SQL statements this process has sent, on every connection (commands, projections, e-mail, locks). */
 let statements = 0;
@@ -170,11 +179,15 @@ export async function open(params: AppParams): Promise<BenchSystem> {
 
     /**
      * Waits until the work the last load left behind is done — every e-mail it caused sent (the
-     * outbox, without SMTP_URL) and recorded, and the read models caught up with the log — so the
-     * next measurement starts on an idle application. Returns how long that took.
+     * outbox, without SMTP_URL) and recorded, the read models caught up with the log, and the head of
+     * the log signed — so the next measurement starts on an idle application. Returns how long that took.
+     * The head: a log written without the application (the growth suite's fill) has no signed head, so
+     * the first start reads the whole log to sign it (at 1M events, a minute of the API's CPU), which a
+     * live server did as the log grew (decision 0029).
      */
     async settle({ mail: waitForMail = true }: { mail?: boolean } = {}): Promise<number> {
       const started = performance.now();
+      await opened.get(HeadSigner, { strict: false }).signHead();
       const deadline = Date.now() + 600_000;
       const mail = opened.get<NotificationStore>(NOTIFICATION_STORE, { strict: false });
       for (;;) {

@@ -99,8 +99,18 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
       concurrency: number;
       long: number;
       longLength: number;
-    }): Promise<{ head: number; ordinary: string[]; long: string[] }> {
-      if ((await store.headPosition()) === 0) {
+    }): Promise<{ head: number; ordinary: string[]; long: string[]; suspended: string[] }> {
+      const head = await store.headPosition();
+      if (head > 0 && ordinaryCount === 0) {
+        // A log this process did not grow (GROWTH_SCHEMA, kept from an earlier run): its size is taken as
+        // it is, with partnerships no earlier run's commands touched.
+        const found = await keptStreams(client, longLength);
+        ordinaryStreams.push(...found.ordinary);
+        longStreams.push(...found.long);
+        ordinaryCount = found.ordinaryCount;
+        if (head >= events) return { head, ...found };
+      }
+      if (head === 0) {
         for (const { streamId, events: batch } of organizationAppends()) {
           await store.appendToStream(streamId, batch, 'no_stream');
         }
@@ -124,7 +134,12 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
         if (ordinaryStreams.length < 1000) ordinaryStreams.push(streamId);
         await store.appendToStream(streamId, batch, 'no_stream');
       });
-      return { head: await store.headPosition(), ordinary: ordinaryStreams, long: longStreams };
+      return {
+        head: await store.headPosition(),
+        ordinary: ordinaryStreams,
+        long: longStreams,
+        suspended: [],
+      };
     },
 
     /**
@@ -244,5 +259,37 @@ export async function open(params: StoreParams): Promise<BenchSystem> {
       await store.close();
       await client.close();
     },
+  };
+}
+
+/**
+ * In a log grown by an earlier process: up to 1,000 ordinary partnerships, those no earlier run's commands
+ * touched first, the long ones (at least `longLength` events), which of them are suspended now (an
+ * earlier run's last command may have been a suspension), and how many ordinary partnerships the log holds.
+ */
+async function keptStreams(
+  client: SqlClient,
+  longLength: number,
+): Promise<{ ordinary: string[]; long: string[]; suspended: string[]; ordinaryCount: number }> {
+  const streams = await client.query<{ stream_id: string; revision: string }>(
+    `SELECT stream_id, max(stream_revision) AS revision FROM events
+      WHERE stream_id LIKE 'partnership-%' GROUP BY stream_id ORDER BY max(stream_revision), stream_id`,
+  );
+  const isLong = (row: { revision: string }) => Number(row.revision) >= longLength - 1;
+  const long = streams.filter(isLong).map((row) => row.stream_id);
+  const ordinary = streams
+    .filter((row) => !isLong(row))
+    .slice(0, 1000)
+    .map((row) => row.stream_id);
+  const last = await client.query<{ stream_id: string; event_type: string }>(
+    `SELECT DISTINCT ON (stream_id) stream_id, event_type FROM events WHERE stream_id = ANY($1::text[])
+      ORDER BY stream_id, stream_revision DESC`,
+    [[...ordinary, ...long]],
+  );
+  return {
+    ordinary,
+    long,
+    suspended: last.filter((row) => row.event_type === 'PartnershipSuspended').map((row) => row.stream_id),
+    ordinaryCount: streams.length - long.length,
   };
 }

@@ -54,13 +54,14 @@ describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verif
   ];
 
   /** Readers see an append once every older transaction on the server has ended (other tests share it). */
-  const settled = async (position: number) => {
+  const readableIn = async (log: EventStore, position: number) => {
     const deadline = Date.now() + 10_000;
-    while ((await store.headPosition()) < position) {
+    while ((await log.headPosition()) < position) {
       if (Date.now() > deadline) throw new Error(`position ${position} never became readable`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
+  const settled = (position: number) => readableIn(store, position);
 
   beforeAll(async () => {
     test = await createTestSqlClient(dialect, 'integrity');
@@ -192,6 +193,7 @@ describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verif
       const log = new SqlEventStore(fresh.client);
       for (const streamId of streams) await log.appendToStream(streamId, [event(1), event(2)], 'no_stream');
       await log.appendToStream(streams[0]!, [event(3)], 1);
+      await readableIn(log, 7);
       let read = 0;
       const counting: EventStore = Object.create(log, {
         readAll: {
@@ -214,6 +216,34 @@ describe.each(['pglite', 'postgres'] as const)('signed heads and integrity verif
       expect(read).toBe(dialect === 'pglite' ? 0 : 7);
       const report = await verifyIntegrity(log, fresh.client, trusted);
       expect(report).toMatchObject({ ok: true, heads: { checked: 1, failed: 0 } });
+      await log.close();
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  it('merges the streams first seen since its last signature into the digest, in order', async () => {
+    const fresh = await createTestSqlClient(dialect, 'integrity_merge');
+    try {
+      await migrate(fresh.client, [...eventStoreMigrations, ...privacyMigrations]);
+      const log = new SqlEventStore(fresh.client);
+      const following = new HeadSigner(log, fresh.client, key, 2);
+      const [first, middle, last, before, between] = ['b-1', 'd-1', 'f-1', 'a-1', 'c-1'].map(
+        (prefix) => `${prefix}-${randomUUID()}`,
+      );
+      for (const streamId of [first!, middle!, last!]) {
+        await log.appendToStream(streamId, [event(1)], 'no_stream');
+      }
+      await readableIn(log, 3);
+      expect(await following.signHead()).toMatchObject({ position: 3, streams: 3 });
+      for (const streamId of [between!, before!]) await log.appendToStream(streamId, [event(2)], 'no_stream');
+      await log.appendToStream(middle!, [event(3)], 0);
+      await readableIn(log, 6);
+      const next = await following.signHead();
+      expect(next).toMatchObject({ position: 6, streams: 5 });
+      expect(next!.digest).toBe((await new HeadSigner(log, fresh.client, key).signHead())!.digest);
+      const report = await verifyIntegrity(log, fresh.client, trusted);
+      expect(report).toMatchObject({ ok: true, heads: { checked: 2, failed: 0 } });
       await log.close();
     } finally {
       await fresh.cleanup();
