@@ -183,7 +183,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
      * the log signed — so the next measurement starts on an idle application. Returns how long that took.
      * The head: a log written without the application (the growth suite's fill) has no signed head, so
      * the first start reads the whole log to sign it (at 1M events, a minute of the API's CPU), which a
-     * live server did as the log grew (decision 0029).
+     * live server did as the log grew (decision 0028).
      */
     async settle({ mail: waitForMail = true }: { mail?: boolean } = {}): Promise<number> {
       const started = performance.now();
