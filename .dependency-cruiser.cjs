@@ -14,8 +14,8 @@ const PRODUCTION = '^(apps/[^/]+/src|libs/[^/]+/src|scripts)/';
 /**
  * What scripts and benchmarks may import from an app: the modules that start its process (the API's
  * bootstrap and root module, the worker's module, the projector), the API's document builder (`npm run
- * openapi`), the importer's types (`npm run import` runs inside the API's module) and the read models'
- * service a benchmark waits on. Anything else of an app stays out of reach; a new entry is a decision.
+ * openapi`), the importer's types (`npm run import` runs inside the API's module), the read models'
+ * service a benchmark waits on, and the validation pipes and command DTOs `bench/validation.ts` times. Anything else of an app stays out of reach; a new entry is a decision.
  */
 const LAUNCH_SURFACES = [
   '^apps/api/src/bootstrap\\.ts$',
@@ -23,6 +23,9 @@ const LAUNCH_SURFACES = [
   '^apps/api/src/http/openapi\\.ts$',
   '^apps/api/src/import/(importer|import-lines)\\.ts$',
   '^apps/api/src/read-models/read-models\\.service\\.ts$',
+  // The validation benchmark compares the two pipes on the command DTOs (decision 27).
+  '^apps/api/src/http/validation\\.ts$',
+  '^apps/api/src/partnerships/partnership\\.dto\\.ts$',
   '^apps/worker/src/worker\\.module\\.ts$',
   '^apps/projector/src/projector\\.ts$',
 ];
