@@ -79,7 +79,7 @@ export class CommandExecutor {
     const readAgain = async () => {
       basis = await this.read(streamId, decider);
     };
-    for (let lost = 0; ; ) {
+    for (let lost = 0; ;) {
       const { state, revision, position, applied } = basis.value;
       if (basis.fresh) {
         options.authorize?.(state);
@@ -239,7 +239,10 @@ export class CommandExecutor {
     for (const event of appended) {
       // As a read would give it: through JSON (as stored) and the upcaster.
       const data = JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>;
-      state = decider.evolve(state, upcast({ type: event.type, version: event.version, data }) as unknown as E);
+      state = decider.evolve(
+        state,
+        upcast({ type: event.type, version: event.version, data }) as unknown as E,
+      );
     }
     const applied = new Map(base.applied);
     applied.set(commandId, { requestHash: digest, revision: result.revision, position: result.position });
