@@ -99,10 +99,9 @@ export class CommandExecutor {
         continue;
       }
       const now = this.clock.now();
-      const command = await makeCommand(state, now);
       let produced: E[];
       try {
-        produced = decider.decide(command, state);
+        produced = decider.decide(await makeCommand(state, now), state);
       } catch (refusal) {
         if (basis.fresh) throw refusal;
         await readAgain();
