@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Command, currentVersionOf, Decider, DomainEvent } from '@passerelle/domain';
+import { Command, currentVersionOf, Decider, DomainEvent, hasPersonalData, upcast } from '@passerelle/domain';
 import {
   DuplicateEventIdError,
   EVENT_STORE,
   EventMetadata,
   EventStore,
+  NewEvent,
   WrongExpectedRevisionError,
 } from '@passerelle/event-store';
 import { CLOCK, Clock } from './clock';
@@ -41,10 +42,20 @@ export interface ExecuteOptions<State> {
 /** How many times a write that lost a race without If-Match is decided again on fresh state. */
 const MAX_ATTEMPTS = 4;
 
+/** A decision state, and whether it was read from the store for this command (or only kept). */
+interface Basis<S> {
+  value: DecisionState<S>;
+  loadedAt: number;
+  fresh: boolean;
+}
+
 /**
  * Load, decide, append — the whole of a command handler (reading a stream without deciding is
- * AggregateStreams'). Idempotent: a command whose events are
- * already in the stream answers its first result; a race without If-Match is decided again.
+ * AggregateStreams'). Usually one round trip: the decision is made on the state the last command on
+ * the stream left here, and the append at its revision proves it was current (decision 0026); a
+ * refusal, a repeat, a stale If-Match or a lost race is answered only on a state read for it.
+ * Idempotent: a command whose events are already in the stream answers its first result; a race
+ * without If-Match is decided again.
  */
 @Injectable()
 export class CommandExecutor {
@@ -63,18 +74,45 @@ export class CommandExecutor {
     context: CommandContext,
     options: ExecuteOptions<S> = {},
   ): Promise<ExecuteOutcome> {
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision, position, applied } = await this.decisionState(streamId, decider);
-      options.authorize?.(state);
-      const earlier = applied.get(context.commandId);
-      if (earlier) return this.replay(earlier, context);
-      if (context.ifMatch !== undefined && context.ifMatch !== revision) {
-        throw new StaleRevisionError(context.ifMatch, revision);
+    const digest = this.requestDigest(context.requestHash);
+    let basis = this.kept<S>(streamId) ?? (await this.read(streamId, decider));
+    const readAgain = async () => {
+      basis = await this.read(streamId, decider);
+    };
+    for (let lost = 0; ;) {
+      const { state, revision, position, applied } = basis.value;
+      if (basis.fresh) {
+        options.authorize?.(state);
+        const earlier = applied.get(context.commandId);
+        if (earlier) return this.replay(earlier, digest);
+        if (context.ifMatch !== undefined && context.ifMatch !== revision) {
+          throw new StaleRevisionError(context.ifMatch, revision);
+        }
+      } else if (
+        // Anything but an append is answered only on a state read for this command: a kept state may
+        // be behind the stream, and only an append at its revision proves it was not.
+        !permits(options.authorize, state) ||
+        applied.has(context.commandId) ||
+        (context.ifMatch !== undefined && context.ifMatch !== revision)
+      ) {
+        await readAgain();
+        continue;
       }
       const now = this.clock.now();
-      const produced = decider.decide(await makeCommand(state, now), state);
-      if (produced.length === 0) return { revision, position, appended: false };
-      const metadata = this.metadataFor(context);
+      let produced: E[];
+      try {
+        produced = decider.decide(await makeCommand(state, now), state);
+      } catch (refusal) {
+        if (basis.fresh) throw refusal;
+        await readAgain();
+        continue;
+      }
+      if (produced.length === 0) {
+        if (basis.fresh) return { revision, position, appended: false };
+        await readAgain();
+        continue;
+      }
+      const metadata = this.metadataFor(context, digest);
       const newEvents = produced.map((event, index) => ({
         id: eventIdFor(context.commandId, index),
         type: event.type,
@@ -82,28 +120,48 @@ export class CommandExecutor {
         data: event.data,
         metadata,
       }));
+      let result: ExecuteOutcome;
       try {
-        const result = await this.store.appendToStream(
+        result = await this.store.appendToStream(
           streamId,
           newEvents,
           revision === -1 ? 'no_stream' : revision,
         );
-        return result;
       } catch (error) {
-        // The command's event ids are already in another stream: its Idempotency-Key came with
-        // another request (one that touched another stream, e.g. another organisation name).
-        if (error instanceof DuplicateEventIdError) throw new IdempotencyKeyReusedError();
+        if (error instanceof DuplicateEventIdError) {
+          // The command's event ids are stored already: by a repeat of this request that another
+          // replica answered (found in this stream), or by another request under the same
+          // Idempotency-Key that touched another stream (e.g. another organisation name).
+          await readAgain();
+          if (!basis.value.applied.has(context.commandId)) throw new IdempotencyKeyReusedError();
+          continue;
+        }
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (context.ifMatch !== undefined) throw new StaleRevisionError(context.ifMatch, error.actual ?? -1);
-        if (attempt >= MAX_ATTEMPTS) throw error;
+        this.decisionStates.contest(streamId);
+        if (basis.fresh && context.ifMatch !== undefined) {
+          throw new StaleRevisionError(context.ifMatch, error.actual ?? -1);
+        }
+        if (basis.fresh && ++lost >= MAX_ATTEMPTS) throw error;
+        await readAgain();
+        continue;
       }
+      if (!result.appended) {
+        // Every event id was in this stream already: a repeat, answered (or refused, for another body)
+        // from the stream as it is now.
+        await readAgain();
+        if (!basis.value.applied.has(context.commandId)) return result;
+        continue;
+      }
+      this.keepAppended(streamId, basis, decider, newEvents, result, context.commandId, digest);
+      return result;
     }
   }
 
   /**
    * Decides without appending: throws the refusal `execute` would answer, or returns whether the
    * command was already applied (a repeat, which `execute` replays). For a command that spans two
-   * streams: check the second before writing the first.
+   * streams: check the second before writing the first. Always on a state read for it: nothing
+   * appended proves a kept state current.
    */
   async check<S, C extends AnyCommand, E extends AnyEvent>(
     streamId: string,
@@ -111,37 +169,87 @@ export class CommandExecutor {
     makeCommand: (state: S, now: Date) => C | Promise<C>,
     context: CommandContext,
   ): Promise<{ alreadyApplied: boolean }> {
-    const { state, applied } = await this.decisionState(streamId, decider);
+    const { state, applied } = (await this.read(streamId, decider)).value;
     if (applied.has(context.commandId)) return { alreadyApplied: true };
     decider.decide(await makeCommand(state, this.clock.now()), state);
     return { alreadyApplied: false };
   }
 
-  private replay(earlier: AppliedCommand, context: CommandContext): ExecuteOutcome {
-    if (earlier.requestHash !== this.requestDigest(context.requestHash)) {
-      throw new IdempotencyKeyReusedError();
-    }
+  private replay(earlier: AppliedCommand, digest: string): ExecuteOutcome {
+    if (earlier.requestHash !== digest) throw new IdempotencyKeyReusedError();
     return { revision: earlier.revision, position: earlier.position, appended: false };
   }
 
+  /** The state kept for this stream, when it may be decided on without reading first. */
+  private kept<S>(streamId: string): Basis<S> | undefined {
+    const kept = this.decisionStates.get<S>(streamId, Date.now());
+    if (!kept || kept.behind || kept.contested) return undefined;
+    return { value: kept.value, loadedAt: kept.loadedAt, fresh: false };
+  }
+
   /**
-   * The stream as a decision needs it: the state kept from the last command on this stream (see
-   * DecisionStateCache), brought up to date with the events appended since — usually none or one.
+   * The stream as a decision needs it, read now: the state kept for it (see DecisionStateCache)
+   * brought up to date with the events appended since — usually none or one.
    */
-  private async decisionState<S, C, E extends AnyEvent>(
+  private async read<S, C, E extends AnyEvent>(
     streamId: string,
     decider: Decider<C, E, S>,
-  ): Promise<DecisionState<S>> {
+  ): Promise<Basis<S>> {
     const now = Date.now();
-    const cached = this.decisionStates.get<S>(streamId, now);
-    const base = cached?.value ?? emptyDecisionState(decider);
+    const kept = this.decisionStates.get<S>(streamId, now);
+    const base = kept?.value ?? emptyDecisionState(decider);
     const newer = await this.store.readStream(
       streamId,
       base.revision >= 0 ? { fromRevision: base.revision + 1 } : {},
     );
-    const next = foldDecisionState(base, newer, decider);
-    this.decisionStates.set(streamId, next, cached?.loadedAt ?? now);
-    return next;
+    const value = foldDecisionState(base, newer, decider);
+    const loadedAt = kept?.loadedAt ?? now;
+    // Contention ends when a read finds that nobody else wrote since the state kept.
+    this.decisionStates.set(streamId, value, loadedAt, {
+      contested: (kept?.contested ?? false) && newer.length > 0,
+    });
+    return { value, loadedAt, fresh: true };
+  }
+
+  /**
+   * Keeps the state after this command's own append, so the next command on the stream need not read
+   * it back. Events with personal data are not folded in: the store may have written a field as
+   * "[erased]" (a forgotten person), and the state must hold what a read would give; the stream is
+   * then marked as past the state kept, and read back by the next command.
+   */
+  private keepAppended<S, C, E extends AnyEvent>(
+    streamId: string,
+    basis: Basis<S>,
+    decider: Decider<C, E, S>,
+    appended: readonly NewEvent[],
+    result: ExecuteOutcome,
+    commandId: string,
+    digest: string,
+  ): void {
+    const base = basis.value;
+    const foldable =
+      result.revision === base.revision + appended.length &&
+      appended.every((event) => !hasPersonalData(event.type));
+    if (!foldable) {
+      this.decisionStates.set(streamId, base, basis.loadedAt, { behind: true });
+      return;
+    }
+    let state = base.state;
+    for (const event of appended) {
+      // As a read would give it: through JSON (as stored) and the upcaster.
+      const data = JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>;
+      state = decider.evolve(
+        state,
+        upcast({ type: event.type, version: event.version, data }) as unknown as E,
+      );
+    }
+    const applied = new Map(base.applied);
+    applied.set(commandId, { requestHash: digest, revision: result.revision, position: result.position });
+    this.decisionStates.set(
+      streamId,
+      { state, revision: result.revision, position: result.position, applied },
+      basis.loadedAt,
+    );
   }
 
   /** Drops every kept decision state (after "forget this person", so none holds their details in clear). */
@@ -149,14 +257,25 @@ export class CommandExecutor {
     this.decisionStates.clear();
   }
 
-  private metadataFor(context: CommandContext): EventMetadata {
+  private metadataFor(context: CommandContext, digest: string): EventMetadata {
     return {
       actor: context.actor,
       correlationId: context.correlationId,
       causationId: context.commandId,
       commandId: context.commandId,
-      requestHash: this.requestDigest(context.requestHash),
+      requestHash: digest,
       ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
     };
+  }
+}
+
+/** Whether `authorize` lets the command through on this state (no check: it does). */
+function permits<S>(authorize: ((state: S) => void) | undefined, state: S): boolean {
+  if (!authorize) return true;
+  try {
+    authorize(state);
+    return true;
+  } catch {
+    return false;
   }
 }

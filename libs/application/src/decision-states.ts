@@ -56,39 +56,75 @@ export function foldDecisionState<S, E>(
   return { state, revision: last.revision, position: last.position, applied };
 }
 
+/** A decision state kept for a stream, and what is known of how current it is. */
+export interface KeptDecisionState<S> {
+  value: DecisionState<S>;
+  /** When the chain of reads behind this state started from the beginning of the stream. */
+  loadedAt: number;
+  /**
+   * The stream is known to be past `value`: this process appended events it did not fold in (they hold
+   * personal data, which is folded only as the store gives it back). Read before deciding.
+   */
+  behind: boolean;
+  /**
+   * An append decided on this state lost to another writer, and no read since found the stream
+   * unchanged: the stream is being written elsewhere. Read before deciding.
+   */
+  contested: boolean;
+}
+
 /**
- * Folded decision states by stream, so a command reads only the events appended since the last one
- * decided on that stream. Bounded (least recently used go first) and short-lived: an entry is read again
- * in full once `maxAgeMs` has passed since its last full read, so personal data it holds in clear (an
- * attendee's name) does not outlive a "forget this person" for longer than the key caches do.
+ * Folded decision states by stream, so a command decides on the state the last one left (and reads only
+ * the events appended since, when it must read). Bounded (least recently used go first) and short-lived:
+ * an entry is read again in full once `maxAgeMs` has passed since its last full read, so personal data it
+ * holds in clear (an attendee's name) does not outlive a "forget this person" for longer than the key
+ * caches do.
  */
 export class DecisionStateCache {
-  private readonly entries = new Map<string, { value: DecisionState<unknown>; loadedAt: number }>();
+  private readonly entries = new Map<string, KeptDecisionState<unknown>>();
 
   constructor(
     private readonly limit = 5000,
     private readonly maxAgeMs = FORGOTTEN_WITHIN_MS,
   ) {}
 
-  /** A state to continue from (and when its chain of reads began), or undefined: none, or too old. */
-  get<S>(streamId: string, now: number): { value: DecisionState<S>; loadedAt: number } | undefined {
+  /** A state to continue from, or undefined: none, or too old. */
+  get<S>(streamId: string, now: number): KeptDecisionState<S> | undefined {
     const entry = this.entries.get(streamId);
     if (!entry) return undefined;
     if (now - entry.loadedAt >= this.maxAgeMs) {
       this.entries.delete(streamId);
       return undefined;
     }
-    return entry as { value: DecisionState<S>; loadedAt: number };
+    return entry as KeptDecisionState<S>;
   }
 
-  /** `loadedAt`: when the chain of reads behind this state started from the beginning of the stream. */
-  set<S>(streamId: string, value: DecisionState<S>, loadedAt: number): void {
+  /**
+   * `loadedAt`: when the chain of reads behind this state started from the beginning of the stream.
+   * Concurrent commands on one stream: the furthest state is kept.
+   */
+  set<S>(
+    streamId: string,
+    value: DecisionState<S>,
+    loadedAt: number,
+    known: { behind?: boolean; contested?: boolean } = {},
+  ): void {
     const current = this.entries.get(streamId);
-    // Concurrent commands on one stream: keep the furthest state.
     if (current && current.value.revision > value.revision) return;
     this.entries.delete(streamId);
-    this.entries.set(streamId, { value, loadedAt });
+    this.entries.set(streamId, {
+      value,
+      loadedAt,
+      behind: known.behind ?? false,
+      contested: known.contested ?? false,
+    });
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** An append on this stream lost to another writer: the next command reads before deciding. */
+  contest(streamId: string): void {
+    const current = this.entries.get(streamId);
+    if (current) current.contested = true;
   }
 
   clear(): void {

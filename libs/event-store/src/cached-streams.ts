@@ -14,7 +14,10 @@ import type {
 export interface CachedStreamsOptions {
   /** Events kept in memory over every stream together (least recently read streams go first); 0: none. */
   maxEvents: number;
-  /** Streams shorter than this are read from the store every time (cheap, and many): default 200. */
+  /**
+   * Streams shorter than this are read from the store every time (cheap, and many), unless read up to a
+   * revision they reach: default 200.
+   */
   minEvents?: number;
 }
 
@@ -56,8 +59,13 @@ export class CachedStreams implements EventStore {
     if (!events) {
       if (from !== 0) return this.inner.readStream(streamId, options);
       const read = await this.inner.readStream(streamId, { toRevision: options.toRevision });
-      // A bounded read is kept only when it is the whole stream so far: the next read extends it.
-      if (read.length >= this.minEvents) events = this.keep(streamId, read, []);
+      // A bounded read is kept only when it is the whole stream so far: the next read extends it. A
+      // short stream is kept when read up to a revision it reaches: what a read up to there answers never
+      // changes (an organisation's registration, read up to revision 0).
+      const upToItsBound = options.toRevision !== undefined && read.length === options.toRevision + 1;
+      if (read.length >= this.minEvents || (upToItsBound && read.length > 0)) {
+        events = this.keep(streamId, read, []);
+      }
       if (!events) return options.maxCount === undefined ? read : read.slice(0, options.maxCount);
     } else {
       this.touch(streamId, events);

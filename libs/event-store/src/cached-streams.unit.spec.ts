@@ -95,6 +95,27 @@ describe('CachedStreams', () => {
     expect(inner.reads[reads]).toEqual({ toRevision: undefined });
   });
 
+  it('keeps a short stream read up to a revision it reaches: that answer never changes', async () => {
+    const inner = new ArrayStore();
+    inner.add('registration', 1);
+    const cached = cachedOver(inner);
+    const first = await cached.readStream('registration', { toRevision: 0 });
+    expect(await cached.readStream('registration', { toRevision: 0 })).toEqual(first);
+    expect(inner.reads).toHaveLength(1);
+    // Read past it: the store is asked for what follows, as for any kept stream.
+    inner.add('registration', 1);
+    expect(revisions(await cached.readStream('registration'))).toEqual([0, 1]);
+    expect(inner.reads.at(-1)).toEqual({ fromRevision: 1, toRevision: Number.MAX_SAFE_INTEGER });
+    // A bound the stream does not reach yet is not kept: a later event may fall under it.
+    inner.add('young', 1);
+    await cached.readStream('young', { toRevision: 3 });
+    await cached.readStream('young', { toRevision: 3 });
+    expect(inner.reads.filter((read) => read.toRevision === 3)).toHaveLength(2);
+    expect(await cached.readStream('missing', { toRevision: 0 })).toEqual([]);
+    expect(await cached.readStream('missing', { toRevision: 0 })).toEqual([]);
+    expect(cached.size).toBe(2);
+  });
+
   it('never changes an answer already given, and keeps one whole stream when reads race', async () => {
     const inner = new ArrayStore();
     inner.add('long', 12);

@@ -32,6 +32,10 @@ export class CachedPersonKeyStore implements PersonKeyStore {
   private generation = 0;
   /** The store's erasure generation the cached keys were fetched under (the highest read so far). */
   private erasures = -1;
+  /** The read of the erasure generation under way, if any. */
+  private runningCheck: Promise<void> | undefined;
+  /** The read to send once it ends, shared by every caller who came while it ran. */
+  private nextCheck: Promise<void> | undefined;
   private readonly erasuresElsewhere: boolean;
 
   constructor(
@@ -108,18 +112,43 @@ export class CachedPersonKeyStore implements PersonKeyStore {
     return this.inner.erasureGeneration();
   }
 
-  /**
-   * Empties the cache when the store's erasure generation moved on since the cached keys were fetched:
-   * a forget in another process. The read starts after the caller's request did, so a forget answered
-   * before it is always seen. Moving `generation` keeps answers fetched before the check out of the cache.
-   */
   /** Before the first fetch, the generation is read: what is fetched from then on is compared with it. */
   private unknownErasures(): boolean {
     return this.erasuresElsewhere && this.erasures < 0;
   }
 
-  private async checkErasures(): Promise<void> {
-    if (!this.erasuresElsewhere) return;
+  /**
+   * Empties the cache when the store's erasure generation moved on since the cached keys were fetched:
+   * a forget in another process. The read starts after the caller's request did, so a forget answered
+   * before it is always seen. Callers share reads: one that comes while a read is under way waits for
+   * the next one, which all who came meanwhile share and which is sent after each of them asked, so
+   * under load the store is asked about once per round trip, not once per caller.
+   */
+  private checkErasures(): Promise<void> {
+    if (!this.erasuresElsewhere) return Promise.resolve();
+    if (this.nextCheck) return this.nextCheck;
+    const running = this.runningCheck;
+    if (!running) return this.startCheck();
+    const next = running.then(
+      () => this.startCheck(),
+      () => this.startCheck(),
+    );
+    this.nextCheck = next;
+    return next;
+  }
+
+  /** Sends one read of the generation; callers who come from now on wait for the next. */
+  private startCheck(): Promise<void> {
+    this.nextCheck = undefined;
+    const check = this.readErasures().finally(() => {
+      if (this.runningCheck === check) this.runningCheck = undefined;
+    });
+    this.runningCheck = check;
+    return check;
+  }
+
+  /** Moving `generation` keeps answers fetched before the check out of the cache. */
+  private async readErasures(): Promise<void> {
     const seen = await this.inner.erasureGeneration();
     if (seen <= this.erasures) return;
     this.erasures = seen;

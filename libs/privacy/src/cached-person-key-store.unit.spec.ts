@@ -125,4 +125,41 @@ describe('the key cache, with another process forgetting (decision 0018)', () =>
     await replica.getKey(key.keyId);
     expect(shared.calls.erasureGeneration).toBe(2);
   });
+  it('shares reads of the generation between callers, each read sent after every caller it serves asked', async () => {
+    /** Answers what the generation was when asked, once let go. */
+    class HeldStore extends MemoryPersonKeyStore {
+      readonly held: (() => void)[] = [];
+      override async erasureGeneration(): Promise<number> {
+        const seen = await super.erasureGeneration();
+        await new Promise<void>((resolve) => this.held.push(resolve));
+        return seen;
+      }
+    }
+    const shared = new HeldStore();
+    const here = new CachedPersonKeyStore(shared);
+    const elsewhere = new CachedPersonKeyStore(shared);
+    const first = here.getOrCreateKey('alice');
+    await waitForHeld(shared, 1);
+    shared.held.shift()!();
+    const alice = (await first)!;
+    const bob = (await here.getOrCreateKey('bob'))!;
+    const asked = shared.calls.erasureGeneration;
+
+    const before = here.getKey(alice.keyId); // its read is sent now, before the forget
+    await waitForHeld(shared, 1);
+    await elsewhere.forget('alice');
+    const afterAlice = here.getKey(alice.keyId); // come while that read is under way: share the next
+    const afterBob = here.getKey(bob.keyId);
+    shared.held.shift()!();
+    expect(await before).toEqual(alice.key);
+    await waitForHeld(shared, 1);
+    shared.held.shift()!();
+    expect(await afterAlice).toBeNull();
+    expect(await afterBob).toEqual(bob.key);
+    expect(shared.calls.erasureGeneration - asked).toBe(2);
+  });
 });
+
+async function waitForHeld(store: { held: unknown[] }, count: number): Promise<void> {
+  while (store.held.length < count) await new Promise((resolve) => setImmediate(resolve));
+}
