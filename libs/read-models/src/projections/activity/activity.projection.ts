@@ -19,29 +19,42 @@ export interface ActivityRow {
   facts: Record<string, unknown>;
 }
 
-/** One feed entry per event. Pure. */
-export function activityRowOf(event: ProjectedEvent): ActivityRow {
+/**
+ * The event's data without its personal fields: the data itself when it has none (most events), which
+ * JSON writes the same as a copy of its own members would be.
+ */
+function factsOf(data: Record<string, unknown>): Record<string, unknown> {
+  let personal = false;
+  for (const field of PERSONAL_FIELDS) personal ||= Object.hasOwn(data, field);
+  if (!personal) return data;
   const facts: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event.data)) if (!PERSONAL_FIELDS.has(key)) facts[key] = value;
-  if (Array.isArray(event.data.attendees)) {
-    const organizations = (event.data.attendees as { organizationId?: string | null }[])
+  for (const [key, value] of Object.entries(data)) if (!PERSONAL_FIELDS.has(key)) facts[key] = value;
+  if (Array.isArray(data.attendees)) {
+    const organizations = (data.attendees as { organizationId?: string | null }[])
       .map((attendee) => attendee.organizationId)
       .filter((id): id is string => typeof id === 'string');
     facts.attendeeOrganizations = [...new Set(organizations)];
   }
-  const text = (key: string): string | null =>
-    typeof event.data[key] === 'string' ? (event.data[key] as string) : null;
+  return facts;
+}
+
+const textOf = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** One feed entry per event. Pure. */
+export function activityRowOf(event: ProjectedEvent): ActivityRow {
+  const { data } = event;
+  const recordedAt = event.recordedAt.toISOString();
   return {
     position: event.position,
     eventId: event.id,
     streamId: event.streamId,
     type: event.type,
-    partnershipId: isPartnershipStream(event.streamId) ? text('partnershipId') : null,
-    organizationId: text('organizationId'),
-    occurredAt: text('occurredAt') ?? event.recordedAt.toISOString(),
-    recordedAt: event.recordedAt.toISOString(),
+    partnershipId: isPartnershipStream(event.streamId) ? textOf(data.partnershipId) : null,
+    organizationId: textOf(data.organizationId),
+    occurredAt: textOf(data.occurredAt) ?? recordedAt,
+    recordedAt,
     actorName: event.metadata.actor?.name ?? event.metadata.actor?.sub ?? null,
-    facts,
+    facts: factsOf(data),
   };
 }
 
