@@ -9,8 +9,11 @@
  * PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in a schema of
  * its own dropped at the end; `--keep <schema>` fills that schema once (its keys beside it in the
  * system's temporary directory) and leaves it for the next run.
+ *
+ * Also printed, per event verified: the CPU of this process (the API runs in it) and, when PostgreSQL runs
+ * on this machine (Linux), of the database backends serving this process's connections.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,6 +60,68 @@ function environment(benchEnvironment: (url: string, schema: string) => Record<s
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU (ms) so far of each PostgreSQL backend serving one of this process's connections, by pid: the
+ * process's TCP sockets to the server's port, matched to pg_stat_activity by client port, and their
+ * /proc stat. Empty when that cannot be read (not Linux, or the server on another machine).
+ */
+async function backendCpu(): Promise<Map<number, number>> {
+  const cpu = new Map<number, number>();
+  try {
+    const port = Number(new URL(databaseUrl).port || 5432);
+    const inodes = new Set<string>();
+    for (const fd of readdirSync('/proc/self/fd')) {
+      const link = (() => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })();
+      const socket = /^socket:\[(\d+)\]$/.exec(link);
+      if (socket) inodes.add(socket[1]!);
+    }
+    const ports: number[] = [];
+    for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+      if (!existsSync(table)) continue;
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        if (fields.length < 10 || !inodes.has(fields[9]!)) continue;
+        if (parseInt(fields[2]!.split(':')[1]!, 16) === port)
+          ports.push(parseInt(fields[1]!.split(':')[1]!, 16));
+      }
+    }
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])',
+        [ports],
+      );
+      for (const { pid } of rows) {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+      }
+    } finally {
+      await client.end();
+    }
+  } catch {
+    cpu.clear();
+  }
+  return cpu;
+}
+
+/** CPU (ms) the backends used between two readings; a backend that started in between counts whole. */
+function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
 async function main(): Promise<void> {
   // Nest needs the decorators' metadata, which tsx does not emit: the application is compiled as the tests are.
   compileWithDecoratorMetadata();
@@ -92,11 +157,22 @@ async function main(): Promise<void> {
         global.gc?.();
         await app.resetPeakMemory({} as never);
         const before = await memory();
+        const backendsBefore = await backendCpu();
+        const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const count = await work();
         const seconds = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuBefore);
+        const backendMs = backendCpuSince(backendsBefore, await backendCpu());
         const after = await memory();
-        return { perSecond: count / seconds, seconds, extraMb: after.peakRssMb - before.rssMb, count };
+        return {
+          perSecond: count / seconds,
+          seconds,
+          extraMb: after.peakRssMb - before.rssMb,
+          count,
+          processUs: (cpu.user + cpu.system) / count,
+          databaseUs: (backendMs * 1000) / count,
+        };
       };
       const readAll = async () => {
         let count = 0;
@@ -124,7 +200,9 @@ async function main(): Promise<void> {
           `round ${round}: readAll ${Math.round(base.perSecond).toLocaleString('en-US')} events/s ` +
             `(+${base.extraMb.toFixed(0)} MB); verify ${full.count.toLocaleString('en-US')} events in ` +
             `${full.seconds.toFixed(2)} s, ${Math.round(full.perSecond).toLocaleString('en-US')} events/s ` +
-            `(+${full.extraMb.toFixed(0)} MB peak), ${(full.perSecond / base.perSecond).toFixed(2)}× readAll`,
+            `(+${full.extraMb.toFixed(0)} MB peak), ${(full.perSecond / base.perSecond).toFixed(2)}× readAll; ` +
+            `CPU per event: process ${full.processUs.toFixed(1)} µs, database ${full.databaseUs.toFixed(1)} µs ` +
+            `(readAll ${base.processUs.toFixed(1)} + ${base.databaseUs.toFixed(1)} µs)`,
         );
       }
       console.log(`process resident ${mb(process.memoryUsage.rss()).toFixed(0)} MB`);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { NewEvent } from './event-store.port';
 
 /** What the first event of every stream chains from. */
@@ -121,9 +121,19 @@ export function canonicalEventJson(event: HashedFields): string {
   return canonicalJson({ id, type, version, data, metadata });
 }
 
-/** sha256 (hex) of the previous event's hash followed by the event's canonical JSON (UTF-8). */
+/** Node's one-shot digest (from 20.12): a third of the CPU of a Hash object for an event's few hundred bytes. */
+const sha256Hex: (text: string) => string =
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * sha256 (hex) of the previous event's hash followed by the event's canonical JSON (UTF-8). Hashed as one
+ * string: the canonical JSON starts with `{`, so no character pairs across the join and its UTF-8 is the
+ * two texts' UTF-8 one after the other, whatever the previous hash holds.
+ */
 export function chainHash(previousHash: string, event: HashedFields): string {
-  return createHash('sha256').update(previousHash).update(canonicalEventJson(event)).digest('hex');
+  return sha256Hex(previousHash + canonicalEventJson(event));
 }
 
 /**

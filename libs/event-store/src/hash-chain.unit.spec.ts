@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type HashedFields } from './hash-chain';
 
@@ -116,6 +117,26 @@ describe('chainHash', () => {
     ];
     expect(chainHash('f'.repeat(64), registered)).not.toBe(base);
     for (const variant of variants) expect(chainHash(GENESIS_HASH, variant)).not.toBe(base);
+  });
+
+  it('is the digest of the previous hash then the canonical JSON fed apart, whatever the previous hash holds', () => {
+    // A stored hash is read back as text and may have been altered: lone surrogates included.
+    const apart = (previous: string, fields: HashedFields) =>
+      createHash('sha256').update(previous).update(canonicalJson(fields)).digest('hex');
+    const { id, type, version, data, metadata } = registered;
+    expect(chainHash('\ud800', registered)).toBe(apart('\ud800', { id, type, version, data, metadata }));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.nat(0xffff).map((code) => String.fromCharCode(code)) }),
+        fc.jsonValue(),
+        (previous, value) => {
+          const fields = { ...registered, data: { value } };
+          expect(chainHash(previous, fields)).toBe(
+            apart(previous, { id, type, version, data: fields.data, metadata }),
+          );
+        },
+      ),
+    );
   });
 });
 

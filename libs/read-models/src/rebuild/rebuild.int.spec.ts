@@ -179,6 +179,48 @@ describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
     }
   });
 
+  it('names rows changed only inside a jsonb value, in an array, or by two rows trading a value', async () => {
+    const partnershipsTable = `rm_partnerships_g${(await readCheckpoint(db.client, 'partnerships'))!.generation}`;
+    const [inState, inArray] = world.partnerships.slice(2, 4);
+    await db.client.query(
+      `UPDATE ${partnershipsTable} SET state = jsonb_set(state, '{title}', '"Tampered"') WHERE id = $1`,
+      [inState],
+    );
+    await db.client.query(
+      `UPDATE ${partnershipsTable} SET parties = array_append(parties, 'tampered') WHERE id = $1`,
+      [inArray],
+    );
+    // Two other rows trade their titles: the table holds the same values in each column as before.
+    const [pair] = await db.client.query<{ a: string; b: string }>(
+      `SELECT a.id AS a, b.id AS b FROM ${partnershipsTable} AS a JOIN ${partnershipsTable} AS b
+          ON a.title < b.title AND NOT (a.id = ANY($1::uuid[])) AND NOT (b.id = ANY($1::uuid[]))
+        LIMIT 1`,
+      [[inState, inArray]],
+    );
+    await db.client.query(
+      `UPDATE ${partnershipsTable} AS p SET title = o.title
+         FROM ${partnershipsTable} AS o
+        WHERE (p.id, o.id) IN (($1::uuid, $2::uuid), ($2::uuid, $1::uuid))`,
+      [pair!.a, pair!.b],
+    );
+
+    const report = await checkConsistency({
+      client: db.client,
+      store: db.store,
+      projection: partnershipsProjection,
+    });
+    expect(report.ok).toBe(false);
+    // The counters kept beside the rows (by party) follow the added party: that table differs too.
+    const rows = report.differences.find((difference) => difference.table === 'partnerships');
+    expect(rows).toMatchObject({ missing: 4, unexpected: 4 });
+    const named = new Set(rows!.samples.map((sample) => sample.id));
+    expect(named).toEqual(new Set([inState, inArray, pair!.a, pair!.b]));
+    await rebuildProjection({ client: db.client, store: db.store, projection: partnershipsProjection });
+    expect(
+      await checkConsistency({ client: db.client, store: db.store, projection: partnershipsProjection }),
+    ).toMatchObject({ ok: true });
+  });
+
   it('rebuilds a projection whose version changed when a runner starts with the new code', async () => {
     await runner.stop();
     const before = (await readCheckpoint(db.client, 'streams'))!;

@@ -19,53 +19,75 @@ export interface ActivityRow {
   facts: Record<string, unknown>;
 }
 
-/** One feed entry per event. Pure. */
-export function activityRowOf(event: ProjectedEvent): ActivityRow {
+/**
+ * The event's data without its personal fields: the data itself when it has none (most events), which
+ * JSON writes the same as a copy of its own members would be.
+ */
+function factsOf(data: Record<string, unknown>): Record<string, unknown> {
+  let personal = false;
+  for (const field of PERSONAL_FIELDS) personal ||= Object.hasOwn(data, field);
+  if (!personal) return data;
   const facts: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event.data)) if (!PERSONAL_FIELDS.has(key)) facts[key] = value;
-  if (Array.isArray(event.data.attendees)) {
-    const organizations = (event.data.attendees as { organizationId?: string | null }[])
+  for (const [key, value] of Object.entries(data)) if (!PERSONAL_FIELDS.has(key)) facts[key] = value;
+  if (Array.isArray(data.attendees)) {
+    const organizations = (data.attendees as { organizationId?: string | null }[])
       .map((attendee) => attendee.organizationId)
       .filter((id): id is string => typeof id === 'string');
     facts.attendeeOrganizations = [...new Set(organizations)];
   }
-  const text = (key: string): string | null =>
-    typeof event.data[key] === 'string' ? (event.data[key] as string) : null;
+  return facts;
+}
+
+const textOf = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** One feed entry per event. Pure. */
+export function activityRowOf(event: ProjectedEvent): ActivityRow {
+  const { data } = event;
+  const recordedAt = event.recordedAt.toISOString();
   return {
     position: event.position,
     eventId: event.id,
     streamId: event.streamId,
     type: event.type,
-    partnershipId: isPartnershipStream(event.streamId) ? text('partnershipId') : null,
-    organizationId: text('organizationId'),
-    occurredAt: text('occurredAt') ?? event.recordedAt.toISOString(),
-    recordedAt: event.recordedAt.toISOString(),
+    partnershipId: isPartnershipStream(event.streamId) ? textOf(data.partnershipId) : null,
+    organizationId: textOf(data.organizationId),
+    occurredAt: textOf(data.occurredAt) ?? recordedAt,
+    recordedAt,
     actorName: event.metadata.actor?.name ?? event.metadata.actor?.sub ?? null,
-    facts,
+    facts: factsOf(data),
   };
 }
 
 type Table = 'activity';
 
-/** The rows these events add to the feed, as a SELECT (what `apply` inserts and verify compares). */
+/**
+ * The rows these events add to the feed, as a SELECT (what `apply` inserts and verify compares). Each row
+ * goes as a JSON array, its fields cast from the array's elements: `jsonb_to_recordset` over objects named
+ * the same fields cost PostgreSQL a fifth more CPU (it writes each field back as text to cast it, the
+ * jsonb `facts` included), and its JSON is a fifth longer.
+ */
 function activityRows(events: readonly ProjectedEvent[]): { sql: string; params: unknown[] } {
-  const records = events.map(activityRowOf).map((row) => ({
-    position: row.position,
-    event_id: row.eventId,
-    stream_id: row.streamId,
-    type: row.type,
-    partnership_id: row.partnershipId,
-    organization_id: row.organizationId,
-    occurred_at: row.occurredAt,
-    recorded_at: row.recordedAt,
-    actor_name: row.actorName,
-    facts: row.facts,
-  }));
+  const records = events.map((event) => {
+    const row = activityRowOf(event);
+    return [
+      row.position,
+      row.eventId,
+      row.streamId,
+      row.type,
+      row.partnershipId,
+      row.organizationId,
+      row.occurredAt,
+      row.recordedAt,
+      row.actorName,
+      row.facts,
+    ];
+  });
   return {
-    sql: `SELECT position, event_id, stream_id, type, partnership_id, organization_id, occurred_at, recorded_at, actor_name, facts
-            FROM jsonb_to_recordset($1::jsonb) AS r(
-              position bigint, event_id uuid, stream_id text, type text, partnership_id uuid, organization_id uuid,
-              occurred_at timestamptz, recorded_at timestamptz, actor_name text, facts jsonb)`,
+    sql: `SELECT (r ->> 0)::bigint AS position, (r ->> 1)::uuid AS event_id, r ->> 2 AS stream_id, r ->> 3 AS type,
+                 (r ->> 4)::uuid AS partnership_id, (r ->> 5)::uuid AS organization_id,
+                 (r ->> 6)::timestamptz AS occurred_at, (r ->> 7)::timestamptz AS recorded_at, r ->> 8 AS actor_name,
+                 r -> 9 AS facts
+            FROM jsonb_array_elements($1::jsonb) AS r`,
     params: [JSON.stringify(records)],
   };
 }
