@@ -237,11 +237,12 @@ async function upsertPartnerships(
   );
 }
 
-/** Both counter tables, in key order. */
+/** The counter tables and the stages' days, in key order. */
 async function counters(db: SqlClient): Promise<unknown[]> {
   return [
     ...(await db.query('SELECT * FROM rm_partnership_counts ORDER BY scope, kind, item, days')),
     ...(await db.query('SELECT * FROM rm_partnership_combinations ORDER BY scope, combination')),
+    ...(await db.query('SELECT * FROM rm_partnership_stage_days ORDER BY scope, stage, reached_on, since')),
   ];
 }
 
@@ -476,7 +477,7 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
     expect(await dashboard.matrix({ region: 'Bretagne' })).toEqual({ california: [], france: [], cells: [] });
   });
 
-  it('reads the counters, not the partnerships, for everyone or one sector, axis or party without a period', async () => {
+  it("reads the counters and the stages' days, not the partnerships, for everyone or one sector, axis or party", async () => {
     await replacePartnerships(db.client, [fixture({ parties: [ORGS[0]!.id, ORGS[3]!.id] })]);
     for (const scope of [
       {},
@@ -485,14 +486,18 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
       { organizationId: ORGS[0]!.id },
     ]) {
       const recorder = new Recorder(db.client);
-      await new DashboardQuery(recorder).pipeline(scope);
+      for (const period of PERIODS) await new DashboardQuery(recorder).pipeline(scope, period);
       await new DashboardQuery(recorder).matrix(scope);
       expect(recorder.statements.filter((sql) => /\brm_partnerships\b/.test(sql))).toEqual([]);
+      expect(recorder.statements.filter((sql) => /\brm_partnership_stage_days\b/.test(sql))).toHaveLength(
+        PERIODS.length - 1,
+      );
     }
     for (const [scope, period] of [
       [{ region: 'California' }, {}],
       [{ sector: 'aerospace', axis: 'investment' }, {}],
-      [{}, { from: '2017-01-01' }],
+      [{ region: 'California' }, { from: '2017-01-01' }],
+      [{ sector: 'aerospace', organizationId: ORGS[0]!.id }, { to: '2017-12-31' }],
     ] as [PartnershipScope, PipelinePeriod][]) {
       const recorder = new Recorder(db.client);
       await new DashboardQuery(recorder).pipeline(scope, period);
@@ -518,10 +523,13 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
             for (const [index, row] of written) final.set(index, row);
           }
           for (const scope of SCOPES) {
-            expect([scope, json(await dashboard.pipeline(scope))]).toEqual([
-              scope,
-              json(await oldPipeline(db.client, scope, {})),
-            ]);
+            for (const period of PERIODS) {
+              expect([scope, period, json(await dashboard.pipeline(scope, period))]).toEqual([
+                scope,
+                period,
+                json(await oldPipeline(db.client, scope, period)),
+              ]);
+            }
             expect([scope, json(await dashboard.matrix(scope))]).toEqual([
               scope,
               json(await oldMatrix(db.client, scope)),
