@@ -275,21 +275,23 @@ export class DashboardQuery {
     const [from, to] = [period.from ? param(period.from) : null, period.to ? param(period.to) : null];
     const byEnd = (day: string) => (to ? [`${day} <= ${to}`] : []);
     const within = (day: string) => [...(from ? [`${day} >= ${from}`] : []), ...byEnd(day)];
+    // The stages named, so that each is one range of the indexes (scope, stage, day, …) to read.
+    const stagesFrom = (first: number) => `stage = ANY('{${[...STAGES.keys()].slice(first)}}'::smallint[])`;
     const where = (...conditions: string[]) => ['scope = $1', ...conditions].join(' AND ');
     const rows = await this.db.query<{ kind: string; stage: string; days: number; n: number }>(
       `SELECT 'stage' AS kind, item AS stage, 0 AS days, n
          FROM rm_partnership_counts WHERE scope = $1 AND kind = 'stage'
        UNION ALL
        SELECT 'reached', stage::text, 0, sum(n)::integer
-         FROM rm_partnership_stage_days WHERE ${where(`since = ''`, ...within('reached_on'))}
+         FROM rm_partnership_stage_days WHERE ${where(stagesFrom(0), `since = ''`, ...within('reached_on'))}
         GROUP BY stage
        UNION ALL
        SELECT 'converted', stage::text, 0, sum(n)::integer
-         FROM rm_partnership_stage_days WHERE ${where(`since <> ''`, ...within('since'), ...byEnd('reached_on'))}
+         FROM rm_partnership_stage_days WHERE ${where(stagesFrom(1), `since <> ''`, ...within('since'), ...byEnd('reached_on'))}
         GROUP BY stage
        UNION ALL
        SELECT 'days', stage::text, reached_on::date - since::date, sum(n)::integer
-         FROM rm_partnership_stage_days WHERE ${where(`since <> ''`, ...within('reached_on'))}
+         FROM rm_partnership_stage_days WHERE ${where(stagesFrom(1), `since <> ''`, ...within('reached_on'))}
         GROUP BY 2, 3
        ORDER BY 1, 2, 3`,
       params,
