@@ -54,10 +54,14 @@ function countStatement(source: string, days: string): string {
        WHERE c.reached_on IS NOT NULL AND c.since IS NOT NULL
        GROUP BY r.parties, r.sectors, r.axes, c.stage, c.reached_on, c.since
       HAVING sum(r.sign) <> 0
+    ), scoped AS (
+      SELECT g.parties, g.sectors, g.axes, s.scope
+        FROM (SELECT DISTINCT parties, sectors, axes FROM items) AS g
+       CROSS JOIN LATERAL ${SCOPES_OF.replace(/\br\./g, 'g.')} AS s
     ), delta AS (
       SELECT s.scope, i.stage, i.reached_on, i.since, sum(i.n)::integer AS n
         FROM items AS i
-       CROSS JOIN LATERAL ${SCOPES_OF.replace(/\br\./g, 'i.')} AS s
+        JOIN scoped AS s ON s.parties = i.parties AND s.sectors = i.sectors AND s.axes = i.axes
        GROUP BY s.scope, i.stage, i.reached_on, i.since
       HAVING sum(i.n) <> 0
     ), counted AS (
