@@ -196,11 +196,11 @@ export class DashboardQuery {
   async pipeline(filters: PartnershipScope = {}, period: PipelinePeriod = {}): Promise<Pipeline> {
     const scope = countedScope(filters);
     const aggregate =
-      scope === null
-        ? await this.aggregatedPipeline(filters, period)
-        : !period.from && !period.to
-          ? await this.countedPipeline(scope)
-          : await this.datedPipeline(scope, period);
+      !period.from && !period.to && scope !== null
+        ? await this.countedPipeline(scope)
+        : scope === ''
+          ? await this.datedPipeline(period)
+          : await this.aggregatedPipeline(filters, period);
     const found = aggregate.stages ?? {};
     // Every stage, in the domain's order; a stage the domain no longer knows after them.
     const stages = Object.fromEntries(
@@ -264,23 +264,23 @@ export class DashboardQuery {
   }
 
   /**
-   * Over a period, for everyone or one sector, axis or party: the stages now from the counters, and the
-   * stages' days (partnership-stage-days.ts) whose days fall in the period, grouped by stage (and by the
-   * days of each step completed in it, for its median). One statement, one snapshot; it reads the days and
-   * pairs of days in the period, however many partnerships share them.
+   * Over a period, for every partnership: the stages now from the counters, and the stages' days
+   * (partnership-stage-days.ts) whose days fall in the period, grouped by stage (and by the days of each step
+   * completed in it, for its median). One statement, one snapshot; it reads the days and pairs of days in the
+   * period, however many partnerships share them.
    */
-  private async datedPipeline(scope: string, period: PipelinePeriod): Promise<PipelineAggregate> {
-    const params: unknown[] = [scope];
+  private async datedPipeline(period: PipelinePeriod): Promise<PipelineAggregate> {
+    const params: unknown[] = [];
     const param = (value: string) => `$${params.push(value)}::text COLLATE "C"`;
     const [from, to] = [period.from ? param(period.from) : null, period.to ? param(period.to) : null];
     const byEnd = (day: string) => (to ? [`${day} <= ${to}`] : []);
     const within = (day: string) => [...(from ? [`${day} >= ${from}`] : []), ...byEnd(day)];
-    // The stages named, so that each is one range of the indexes (scope, stage, day, …) to read.
+    // The stages named, so that each is one range of the indexes (stage, day, …) to read.
     const stagesFrom = (first: number) => `stage = ANY('{${[...STAGES.keys()].slice(first)}}'::smallint[])`;
-    const where = (...conditions: string[]) => ['scope = $1', ...conditions].join(' AND ');
+    const where = (...conditions: string[]) => conditions.join(' AND ');
     const rows = await this.db.query<{ kind: string; stage: string; days: number; n: number }>(
       `SELECT 'stage' AS kind, item AS stage, 0 AS days, n
-         FROM rm_partnership_counts WHERE scope = $1 AND kind = 'stage'
+         FROM rm_partnership_counts WHERE scope = '' AND kind = 'stage'
        UNION ALL
        SELECT 'reached', stage::text, 0, sum(n)::integer
          FROM rm_partnership_stage_days WHERE ${where(stagesFrom(0), `since = ''`, ...within('reached_on'))}

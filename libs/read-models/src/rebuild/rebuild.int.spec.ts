@@ -153,9 +153,9 @@ describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
     // A count of the stages' days moved by hand (the triggers keep it only as the rows move).
     await db.client.query(
       `UPDATE rm_partnership_stage_days_g${partnershipsGeneration} SET n = n + 1
-        WHERE (scope, stage, reached_on, since) IN (
-          SELECT scope, stage, reached_on, since FROM rm_partnership_stage_days_g${partnershipsGeneration}
-           ORDER BY scope, stage, reached_on, since LIMIT 1)`,
+        WHERE (stage, reached_on, since) IN (
+          SELECT stage, reached_on, since FROM rm_partnership_stage_days_g${partnershipsGeneration}
+           ORDER BY stage, reached_on, since LIMIT 1)`,
     );
     await db.client.query(
       `DELETE FROM ${activityTable} WHERE position = (SELECT min(position) FROM ${activityTable})`,

@@ -20,7 +20,7 @@ import { STAGES } from '@passerelle/domain';
  */
 
 /** Every scope a row counts in: everyone, and each distinct sector, axis and party. */
-export const SCOPES_OF = `(SELECT '' AS scope
+const SCOPES_OF = `(SELECT '' AS scope
                      UNION SELECT 'sector:' || x FROM unnest(r.sectors) AS x
                      UNION SELECT 'axis:' || x FROM unnest(r.axes) AS x
                      UNION SELECT 'party:' || x FROM unnest(r.parties) AS x)`;

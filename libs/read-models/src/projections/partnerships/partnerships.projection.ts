@@ -144,7 +144,7 @@ export const partnershipsProjection: Projection<Table> = {
     partnership_agenda: ['partnership_id', 'kind', 'item_id'],
     partnership_counts: ['scope', 'kind', 'item', 'days'],
     partnership_combinations: ['scope', 'combination'],
-    partnership_stage_days: ['scope', 'stage', 'reached_on', 'since'],
+    partnership_stage_days: ['stage', 'reached_on', 'since'],
   },
 
   migrations: (t) => [
