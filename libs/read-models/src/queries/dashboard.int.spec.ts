@@ -237,11 +237,12 @@ async function upsertPartnerships(
   );
 }
 
-/** Both counter tables, in key order. */
+/** The counter tables and the stages' days, in key order. */
 async function counters(db: SqlClient): Promise<unknown[]> {
   return [
     ...(await db.query('SELECT * FROM rm_partnership_counts ORDER BY scope, kind, item, days')),
     ...(await db.query('SELECT * FROM rm_partnership_combinations ORDER BY scope, combination')),
+    ...(await db.query('SELECT * FROM rm_partnership_stage_days ORDER BY stage, reached_on, since')),
   ];
 }
 
@@ -476,7 +477,7 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
     expect(await dashboard.matrix({ region: 'Bretagne' })).toEqual({ california: [], france: [], cells: [] });
   });
 
-  it('reads the counters, not the partnerships, for everyone or one sector, axis or party without a period', async () => {
+  it("reads the counters for everyone or one sector, axis or party, and the stages' days for everyone over a period", async () => {
     await replacePartnerships(db.client, [fixture({ parties: [ORGS[0]!.id, ORGS[3]!.id] })]);
     for (const scope of [
       {},
@@ -489,10 +490,17 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
       await new DashboardQuery(recorder).matrix(scope);
       expect(recorder.statements.filter((sql) => /\brm_partnerships\b/.test(sql))).toEqual([]);
     }
+    const recorder = new Recorder(db.client);
+    for (const period of PERIODS) await new DashboardQuery(recorder).pipeline({}, period);
+    expect(recorder.statements.filter((sql) => /\brm_partnerships\b/.test(sql))).toEqual([]);
+    expect(recorder.statements.filter((sql) => /\brm_partnership_stage_days\b/.test(sql))).toHaveLength(
+      PERIODS.length - 1,
+    );
     for (const [scope, period] of [
       [{ region: 'California' }, {}],
       [{ sector: 'aerospace', axis: 'investment' }, {}],
-      [{}, { from: '2017-01-01' }],
+      [{ region: 'California' }, { from: '2017-01-01' }],
+      [{ organizationId: ORGS[0]!.id }, { to: '2017-12-31' }],
     ] as [PartnershipScope, PipelinePeriod][]) {
       const recorder = new Recorder(db.client);
       await new DashboardQuery(recorder).pipeline(scope, period);
@@ -518,10 +526,13 @@ describe.each(DIALECTS)('the dashboards aggregated in SQL on %s', (dialect) => {
             for (const [index, row] of written) final.set(index, row);
           }
           for (const scope of SCOPES) {
-            expect([scope, json(await dashboard.pipeline(scope))]).toEqual([
-              scope,
-              json(await oldPipeline(db.client, scope, {})),
-            ]);
+            for (const period of PERIODS) {
+              expect([scope, period, json(await dashboard.pipeline(scope, period))]).toEqual([
+                scope,
+                period,
+                json(await oldPipeline(db.client, scope, period)),
+              ]);
+            }
             expect([scope, json(await dashboard.matrix(scope))]).toEqual([
               scope,
               json(await oldMatrix(db.client, scope)),

@@ -196,9 +196,11 @@ export class DashboardQuery {
   async pipeline(filters: PartnershipScope = {}, period: PipelinePeriod = {}): Promise<Pipeline> {
     const scope = countedScope(filters);
     const aggregate =
-      scope !== null && !period.from && !period.to
+      !period.from && !period.to && scope !== null
         ? await this.countedPipeline(scope)
-        : await this.aggregatedPipeline(filters, period);
+        : scope === ''
+          ? await this.datedPipeline(period)
+          : await this.aggregatedPipeline(filters, period);
     const found = aggregate.stages ?? {};
     // Every stage, in the domain's order; a stage the domain no longer knows after them.
     const stages = Object.fromEntries(
@@ -258,6 +260,66 @@ export class DashboardQuery {
       aggregate[`converted_${index}`] = converted;
       aggregate[`median_${index}`] = medianOf(histogram, converted);
     }
+    return aggregate;
+  }
+
+  /**
+   * Over a period, for every partnership: the stages now from the counters, and the stages' days
+   * (partnership-stage-days.ts) whose days fall in the period, grouped by stage (and by the days of each step
+   * completed in it, for its median). One statement, one snapshot; it reads the days and pairs of days in the
+   * period, however many partnerships share them.
+   */
+  private async datedPipeline(period: PipelinePeriod): Promise<PipelineAggregate> {
+    const params: unknown[] = [];
+    const param = (value: string) => `$${params.push(value)}::text COLLATE "C"`;
+    const [from, to] = [period.from ? param(period.from) : null, period.to ? param(period.to) : null];
+    const byEnd = (day: string) => (to ? [`${day} <= ${to}`] : []);
+    const within = (day: string) => [...(from ? [`${day} >= ${from}`] : []), ...byEnd(day)];
+    // The stages named, so that each is one range of the indexes (stage, day, …) to read.
+    const stagesFrom = (first: number) => `stage = ANY('{${[...STAGES.keys()].slice(first)}}'::smallint[])`;
+    const where = (...conditions: string[]) => conditions.join(' AND ');
+    const rows = await this.db.query<{ kind: string; stage: string; days: number; n: number }>(
+      `SELECT 'stage' AS kind, item AS stage, 0 AS days, n
+         FROM rm_partnership_counts WHERE scope = '' AND kind = 'stage'
+       UNION ALL
+       SELECT 'reached', stage::text, 0, sum(n)::integer
+         FROM rm_partnership_stage_days WHERE ${where(stagesFrom(0), `since = ''`, ...within('reached_on'))}
+        GROUP BY stage
+       UNION ALL
+       SELECT 'converted', stage::text, 0, sum(n)::integer
+         FROM rm_partnership_stage_days WHERE ${where(stagesFrom(1), `since <> ''`, ...within('since'), ...byEnd('reached_on'))}
+        GROUP BY stage
+       UNION ALL
+       SELECT 'days', stage::text, reached_on::date - since::date, sum(n)::integer
+         FROM rm_partnership_stage_days WHERE ${where(stagesFrom(1), `since <> ''`, ...within('reached_on'))}
+        GROUP BY 2, 3
+       ORDER BY 1, 2, 3`,
+      params,
+    );
+    const aggregate: PipelineAggregate = { total: 0, stages: null };
+    const stages: Record<string, number> = {};
+    const days = new Map<string, { value: number; count: number }[]>();
+    for (const row of rows) {
+      if (row.kind === 'stage') {
+        stages[row.stage] = row.n;
+        aggregate.total += row.n;
+      } else if (row.kind === 'reached') aggregate[`reached_${Number(row.stage)}`] = row.n;
+      else if (row.kind === 'converted') aggregate[`converted_${Number(row.stage)}`] = row.n;
+      else {
+        const histogram = days.get(row.stage) ?? [];
+        histogram.push({ value: row.days, count: row.n });
+        days.set(row.stage, histogram);
+      }
+    }
+    if (rows.some((row) => row.kind === 'stage')) aggregate.stages = stages;
+    STAGES.forEach((_, index) => {
+      aggregate[`reached_${index}`] ??= 0;
+      if (index === 0) return;
+      aggregate[`converted_${index}`] ??= 0;
+      const histogram = days.get(String(index)) ?? [];
+      const completed = histogram.reduce((sum, bucket) => sum + bucket.count, 0);
+      aggregate[`median_${index}`] = medianOf(histogram, completed);
+    });
     return aggregate;
   }
 

@@ -9,8 +9,14 @@ import {
   PartnershipRow,
 } from './partnership-row';
 import { partnershipCountsRoutines, partnershipCountsTables } from './partnership-counts';
+import { partnershipStageDaysRoutines, partnershipStageDaysTables } from './partnership-stage-days';
 
-type Table = 'partnerships' | 'partnership_agenda' | 'partnership_counts' | 'partnership_combinations';
+type Table =
+  | 'partnerships'
+  | 'partnership_agenda'
+  | 'partnership_counts'
+  | 'partnership_combinations'
+  | 'partnership_stage_days';
 
 const rows: RowFold<PartnershipRow, Table> = {
   keyOf: partnershipIdOf,
@@ -114,22 +120,31 @@ async function saveAgenda(
 
 /**
  * One row per partnership (the folded state and the columns lists filter on), what is coming up, and the
- * counters the pipeline and the matrix read (kept by triggers on the partnerships table, partnership-counts.ts).
+ * counters the pipeline and the matrix read (kept by triggers on the partnerships table, partnership-counts.ts;
+ * over a period, the stages' days, partnership-stage-days.ts).
  */
 export const partnershipsProjection: Projection<Table> = {
   name: 'partnerships',
   // 2: attendees' names and addresses and signers' names are kept sealed, as the events carry them
   // (decision 0005): forgetting a person deletes their key and leaves nothing here to rewrite. Business
   // dates (`on` in every event, `proposedOn`, `lastStepOn`, … in the state; signatures pending since the
-  // terms' date). 3: the dashboards' counters (decision 0022).
-  version: 3,
+  // terms' date). 3: the dashboards' counters (decision 0022). 4: the stages' days, for the pipeline over
+  // a period (decision 0022, second amendment).
+  version: 4,
   handles: PARTNERSHIP_EVENT_TYPES,
-  tables: ['partnerships', 'partnership_agenda', 'partnership_counts', 'partnership_combinations'],
+  tables: [
+    'partnerships',
+    'partnership_agenda',
+    'partnership_counts',
+    'partnership_combinations',
+    'partnership_stage_days',
+  ],
   keys: {
     partnerships: ['id'],
     partnership_agenda: ['partnership_id', 'kind', 'item_id'],
     partnership_counts: ['scope', 'kind', 'item', 'days'],
     partnership_combinations: ['scope', 'combination'],
+    partnership_stage_days: ['stage', 'reached_on', 'since'],
   },
 
   migrations: (t) => [
@@ -168,9 +183,10 @@ export const partnershipsProjection: Projection<Table> = {
      )`,
     `CREATE INDEX ${t.partnership_agenda}_due ON ${t.partnership_agenda} (kind, due_at)`,
     ...partnershipCountsTables(t),
+    ...partnershipStageDaysTables(t),
   ],
 
-  routines: partnershipCountsRoutines,
+  routines: (t) => [...partnershipCountsRoutines(t), ...partnershipStageDaysRoutines(t)],
 
   apply: (tx, events, tables) => foldRows(tx, tables, events, rows),
 };
