@@ -241,3 +241,43 @@ export async function proposalsAtRate(
   });
   return { ...sample, failed };
 }
+
+/** What `proposalsAndVisibility` measured. */
+export interface VisibilitySample extends Sample {
+  /** From sending each proposal to its answer. */
+  answeredMs: number[];
+  /** Proposals that got no answer (refused connections, resets under overload). */
+  failures: number;
+}
+
+/**
+ * `total` proposals offered at a steady `perSecond` (an open loop) from this process, and for each,
+ * once answered, the time until `visible` resolves for the position it answered: the latency recorded
+ * is that wait. The client is not in the API process, so its own work (fetch, timers, garbage) neither
+ * loads the server's event loop nor is counted as the server's latency.
+ */
+export async function proposalsAndVisibility(
+  api: Api,
+  parties: readonly string[],
+  perSecond: number,
+  total: number,
+  visible: (position: number) => Promise<unknown>,
+): Promise<VisibilitySample> {
+  const answeredMs: number[] = [];
+  let failures = 0;
+  const sample = await openLoop(perSecond, total, async (index) => {
+    const sent = performance.now();
+    let position: number;
+    try {
+      ({ position } = await post<{ position: number }>(api, '/api/partnerships', proposal(parties, index)));
+    } catch {
+      failures += 1;
+      return undefined;
+    }
+    const acknowledged = performance.now();
+    answeredMs.push(acknowledged - sent);
+    await visible(position);
+    return performance.now() - acknowledged;
+  });
+  return { ...sample, answeredMs, failures };
+}

@@ -1,12 +1,12 @@
 import type { BenchContext } from '../lib/context';
 import type { Remote } from '../lib/remote';
 import { using } from '../lib/context';
-import { commandLoad, proposePartnerships, registerParties } from '../lib/http';
+import { commandLoad, proposalsAndVisibility, proposePartnerships, registerParties } from '../lib/http';
 import { alone, compared, type Figure } from '../lib/report';
 import { alternate } from '../lib/rounds';
 import { summarise, type Sample } from '../lib/stats';
 import type { Load } from '../systems';
-import { benchEnvironment, type AppInfo, type Counters, type LagLoad, type LagSample } from '../systems/app';
+import { benchEnvironment, type AppInfo, type Counters } from '../systems/app';
 
 /** How the application is deployed for a measurement. */
 export type Shape = 'split' | 'in-process';
@@ -23,8 +23,10 @@ export type Shape = 'split' | 'in-process';
  * application's bare store append at the same concurrency, in turns.
  *
  * `projection-lag`: then, once the read models have caught up, proposals at a steady 200 per
- * second, each timed from its acknowledgement to the moment the API process sees every projection
- * past it (read your writes).
+ * second from this process, each timed from its acknowledgement to the moment the API process sees
+ * every projection past it (read your writes; asked for by a call to that process, so the figure
+ * includes that call's two hops). The client used to run in the API process itself: its fetch, timers
+ * and garbage shared the server's event loop and were counted in the server's answers.
  */
 export async function application(
   ctx: BenchContext,
@@ -179,9 +181,9 @@ export async function application(
       const measureLag = async (rate: number, count: number) => {
         const settledMs = await app!.call<number>('settle');
         ctx.log(`  settled (e-mails sent, read models caught up) in ${(settledMs / 1000).toFixed(1)} s`);
-        const load: LagLoad = { perSecond: rate, commands: count, parties };
-        await app!.call('projectionLag', { ...load, commands: Math.ceil(count / 4) });
-        const sample = await app!.call<LagSample>('projectionLag', load);
+        const visible = (position: number) => app!.call('waitForPosition', { position });
+        await proposalsAndVisibility(api, parties, rate, Math.ceil(count / 4), visible);
+        const sample = await proposalsAndVisibility(api, parties, rate, count, visible);
         const lag = summarise([sample]);
         const answered = summarise([
           { ops: count, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },

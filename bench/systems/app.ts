@@ -13,8 +13,7 @@ import { Client } from 'pg';
 import { mintToken } from '@passerelle/application';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { ReadModels } from '../../apps/api/src/read-models/read-models.service';
-import { post, proposal } from '../lib/http';
-import { closedLoop, openLoop } from '../lib/load';
+import { closedLoop } from '../lib/load';
 import { newStreamId, suspensionEvent } from '../lib/payload';
 import type { Sample } from '../lib/stats';
 import type { BenchSystem, Load } from './types';
@@ -52,19 +51,6 @@ export function benchEnvironment(
 export function embeddedEnvironment(): Record<string, string> {
   const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...env } = benchEnvironment('', '');
   return env;
-}
-
-export interface LagLoad {
-  perSecond: number;
-  commands: number;
-  parties: string[];
-}
-
-export interface LagSample extends Sample {
-  /** From sending each proposal to its answer. */
-  answeredMs: number[];
-  /** Proposals that got no answer (refused connections, resets under overload). */
-  failures: number;
 }
 
 export interface Counters {
@@ -207,33 +193,14 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     },
 
     /**
-     * Proposals over HTTP at a steady rate (an open loop), each followed, once acknowledged, by a wait
-     * for the read models to reach the position it answered: the latency recorded is that wait.
+     * Resolves once every projection has processed `position`, as this process sees it (read your
+     * writes; with IN_PROCESS=none it learns of the projector's progress by its notifications or by
+     * reading the checkpoints).
      */
-    projectionLag({ perSecond, commands, parties }: LagLoad): Promise<LagSample> {
-      const api = { url: `http://127.0.0.1:${port}`, token };
-      const answeredMs: number[] = [];
-      let failures = 0;
-      return openLoop(perSecond, commands, async (index) => {
-        const sent = performance.now();
-        let position: number;
-        try {
-          ({ position } = await post<{ position: number }>(
-            api,
-            '/api/partnerships',
-            proposal(parties, index),
-          ));
-        } catch {
-          failures += 1;
-          return undefined;
-        }
-        const acknowledged = performance.now();
-        answeredMs.push(acknowledged - sent);
-        if (!(await readModels.waitForPosition(position, 60_000))) {
-          throw new Error(`position ${position} never visible`);
-        }
-        return performance.now() - acknowledged;
-      }).then((sample) => ({ ...sample, answeredMs, failures }));
+    async waitForPosition({ position }: { position: number }): Promise<void> {
+      if (!(await readModels.waitForPosition(position, 60_000))) {
+        throw new Error(`position ${position} never visible`);
+      }
     },
 
     async close(): Promise<void> {
