@@ -152,7 +152,8 @@ async function main(): Promise<void> {
     try {
       const api = (await app.info({} as never)) as AppInfo;
       await app.settle({ mail: false } as never);
-      const memory = () => app.memory({} as never) as Promise<{ rssMb: number; peakRssMb: number }>;
+      const memory = (stopPeak = false) =>
+        app.memory({ stopPeak } as never) as Promise<{ rssMb: number; peakRssMb: number }>;
       const measured = async (work: () => Promise<number>) => {
         global.gc?.();
         await app.resetPeakMemory({} as never);
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - started) / 1000;
         const cpu = process.cpuUsage(cpuBefore);
         const backendMs = backendCpuSince(backendsBefore, await backendCpu());
-        const after = await memory();
+        const after = await memory(true);
         return {
           perSecond: count / seconds,
           seconds,

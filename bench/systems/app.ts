@@ -123,9 +123,14 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     roles: ['auditor'],
   });
   const store = opened.get<EventStore>(EVENT_STORE);
+  // The peak is sampled only while one is being measured (resetPeakMemory to memory({ stopPeak })): the
+  // sampler costs the process CPU, which the command figures would count.
   let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
-  sampler.unref();
+  let sampler: NodeJS.Timeout | undefined;
+  const stopSampling = () => {
+    clearInterval(sampler);
+    sampler = undefined;
+  };
   const readModels = opened.get(ReadModels);
 
   return {
@@ -144,10 +149,17 @@ export async function open(params: AppParams): Promise<BenchSystem> {
       return startMs;
     },
 
-    /** Resident memory now, and the highest seen (sampled every 20 ms) since the last `resetPeakMemory`. */
-    async memory(): Promise<{ rssMb: number; peakRssMb: number }> {
+    /**
+     * Resident memory now, and the highest seen (sampled every 20 ms) since the last `resetPeakMemory`;
+     * `stopPeak`: the measurement of the peak ends here (sampling stops).
+     */
+    async memory({ stopPeak = false }: { stopPeak?: boolean } = {}): Promise<{
+      rssMb: number;
+      peakRssMb: number;
+    }> {
       const rss = process.memoryUsage.rss();
       peakRss = Math.max(peakRss, rss);
+      if (stopPeak) stopSampling();
       return { rssMb: rss / 2 ** 20, peakRssMb: peakRss / 2 ** 20 };
     },
 
@@ -165,8 +177,12 @@ export async function open(params: AppParams): Promise<BenchSystem> {
       return { events, perSecond: (events * 1000) / (performance.now() - started) };
     },
 
+    /** Starts measuring the peak resident memory, from now (see `memory`). */
     async resetPeakMemory(): Promise<void> {
       peakRss = process.memoryUsage.rss();
+      stopSampling();
+      sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+      sampler.unref();
     },
 
     /** The store's bare append, in this process, with the application's own store and pool. */
@@ -237,7 +253,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     },
 
     async close(): Promise<void> {
-      clearInterval(sampler);
+      stopSampling();
       try {
         await opened.close();
         await deleteQueueKeys(config.redisUrl, `${queuePrefixFor(config)}:`, config.redisSentinel);
