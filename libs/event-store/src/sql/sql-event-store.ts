@@ -97,6 +97,17 @@ const EVENT_COLUMNS = `global_position, stream_id, stream_revision, event_id, ev
  */
 const SETTLED = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
+/**
+ * The batch's events go as one JSON array of their canonical texts, joined as they are: a text[] parameter
+ * would have node-postgres escape every quote of every event into an array literal. A `json` value's
+ * elements are the exact substrings of its text, so each event is hashed and stored byte for byte as
+ * canonicalEventJson wrote it.
+ */
+const APPEND_BATCH = `SELECT outcome, last_revision, last_position
+  FROM append_batch($1::text[], $2::text[], $3::integer[], $4::uuid[],
+    ARRAY(SELECT e.value::text FROM json_array_elements($5::json) WITH ORDINALITY AS e(value, n) ORDER BY e.n),
+    $6)`;
+
 /** Ids are stored as uuid and hashed as given: only the form PostgreSQL prints back hashes the same. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -284,18 +295,14 @@ export class SqlEventStore implements EventStore {
   private async commitBatch(batch: PendingAppend[]): Promise<void> {
     let rows: BatchRow[];
     try {
-      rows = await this.client.query<BatchRow>(
-        `SELECT outcome, last_revision, last_position
-         FROM append_batch($1::text[], $2::text[], $3::integer[], $4::uuid[], $5::text[], $6)`,
-        [
-          batch.map((pending) => pending.streamId),
-          batch.map((pending) => String(pending.expected)),
-          batch.map((pending) => pending.events.length),
-          batch.flatMap((pending) => pending.events.map((event) => event.id)),
-          batch.flatMap((pending) => pending.events.map(canonicalEventJson)),
-          this.notifier ? null : this.channel,
-        ],
-      );
+      rows = await this.client.query<BatchRow>(APPEND_BATCH, [
+        batch.map((pending) => pending.streamId),
+        batch.map((pending) => String(pending.expected)),
+        batch.map((pending) => pending.events.length),
+        batch.flatMap((pending) => pending.events.map((event) => event.id)),
+        canonicalEventsArray(batch),
+        this.notifier ? null : this.channel,
+      ]);
     } catch (error) {
       if (refusedByServer(error)) {
         // The server refused the statement, so nothing of it was written: each append again on its
@@ -449,6 +456,18 @@ export class SqlEventStore implements EventStore {
     }
     await this.notifier?.flush();
   }
+}
+
+/** The canonical JSON of every event of the batch, in order, as one JSON array (see APPEND_BATCH). */
+function canonicalEventsArray(batch: readonly PendingAppend[]): string {
+  let out = '[';
+  for (const pending of batch) {
+    for (const event of pending.events) {
+      if (out.length > 1) out += ',';
+      out += canonicalEventJson(event);
+    }
+  }
+  return `${out}]`;
 }
 
 /** What a batch holds of an append: its stream first, then its event ids. */
