@@ -4,6 +4,9 @@ import { createTestSqlClient, type TestSqlClient } from '@passerelle/database/te
 import {
   checkActingFor,
   DomainError,
+  ERASED,
+  type Partnership,
+  type PartnershipState,
   PartnershipCommand,
   partnershipDecider,
   streamIdFor,
@@ -27,6 +30,7 @@ import {
 import type { Actor } from './actor';
 import type { CommandContext } from './command-context';
 import { CommandExecutor, ExecuteOutcome } from './command-executor';
+import { DecisionStateCache, emptyDecisionState, foldDecisionState } from './decision-states';
 import { IdempotencyKeyReusedError, StaleRevisionError } from './errors';
 
 type CommandType = PartnershipCommand['type'];
@@ -38,6 +42,8 @@ const officerOf = (org: string): Actor => ({ ...officer, org });
 /** What an API replica holds of the command side: its own store decorators, key cache and executor. */
 interface Replica {
   executor: CommandExecutor;
+  /** Its store: the personal-data layer over the log. */
+  events: EventStore;
   /** Reads of a stream this replica's executor has made. */
   reads: number;
   run<T extends CommandType>(
@@ -67,6 +73,7 @@ describe.each(['pglite', 'postgres'] as const)(
       const events = new PersonalDataEventStore(stored, keys, (kind, value) => master.subjectOf(kind, value));
       const self: Replica = {
         executor: undefined as unknown as CommandExecutor,
+        events,
         reads: 0,
         run(partnershipId, type, data, context = {}) {
           const actor = context.actor ?? officer;
@@ -128,6 +135,22 @@ describe.each(['pglite', 'postgres'] as const)(
     });
 
     const stream = (id: string): Promise<RecordedEvent[]> => log.readStream(streamIdFor.partnership(id));
+    /** The partnership as the replica keeps it for its next command. */
+    const kept = (replica: Replica, id: string): Partnership => {
+      const states = (replica.executor as unknown as { decisionStates: DecisionStateCache }).decisionStates;
+      const entry = states.get<PartnershipState>(streamIdFor.partnership(id), Date.now());
+      if (!entry || entry.behind) throw new Error('no state kept that may be decided on');
+      return proposed(entry.value.state);
+    };
+    /** The partnership as a read of the whole stream through the replica's personal-data layer gives it. */
+    const readState = async (replica: Replica, id: string): Promise<Partnership> =>
+      proposed(
+        foldDecisionState(
+          emptyDecisionState(partnershipDecider),
+          await replica.events.readStream(streamIdFor.partnership(id)),
+          partnershipDecider,
+        ).state,
+      );
     const types = async (id: string) => (await stream(id)).map((event) => event.type);
     const propose = (on: Replica, id = randomUUID(), context: Partial<CommandContext> = {}) =>
       on
@@ -276,14 +299,29 @@ describe.each(['pglite', 'postgres'] as const)(
       }
     });
 
-    it('reads back its own events that hold personal data before deciding on them', async () => {
+    it('keeps its own events that hold personal data as a read opens them, without reading them back', async () => {
       const id = await propose(a);
       await a.run(id, 'ScheduleIntroductionMeeting', meeting());
       const reads = a.reads;
+      expect(kept(a, id)).toEqual(await readState(a, id));
+      expect(kept(a, id).meetings[0]!.attendees[0]!.email).toBe(IHUB.contacts[0]!.email);
       await a.run(id, 'SuspendPartnership', suspend);
-      expect(a.reads).toBe(reads + 1);
       await a.run(id, 'ResumePartnership', {});
-      expect(a.reads).toBe(reads + 1);
+      expect(a.reads).toBe(reads);
+      expect(kept(a, id)).toEqual(await readState(a, id));
+    });
+
+    it('keeps a forgotten attendee as the store wrote them: erased', async () => {
+      const email = POLE.contacts[0]!.email;
+      await new SqlPersonKeyStore(test.client, master).forget(master.subjectOf('email', email));
+      const id = await propose(a);
+      await a.run(id, 'ScheduleIntroductionMeeting', { ...meeting(), attendees: [email] });
+      const reads = a.reads;
+      const attendee = kept(a, id).meetings[0]!.attendees[0]!;
+      expect(attendee.email).toBe(ERASED);
+      expect(kept(a, id)).toEqual(await readState(a, id));
+      await a.run(id, 'SuspendPartnership', suspend);
+      expect(a.reads).toBe(reads);
     });
 
     it('reads again after its kept states are dropped (forget-person)', async () => {
@@ -294,6 +332,11 @@ describe.each(['pglite', 'postgres'] as const)(
     });
   },
 );
+
+const proposed = (state: PartnershipState): Partnership => {
+  if (state.status === 'none') throw new Error('no partnership');
+  return state;
+};
 
 const MEETING = '6f1c0d1e-5b7a-4c1e-9a53-0c2f4d1a0101';
 /** A start `days` after the test's now. */

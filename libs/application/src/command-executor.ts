@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, currentVersionOf, Decider, DomainEvent, hasPersonalData, upcast } from '@passerelle/domain';
 import {
+  AppendResult,
   DuplicateEventIdError,
   EVENT_STORE,
   EventMetadata,
@@ -120,7 +121,7 @@ export class CommandExecutor {
         data: event.data,
         metadata,
       }));
-      let result: ExecuteOutcome;
+      let result: AppendResult;
       try {
         result = await this.store.appendToStream(
           streamId,
@@ -149,11 +150,11 @@ export class CommandExecutor {
         // Every event id was in this stream already: a repeat, answered (or refused, for another body)
         // from the stream as it is now.
         await readAgain();
-        if (!basis.value.applied.has(context.commandId)) return result;
+        if (!basis.value.applied.has(context.commandId)) return outcomeOf(result);
         continue;
       }
       this.keepAppended(streamId, basis, decider, newEvents, result, context.commandId, digest);
-      return result;
+      return outcomeOf(result);
     }
   }
 
@@ -213,31 +214,33 @@ export class CommandExecutor {
 
   /**
    * Keeps the state after this command's own append, so the next command on the stream need not read
-   * it back. Events with personal data are not folded in: the store may have written a field as
-   * "[erased]" (a forgotten person), and the state must hold what a read would give; the stream is
-   * then marked as past the state kept, and read back by the next command.
+   * it back. The state must hold what a read would give: events with personal data are folded in only
+   * as the store says a read opens them (`readBack`: the personal-data layer may have written a field
+   * as "[erased]", a forgotten person). From a store that does not say, the stream is marked as past
+   * the state kept, and read back by the next command.
    */
   private keepAppended<S, C, E extends AnyEvent>(
     streamId: string,
     basis: Basis<S>,
     decider: Decider<C, E, S>,
     appended: readonly NewEvent[],
-    result: ExecuteOutcome,
+    result: AppendResult,
     commandId: string,
     digest: string,
   ): void {
     const base = basis.value;
+    const { readBack } = result;
     const foldable =
       result.revision === base.revision + appended.length &&
-      appended.every((event) => !hasPersonalData(event.type));
+      appended.every((event, index) => readBack?.[index] !== undefined || !hasPersonalData(event.type));
     if (!foldable) {
       this.decisionStates.set(streamId, base, basis.loadedAt, { behind: true });
       return;
     }
     let state = base.state;
-    for (const event of appended) {
+    for (const [index, event] of appended.entries()) {
       // As a read would give it: through JSON (as stored) and the upcaster.
-      const data = JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>;
+      const data = JSON.parse(JSON.stringify(readBack?.[index] ?? event.data)) as Record<string, unknown>;
       state = decider.evolve(
         state,
         upcast({ type: event.type, version: event.version, data }) as unknown as E,
@@ -268,6 +271,13 @@ export class CommandExecutor {
     };
   }
 }
+
+/** The append's answer without what it read back (personal data in clear stays in the executor). */
+const outcomeOf = ({ revision, position, appended }: AppendResult): ExecuteOutcome => ({
+  revision,
+  position,
+  appended,
+});
 
 /** Whether `authorize` lets the command through on this state (no check: it does). */
 function permits<S>(authorize: ((state: S) => void) | undefined, state: S): boolean {

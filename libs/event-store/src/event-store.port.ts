@@ -54,6 +54,12 @@ export interface AppendResult {
   position: number;
   /** false when every event id was already in the stream: a retried append that changed nothing. */
   appended: boolean;
+  /**
+   * Each appended event's data as a read of the stream would give it now, from a store that writes
+   * data other than it was given (the personal-data layer: a forgotten person's fields as "[erased]").
+   * Absent from a store that writes the data as given.
+   */
+  readBack?: readonly Record<string, unknown>[];
 }
 
 export interface ReadStreamOptions {

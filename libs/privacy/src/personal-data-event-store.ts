@@ -76,7 +76,13 @@ export class PersonalDataEventStore implements EventStore {
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
     const sealed = await Promise.all(events.map((event) => this.seal(event)));
-    return this.inner.appendToStream(streamId, sealed, expectedRevision);
+    const result = await this.inner.appendToStream(
+      streamId,
+      sealed.map(({ event }) => event),
+      expectedRevision,
+    );
+    if (!events.some((event) => hasPersonalData(event.type))) return result;
+    return { ...result, readBack: sealed.map(({ readBack }) => readBack) };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -103,31 +109,55 @@ export class PersonalDataEventStore implements EventStore {
     return this.inner.close();
   }
 
-  /** The event with its personal fields encrypted (ERASED stays ERASED; nothing is stored in clear). */
-  private async seal<E extends NewEvent>(event: E): Promise<E> {
-    if (!hasPersonalData(event.type)) return event;
+  /**
+   * The event with its personal fields encrypted (ERASED stays ERASED; nothing is stored in clear), and
+   * its data as a read would open it: in clear, but ERASED where ERASED is stored.
+   */
+  private async seal<E extends NewEvent>(event: E): Promise<{ event: E; readBack: Record<string, unknown> }> {
+    if (!hasPersonalData(event.type)) return { event, readBack: event.data };
+    // Each person is named once (an HMAC), not once per field of theirs.
+    const subjects = new Map<string, string>();
+    const subjectOf = (kind: SubjectKind, value: string): string => {
+      const named = `${kind}:${value}`;
+      let subject = subjects.get(named);
+      if (subject === undefined) subjects.set(named, (subject = this.subjectOf(kind, value)));
+      return subject;
+    };
     const keys = new Map<string, PersonKey | null>();
     for (const owner of personalFieldOwners(event.type, event.data)) {
       if (owner.value === null || owner.value === ERASED) continue;
-      const subject = this.subjectOf(owner.kind, owner.value);
+      const subject = subjectOf(owner.kind, owner.value);
       if (!keys.has(subject)) keys.set(subject, null);
     }
     await Promise.all(
       [...keys.keys()].map(async (subject) => keys.set(subject, await this.keys.getOrCreateKey(subject))),
     );
-    const data = mapPersonalData(event.type, event.data, (value, field, owner) => {
-      if (value === ERASED || owner.value === ERASED) return ERASED;
+    /** The fields written as ERASED, by their order in mapPersonalData's walk. */
+    const erased = new Set<number>();
+    let field = 0;
+    const data = mapPersonalData(event.type, event.data, (value, name, owner) => {
+      const index = field++;
+      if (value === ERASED || owner.value === ERASED) return erase(index);
       if (owner.value === null) {
-        throw new TypeError(`${event.type}.${field}: the person it belongs to is not named; not storing it`);
+        throw new TypeError(`${event.type}.${name}: the person it belongs to is not named; not storing it`);
       }
-      const key = keys.get(this.subjectOf(owner.kind, owner.value));
-      if (!key) return ERASED;
+      const key = keys.get(subjectOf(owner.kind, owner.value));
+      if (!key) return erase(index);
       const sealed = encryptField(key.keyId, key.key, value);
       // The command side reads its own events back: they open without decrypting, on the same terms.
       this.plaintexts.set(sealed, value);
       return sealed;
     });
-    return { ...event, data };
+    function erase(index: number): string {
+      erased.add(index);
+      return ERASED;
+    }
+    field = 0;
+    const readBack =
+      erased.size === 0
+        ? event.data
+        : mapPersonalData(event.type, event.data, (value) => (erased.has(field++) ? ERASED : value));
+    return { event: { ...event, data }, readBack };
   }
 
   /** The events (as the inner store read them) with their personal fields decrypted; a field whose key is gone reads as ERASED. */
