@@ -115,10 +115,25 @@ function serialise(input: unknown, key: string): string | undefined {
   }
 }
 
-/** The text an event contributes to its hash: canonical JSON of id, type, version, data and metadata. */
+/**
+ * The text an event contributes to its hash: canonical JSON of id, type, version, data and metadata.
+ * Written member by member in their sorted order (data, id, metadata, type, version), as canonicalJson
+ * would write `{ id, type, version, data, metadata }`, without building that object and sorting its keys.
+ */
 export function canonicalEventJson(event: HashedFields): string {
-  const { id, type, version, data, metadata } = event;
-  return canonicalJson({ id, type, version, data, metadata });
+  let out = '{';
+  out = eventMember(out, '"data":', event.data, 'data');
+  out = eventMember(out, '"id":', event.id, 'id');
+  out = eventMember(out, '"metadata":', event.metadata, 'metadata');
+  out = eventMember(out, '"type":', event.type, 'type');
+  out = eventMember(out, '"version":', event.version, 'version');
+  return `${out}}`;
+}
+
+function eventMember(out: string, name: string, value: unknown, key: string): string {
+  const member = canonical(value, key);
+  if (member === undefined) return out;
+  return `${out.length > 1 ? `${out},` : out}${name}${member}`;
 }
 
 /** Node's one-shot digest (from 20.12): a third of the CPU of a Hash object for an event's few hundred bytes. */

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type HashedFields } from './hash-chain';
+import {
+  canonicalEventJson,
+  canonicalJson,
+  chainHash,
+  GENESIS_HASH,
+  verifyChain,
+  type HashedFields,
+} from './hash-chain';
 
 const registered: HashedFields = {
   id: '5f0c7b8e-3f0a-4c8e-9a34-1f2b9c3d4e5f',
@@ -89,6 +96,28 @@ describe('canonicalJson', () => {
       fc.property(fc.jsonValue(), (value) => {
         expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(canonicalJson(value));
       }),
+    );
+  });
+});
+
+describe('canonicalEventJson', () => {
+  it('is canonicalJson of { id, type, version, data, metadata }, whatever the fields hold', () => {
+    const anything = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constantFrom(undefined, NaN, -0, () => 1),
+      fc.date({ noInvalidDate: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.record({ id: anything, type: anything, version: anything, data: anything, metadata: anything }),
+        fc.anything(),
+        (fields, extra) => {
+          const { id, type, version, data, metadata } = fields;
+          const event = { ...fields, position: extra } as unknown as HashedFields;
+          expect(canonicalEventJson(event)).toBe(canonicalJson({ id, type, version, data, metadata }));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
