@@ -6,6 +6,7 @@ import {
   hkdfSync,
   type KeyObject,
   randomBytes,
+  randomFillSync,
 } from 'node:crypto';
 import { subjectText, type SubjectKind } from '@passerelle/domain';
 
@@ -36,9 +37,25 @@ export function parseDataKey(text: string): Buffer {
 /** A new DATA_KEY, as text. */
 export const generateDataKey = (): string => randomBytes(KEY_BYTES).toString('base64');
 
+/**
+ * Random nonces, drawn from the system's generator 256 at a time: a call for 12 bytes cost more than the
+ * encryption of a field (about 7 µs against 5). Each nonce is used once, as when drawn alone.
+ */
+let nonces = Buffer.alloc(0);
+let nextNonce = 0;
+function randomNonce(): Buffer {
+  if (nextNonce + IV_BYTES > nonces.length) {
+    nonces = randomFillSync(Buffer.allocUnsafe(IV_BYTES * 256));
+    nextNonce = 0;
+  }
+  const nonce = Buffer.from(nonces.subarray(nextNonce, nextNonce + IV_BYTES));
+  nextNonce += IV_BYTES;
+  return nonce;
+}
+
 /** AES-256-GCM with associated data. Output: iv, then ciphertext followed by its tag. */
 export function seal(key: Buffer, plaintext: Buffer, associatedData: string): { iv: Buffer; sealed: Buffer } {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomNonce();
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(associatedData, 'utf8'));
   const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   return { iv, sealed };

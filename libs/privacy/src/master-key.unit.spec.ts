@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { generateDataKey, KeyConfigError, MasterKey, parseDataKey } from './master-key';
+import { generateDataKey, KeyConfigError, MasterKey, open, parseDataKey, seal } from './master-key';
 
 describe('the master key (DATA_KEY)', () => {
   it('is the base64 of 32 bytes, and nothing else', () => {
@@ -61,5 +61,17 @@ describe('the master key (DATA_KEY)', () => {
     expect(next.subjectOf('email', 'alice@example.org')).not.toBe(
       first.subjectOf('email', 'alice@example.org'),
     );
+  });
+
+  it('seals each value under a nonce of its own, across the batches nonces are drawn in', () => {
+    const key = randomBytes(32);
+    const nonces = new Set<string>();
+    for (let n = 0; n < 1000; n++) {
+      const { iv, sealed } = seal(key, Buffer.from(`value ${n}`), 'ad');
+      expect(iv).toHaveLength(12);
+      nonces.add(iv.toString('hex'));
+      expect(open(key, iv, sealed, 'ad')?.toString()).toBe(`value ${n}`);
+    }
+    expect(nonces.size).toBe(1000);
   });
 });
