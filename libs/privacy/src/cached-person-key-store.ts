@@ -50,7 +50,8 @@ export class CachedPersonKeyStore implements PersonKeyStore {
   }
 
   async getOrCreateKey(subject: string): Promise<PersonKey | null> {
-    if (this.bySubject.get(subject) !== undefined) await this.checkErasures();
+    // Looked at first without touching its place (the get below does, once the check has passed).
+    if (this.bySubject.peek(subject) !== undefined) await this.checkErasures();
     const cached = this.bySubject.get(subject);
     if (cached !== undefined) return cached;
     if (this.unknownErasures()) await this.checkErasures();
@@ -72,7 +73,7 @@ export class CachedPersonKeyStore implements PersonKeyStore {
     const missing: string[] = [];
     const wanted = new Set(keyIds);
     for (const keyId of wanted) {
-      if (this.byKeyId.get(keyId) === undefined) continue;
+      if (this.byKeyId.peek(keyId) === undefined) continue;
       // At least one would come from memory: first make sure no key was deleted since it was fetched.
       await this.checkErasures();
       break;

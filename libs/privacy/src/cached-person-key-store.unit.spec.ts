@@ -21,6 +21,19 @@ describe('the LRU cache', () => {
     expect(cache.get('a')).toBeUndefined();
     expect(cache.has('c')).toBe(false);
   });
+
+  it('peeks at an entry without making it the most recently used', () => {
+    let now = 0;
+    const cache = new LruCache<string, number>(2, 100, () => now);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.peek('a')).toBe(1);
+    cache.set('c', 3);
+    expect(cache.peek('a')).toBeUndefined();
+    expect(cache.peek('b')).toBe(2);
+    now = 100;
+    expect(cache.peek('b')).toBeUndefined();
+  });
 });
 
 describe('the key cache', () => {

@@ -24,6 +24,12 @@ export class LruCache<K, V> {
     return entry.value;
   }
 
+  /** The entry, or undefined when absent or expired, without making it the most recently used. */
+  peek(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > this.now() ? entry.value : undefined;
+  }
+
   has(key: K): boolean {
     return this.get(key) !== undefined;
   }
