@@ -246,8 +246,9 @@ export class CommandExecutor {
         upcast({ type: event.type, version: event.version, data }) as unknown as E,
       );
     }
-    const applied = new Map(base.applied);
-    applied.set(commandId, { requestHash: digest, revision: result.revision, position: result.position });
+    const applied = base.applied.with(
+      new Map([[commandId, { requestHash: digest, revision: result.revision, position: result.position }]]),
+    );
     this.decisionStates.set(
       streamId,
       { state, revision: result.revision, position: result.position, applied },

@@ -12,6 +12,51 @@ export interface AppliedCommand {
   position: number;
 }
 
+/**
+ * The commands a stream holds, by command id; never modified. A state folded on shares the entries of the
+ * one before it: they are kept in layers, each at least twice the size of the next newer one (a new layer
+ * is merged into the layers before it until that holds), so adding a command copies O(log n) entries on
+ * average and a look-up reads at most log2 n maps. Copying the whole map at every command cost O(n) a
+ * command on a long stream.
+ */
+export class AppliedCommands {
+  static readonly none = new AppliedCommands(new Map(), undefined);
+
+  private constructor(
+    private readonly own: ReadonlyMap<string, AppliedCommand>,
+    private readonly earlier: AppliedCommands | undefined,
+  ) {}
+
+  get(commandId: string): AppliedCommand | undefined {
+    return this.own.get(commandId) ?? this.earlier?.get(commandId);
+  }
+
+  has(commandId: string): boolean {
+    return this.get(commandId) !== undefined;
+  }
+
+  /** These commands added; an entry replaces the one an id had. `added` is kept: the caller lets go of it. */
+  with(added: Map<string, AppliedCommand>): AppliedCommands {
+    if (added.size === 0) return this;
+    let own: Map<string, AppliedCommand> = added;
+    let earlier: AppliedCommands | undefined = this === AppliedCommands.none ? undefined : this;
+    while (earlier && earlier.own.size <= 2 * own.size) {
+      const merged = new Map(earlier.own);
+      for (const [commandId, entry] of own) merged.set(commandId, entry);
+      own = merged;
+      earlier = earlier.earlier;
+    }
+    return new AppliedCommands(own, earlier);
+  }
+
+  /** Every command and its entry. */
+  entries(): Map<string, AppliedCommand> {
+    const all = this.earlier ? this.earlier.entries() : new Map<string, AppliedCommand>();
+    for (const [commandId, entry] of this.own) all.set(commandId, entry);
+    return all;
+  }
+}
+
 /** What deciding on a stream needs: its folded state, where it ends, and the commands it holds. */
 export interface DecisionState<S> {
   state: S;
@@ -19,7 +64,7 @@ export interface DecisionState<S> {
   revision: number;
   /** Position of its last event; 0 when it has none. */
   position: number;
-  applied: ReadonlyMap<string, AppliedCommand>;
+  applied: AppliedCommands;
 }
 
 export const emptyDecisionState = <S>(
@@ -28,7 +73,7 @@ export const emptyDecisionState = <S>(
   state: decider.initialState(),
   revision: -1,
   position: 0,
-  applied: new Map(),
+  applied: AppliedCommands.none,
 });
 
 /** Pure: the decision state after `events` (the stream's next events, in revision order). */
@@ -39,13 +84,13 @@ export function foldDecisionState<S, E>(
 ): DecisionState<S> {
   if (events.length === 0) return base;
   let state = base.state;
-  const applied = new Map(base.applied);
+  const added = new Map<string, AppliedCommand>();
   for (const event of events) {
     state = decider.evolve(state, upcast(event) as unknown as E);
     const commandId = event.metadata.commandId;
     if (typeof commandId === 'string') {
-      const first = applied.get(commandId);
-      applied.set(commandId, {
+      const first = added.get(commandId) ?? base.applied.get(commandId);
+      added.set(commandId, {
         requestHash: first ? first.requestHash : event.metadata.requestHash,
         revision: event.revision,
         position: event.position,
@@ -53,7 +98,7 @@ export function foldDecisionState<S, E>(
     }
   }
   const last = events[events.length - 1]!;
-  return { state, revision: last.revision, position: last.position, applied };
+  return { state, revision: last.revision, position: last.position, applied: base.applied.with(added) };
 }
 
 /** A decision state kept for a stream, and what is known of how current it is. */

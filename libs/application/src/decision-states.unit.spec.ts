@@ -1,6 +1,12 @@
 import type { Decider } from '@passerelle/domain';
 import type { RecordedEvent } from '@passerelle/event-store';
-import { DecisionState, DecisionStateCache, emptyDecisionState, foldDecisionState } from './decision-states';
+import {
+  AppliedCommands,
+  DecisionState,
+  DecisionStateCache,
+  emptyDecisionState,
+  foldDecisionState,
+} from './decision-states';
 
 type Counted = { type: 'Counted'; data: { by: number } };
 const counter: Decider<never, Counted, number> = {
@@ -31,7 +37,8 @@ describe('decision states', () => {
       (state: DecisionState<number>, event) => foldDecisionState(state, [event], counter),
       emptyDecisionState(counter),
     );
-    expect(stepwise).toEqual(whole);
+    const contents = (state: DecisionState<number>) => ({ ...state, applied: state.applied.entries() });
+    expect(contents(stepwise)).toEqual(contents(whole));
     expect(whole).toMatchObject({ state: 6, revision: 2, position: 102 });
     // A command of two events: the first one's request digest, the last one's revision and position.
     expect(whole.applied.get('b')).toEqual({ requestHash: 'h-b', revision: 2, position: 102 });
@@ -42,7 +49,27 @@ describe('decision states', () => {
     const base = foldDecisionState(emptyDecisionState(counter), [recorded(0, 'a', 'h')], counter);
     foldDecisionState(base, [recorded(1, 'b', 'h')], counter);
     expect(base).toMatchObject({ state: 1, revision: 0 });
-    expect([...base.applied.keys()]).toEqual(['a']);
+    expect([...base.applied.entries().keys()]).toEqual(['a']);
+  });
+
+  it('find every command of a long stream folded one command at a time, and leave earlier states as they were', () => {
+    const states = [emptyDecisionState(counter)];
+    for (let revision = 0; revision < 1000; revision++) {
+      // Revisions 0 and 1 are one command's, 10 and 11 another's, and so on.
+      const commandId = `c-${revision % 10 === 1 ? revision - 1 : revision}`;
+      states.push(
+        foldDecisionState(states.at(-1)!, [recorded(revision, commandId, `h-${revision}`)], counter),
+      );
+    }
+    const last = states.at(-1)!;
+    expect(last.applied.entries().size).toBe(900);
+    expect(last.applied.get('c-0')).toEqual({ requestHash: 'h-0', revision: 1, position: 101 });
+    expect(last.applied.get('c-998')).toEqual({ requestHash: 'h-998', revision: 998, position: 1098 });
+    expect(last.applied.has('c-1')).toBe(false);
+    for (const [index, state] of states.entries()) {
+      expect(state.applied.has('c-500')).toBe(index > 500);
+      expect(state.applied.entries().size).toBe(index - Math.floor((index + 8) / 10));
+    }
   });
 });
 
@@ -51,7 +78,7 @@ describe('DecisionStateCache', () => {
     state: revision,
     revision,
     position: revision,
-    applied: new Map(),
+    applied: AppliedCommands.none,
   });
 
   it('forgets an entry once its full read is older than the limit, however often it was continued', () => {
