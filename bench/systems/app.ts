@@ -139,7 +139,10 @@ export async function open(params: AppParams): Promise<BenchSystem> {
      * Resident memory now, and the highest seen (sampled every 20 ms) since the last `resetPeakMemory`;
      * `stopPeak`: the measurement of the peak ends here (sampling stops).
      */
-    async memory({ stopPeak = false }: { stopPeak?: boolean } = {}): Promise<{ rssMb: number; peakRssMb: number }> {
+    async memory({ stopPeak = false }: { stopPeak?: boolean } = {}): Promise<{
+      rssMb: number;
+      peakRssMb: number;
+    }> {
       const rss = process.memoryUsage.rss();
       peakRss = Math.max(peakRss, rss);
       if (stopPeak) stopSampling();
