@@ -31,9 +31,9 @@ const newEvent = () => ({
   metadata: { correlationId: randomUUID(), actor: { sub: 'tail', roles: ['member'] } },
 });
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -44,6 +44,8 @@ describe.each(['pglite', 'postgres'] as const)(
   (dialect) => {
     let cleanup: () => Promise<void>;
     let store: SqlEventStore;
+    /** Reads the log beside the store under test, so that its reads are not counted. */
+    let observer: SqlEventStore;
     let reads: () => number;
 
     beforeAll(async () => {
@@ -53,8 +55,10 @@ describe.each(['pglite', 'postgres'] as const)(
       reads = counted.reads;
       // A small tail, so that a late subscriber starts behind it and reads on its own.
       store = new SqlEventStore(counted.client, { pollIntervalMs: 10_000, tailEvents: 40 });
+      observer = new SqlEventStore(test.client);
       cleanup = async () => {
         await store.close();
+        await observer.close();
         await test.cleanup();
       };
     });
@@ -80,12 +84,15 @@ describe.each(['pglite', 'postgres'] as const)(
           }
         }),
       );
-      const head = await store.headPosition();
+      // The store shows the settled prefix of the log only: a transaction open elsewhere on the server
+      // (another spec's) holds it back a moment after these commits, so wait until all 180 show.
+      let log: RecordedEvent[] = [];
+      await until(async () => (log = await observer.readAll({ after: 0, maxCount: 1000 })).length === 180);
+      const head = log.at(-1)!.position;
       await until(() => received.every((events) => events.at(-1)?.position === head));
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
 
-      const log = await store.readAll({ after: 0, maxCount: 1000 });
-      expect(log).toHaveLength(180);
+      expect(await observer.readAll({ after: 0, maxCount: 1000 })).toEqual(log);
       for (const events of received) {
         expect(events.map((event) => event.id)).toEqual(log.map((event) => event.id));
       }
@@ -95,6 +102,8 @@ describe.each(['pglite', 'postgres'] as const)(
 
     it('lets a subscriber behind the kept events catch up on its own reads, every event once, in order', async () => {
       const live: RecordedEvent[] = [];
+      const start = (await observer.readAll({ after: 0, maxCount: 1000 })).length;
+      expect(start).toBe(180);
       const following = store.subscribeToAll(
         { after: await store.headPosition(), batchSize: 10 },
         async (b) => {
@@ -103,7 +112,12 @@ describe.each(['pglite', 'postgres'] as const)(
       );
       for (let n = 0; n < 50; n++)
         await store.appendToStream(`tail-${randomUUID()}`, [newEvent()], 'no_stream');
-      const head = await store.headPosition();
+      // As above: wait until the 50 new events show in the settled prefix, then take its head.
+      let shown: RecordedEvent[] = [];
+      await until(
+        async () => (shown = await observer.readAll({ after: 0, maxCount: 1000 })).length === start + 50,
+      );
+      const head = shown.at(-1)!.position;
       await until(() => live.at(-1)?.position === head);
 
       const late: RecordedEvent[] = [];
