@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const partnershipCount = Number(values.partnerships);
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   compileWithDecoratorMetadata();
-  const { createApp } = await import('../apps/api/src/bootstrap');
+  const { createApp, initApp } = await import('../apps/api/src/bootstrap');
   const { MeasuredCommandBus, PartnershipCommand, RegisterOrganizationCommand } =
     await import('@passerelle/application');
   const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-command-cpu-'));
@@ -74,8 +74,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   });
-  const app = await createApp(config, { logger: false });
-  await app.init();
+  const app = await initApp(await createApp(config, { logger: false }));
   const bus = app.get(MeasuredCommandBus);
   try {
     const party = async (country: 'US' | 'FR') => {

@@ -64,7 +64,7 @@ export async function measureNotifications(options: NotificationsOptions): Promi
   const log = options.log ?? ((line: string) => console.log(line));
   // Nest needs constructor metadata that tsx does not emit: the application is compiled as the tests do.
   compileWithDecoratorMetadata();
-  const { createApp } = await import('../apps/api/src/bootstrap');
+  const { createApp, initApp } = await import('../apps/api/src/bootstrap');
   const { MeasuredCommandBus, PartnershipCommand, RegisterOrganizationCommand } =
     await import('@passerelle/application');
   const smtp = await SmtpCounter.start();
@@ -88,8 +88,7 @@ export async function measureNotifications(options: NotificationsOptions): Promi
             .toString(),
         }),
   });
-  const app = await createApp(config, { logger: false });
-  await app.init();
+  const app = await initApp(await createApp(config, { logger: false }));
   const { NOTIFICATION_SETTINGS } = await import('@passerelle/application');
   const settings = app.get<NotificationSettings>(NOTIFICATION_SETTINGS);
   const bus = app.get(MeasuredCommandBus);

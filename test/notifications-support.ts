@@ -1,5 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppConfig, loadConfig } from '@passerelle/config';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
@@ -79,7 +79,7 @@ export interface OrganizationBody {
  */
 export class NotificationsApp {
   private constructor(
-    readonly app: NestExpressApplication,
+    readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly settings: NotificationSettings,
     readonly options: NotificationsAppOptions,
@@ -112,7 +112,9 @@ export class NotificationsApp {
       .overrideProvider(NOTIFICATION_SETTINGS)
       .useValue(settings)
       .compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
     app.setGlobalPrefix('api', {
       exclude: [
         { path: 'health', method: RequestMethod.GET },
@@ -121,6 +123,7 @@ export class NotificationsApp {
     });
     app.useGlobalPipes(validationPipe);
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     const tokens = {} as Record<Role, string>;
     for (const role of ['admin', 'officer', 'auditor', 'viewer'] as Role[]) {
       tokens[role] = await mintToken(TEST_SECRET, {

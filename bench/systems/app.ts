@@ -1,4 +1,3 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@passerelle/config';
 import { NOTIFICATION_STORE, queuePrefixFor, type NotificationStore } from '@passerelle/notifications';
 import { deleteQueueKeys } from '@passerelle/notifications/testing/queue-keys';
@@ -11,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { mintToken } from '@passerelle/application';
-import { createApp } from '../../apps/api/src/bootstrap';
+import { createApp, type PasserelleApp } from '../../apps/api/src/bootstrap';
 import { ReadModels } from '../../apps/api/src/read-models/read-models.service';
 import { closedLoop } from '../lib/load';
 import { newStreamId, suspensionEvent } from '../lib/payload';
@@ -88,7 +87,7 @@ export async function open(params: AppParams): Promise<BenchSystem> {
     if (!given) rmSync(dataDir, { recursive: true, force: true });
   };
   const config = loadConfig({ ...params.env, DATA_DIR: dataDir });
-  let app: NestExpressApplication | undefined;
+  let app: PasserelleApp | undefined;
   const starting = performance.now();
   try {
     app = await createApp(config, { logger: false });

@@ -1,10 +1,9 @@
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from '@passerelle/config';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createApp } from '../../apps/api/src/bootstrap';
+import { createApp, initApp, type PasserelleApp } from '../../apps/api/src/bootstrap';
 import { TokenVerifier } from '../../apps/api/src/auth/token-verifier';
 import { TestApp } from '../support/test-app';
 
@@ -34,7 +33,7 @@ describe('POST /api/dev/token', () => {
   });
 
   describe('on the development secret', () => {
-    let app: NestExpressApplication;
+    let app: PasserelleApp;
     let dataDir: string;
     beforeAll(async () => {
       dataDir = mkdtempSync(join(tmpdir(), 'passerelle-dev-token-'));
@@ -45,8 +44,7 @@ describe('POST /api/dev/token', () => {
         LOG_LEVEL: 'silent',
       });
       expect(config.jwt).toMatchObject({ usingDevelopmentSecret: true, secret: DEVELOPMENT_JWT_SECRET });
-      app = await createApp(config, { logger: false });
-      await app.init();
+      app = await initApp(await createApp(config, { logger: false }));
     });
     afterAll(async () => {
       await app.close();

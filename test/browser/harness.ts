@@ -1,4 +1,3 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from '@passerelle/config';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -9,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { mintToken } from '@passerelle/application';
 import type { Role } from '../../apps/api/src/auth/roles';
-import { createApp } from '../../apps/api/src/bootstrap';
+import { createApp, initApp, type PasserelleApp } from '../../apps/api/src/bootstrap';
 import { DemoLoader } from '../../apps/api/src/demo/demo-loader';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -43,7 +42,7 @@ export function ensureDashboardBuilt(): void {
 }
 
 export interface RunningApp {
-  app: NestExpressApplication;
+  app: PasserelleApp;
   baseUrl: string;
   token(role: Role): Promise<string>;
   close(): Promise<void>;
@@ -61,8 +60,7 @@ export async function startApp(): Promise<RunningApp> {
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
   });
-  const app = await createApp(config, { logger: false });
-  await app.init();
+  const app = await initApp(await createApp(config, { logger: false }));
   await app.get(DemoLoader).loadIfWanted();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

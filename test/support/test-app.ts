@@ -1,4 +1,3 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '@passerelle/config';
 import { EVENT_STORE, EventStore } from '@passerelle/event-store';
 import { freshPgliteTarball } from '@passerelle/database/testing';
@@ -14,7 +13,7 @@ import request from 'supertest';
 import { mintToken, SQL_CLIENT } from '@passerelle/application';
 import type { SqlClient } from '@passerelle/database';
 import type { Role } from '../../apps/api/src/auth/roles';
-import { createApp } from '../../apps/api/src/bootstrap';
+import { createApp, initApp, type PasserelleApp } from '../../apps/api/src/bootstrap';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -31,7 +30,7 @@ export interface TestAppOptions {
  */
 export class TestApp {
   private constructor(
-    readonly app: NestExpressApplication,
+    readonly app: PasserelleApp,
     readonly config: AppConfig,
     private readonly dataDir: string,
     readonly tokens: Record<Role, string>,
@@ -69,8 +68,7 @@ export class TestApp {
       if (untar.status !== 0)
         throw new Error(`tar could not unpack the PGlite data directory: ${untar.stderr}`);
     }
-    const app = await createApp(config, { logger: false });
-    await app.init();
+    const app = await initApp(await createApp(config, { logger: false }));
     const tokens = {} as Record<Role, string>;
     for (const role of ['admin', 'officer', 'auditor', 'viewer'] as Role[]) {
       tokens[role] = await mintToken(TEST_SECRET, {

@@ -1,51 +1,59 @@
-import { Logger as NestLogger, NestApplicationOptions, RequestMethod } from '@nestjs/common';
+import { NestApplicationOptions, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@passerelle/config';
 import { inForeground } from '@passerelle/database';
-import { json, NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { parse as parseQuery } from 'node:querystring';
 import type { Logger as PinoRoot } from 'pino';
 import { AppModule } from './app.module';
+import { byteLimit, jsonBodies } from './http/body';
+import { answerNotModified, securityHeaders } from './http/headers';
 import { openApiDocument } from './http/openapi';
-import { sendProblem } from './http/problem.filter';
+import { answerErrorsAsProblems } from './http/problem.filter';
 import { requestLogging, ROOT_LOGGER } from './http/request-logging';
 import { refuseUnstorableText } from './http/storable-text';
 import { validationPipe } from './http/validation';
 import { Metrics } from './metrics/metrics';
 
-/** Builds the whole application (used by main.ts and by the end-to-end tests). */
+/** The application as the tests, the benchmarks and main.ts hold it. */
+export type PasserelleApp = NestFastifyApplication;
+
+/** Builds the whole application (used by main.ts and by the end-to-end tests); start it with initApp. */
 export async function createApp(
   config: AppConfig,
   options: NestApplicationOptions = {},
-): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+): Promise<PasserelleApp> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: byteLimit(config.bodyLimit),
+    // X-Forwarded-For is believed from a proxy on this machine only (the HA shape's HAProxy).
+    trustProxy: 'loopback',
+    // Repeated keys become arrays, nothing else is nested: the same reading as before, and as the DTOs expect.
+    routerOptions: { querystringParser: (query: string) => parseQuery(query) },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
     ...options,
   });
   app.useLogger(app.get(Logger));
-  app.use(app.get(Metrics).httpMiddleware);
-  app.use(requestLogging(app.get<PinoRoot>(ROOT_LOGGER)));
-  app.set('trust proxy', 'loopback');
-  app.disable('x-powered-by');
-  app.use(helmet());
-  app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  app.use(refuseUnstorableText);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  answerErrorsAsProblems(fastify);
+  jsonBodies(fastify);
+  app.get(Metrics).timeRequests(fastify);
+  requestLogging(app.get<PinoRoot>(ROOT_LOGGER))(fastify);
+  securityHeaders(fastify);
+  answerNotModified(fastify);
+  fastify.addHook('preHandler', refuseUnstorableText);
   // Each request's queries go ahead of the background work's on the embedded store's one connection.
   // On PostgreSQL every query has a pooled connection of its own: the lane would change nothing, and
   // the context it carries would cost every promise the request creates.
   if (config.databaseUrl === undefined) {
-    app.use((_request: Request, _response: Response, next: NextFunction) => inForeground(next));
+    fastify.addHook('preHandler', (_request, _reply, done) => inForeground(done));
   }
-  const bodyErrors = new NestLogger('Body');
-  app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
-    if (response.headersSent) return next(error);
-    sendProblem(response, request, error, bodyErrors);
-  });
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
@@ -59,5 +67,12 @@ export async function createApp(
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app), {
     jsonDocumentUrl: 'api/docs/openapi.json',
   });
+  return app;
+}
+
+/** Runs the modules' start-up and readies the routes: after it, the app answers requests (also without listen). */
+export async function initApp(app: PasserelleApp): Promise<PasserelleApp> {
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }

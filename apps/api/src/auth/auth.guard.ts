@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Actor, hasOneOf } from '@passerelle/application';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/answer';
 import { ProblemError } from '../http/problem';
 import { PUBLIC_KEY, Role, ROLES_KEY } from './roles';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
 
-export type AuthenticatedRequest = Request & { actor?: Actor };
+export type AuthenticatedRequest = HttpRequest & { actor?: Actor };
 
 /** Every route needs a valid token and one of its roles, unless it is @Public(). Admin passes everywhere. */
 @Injectable()

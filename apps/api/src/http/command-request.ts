@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, type CommandContext, deterministicUuid, sha256 } from '@passerelle/application';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { headerOf, pathOf } from './answer';
 import { ProblemError } from './problem';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -22,7 +23,7 @@ export const CommandRequest = createParamDecorator(
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const actor = request.actor;
     if (!actor) throw new Error('CommandRequest used on a public route');
-    const key = request.header('idempotency-key');
+    const key = headerOf(request, 'idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw new ProblemError(
         400,
@@ -30,16 +31,16 @@ export const CommandRequest = createParamDecorator(
         'Idempotency-Key must be 1 to 255 visible ASCII characters',
       );
     }
-    const target = `${request.method} ${request.path}`;
+    const target = `${request.method} ${pathOf(request)}`;
     const requestHash = sha256(canonicalJson({ target, body: request.body ?? {} }));
-    const correlation = request.header('x-correlation-id') ?? request.header('x-request-id');
+    const correlation = headerOf(request, 'x-correlation-id') ?? headerOf(request, 'x-request-id');
     return {
       actor,
       commandId: key ? deterministicUuid('command', actor.sub, target, key) : randomUUID(),
       ...(key ? { idempotencyKey: key } : {}),
       requestHash,
       correlationId: correlation && correlation.length <= 200 ? correlation : randomUUID(),
-      ifMatch: parseIfMatch(request.header('if-match')),
+      ifMatch: parseIfMatch(headerOf(request, 'if-match')),
     };
   },
 );

@@ -4,7 +4,8 @@ import { IdempotencyKeyReusedError, StaleRevisionError } from '@passerelle/appli
 import { unavailabilityOf } from '@passerelle/database';
 import { DomainError } from '@passerelle/domain';
 import { WrongExpectedRevisionError } from '@passerelle/event-store';
-import type { Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
+import type { Answer, HttpRequest } from './answer';
 import { problem, ProblemBody, ProblemError } from './problem';
 
 /** The status each kind of domain refusal answers with. */
@@ -16,8 +17,22 @@ export const DOMAIN_STATUS = { rule: 409, not_found: 404, invalid: 400, forbidde
  */
 export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
+/** A request Fastify refused itself before any route saw it (FST_ERR_…, a 4xx: a body over the limit…). */
+function fastifyRefusal(error: unknown): HttpException | undefined {
+  const { code, statusCode, message } = (error ?? {}) as {
+    code?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+  };
+  if (typeof code !== 'string' || !code.startsWith('FST_') || typeof statusCode !== 'number')
+    return undefined;
+  if (statusCode < 400 || statusCode >= 500) return undefined;
+  return new HttpException(typeof message === 'string' ? message : 'Refused', statusCode);
+}
+
 /** The one place where errors become HTTP answers. */
-export function toProblem(error: unknown): { body: ProblemBody; headers: Record<string, string> } {
+export function toProblem(thrown: unknown): { body: ProblemBody; headers: Record<string, string> } {
+  const error = fastifyRefusal(thrown) ?? thrown;
   if (error instanceof ProblemError) {
     return {
       body: problem(error.status, error.code, error.message, error.extensions),
@@ -60,22 +75,6 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
       headers: { 'Retry-After': '60' },
     };
   }
-  const bodyParserError = error as { type?: string; status?: number; message?: string };
-  if (bodyParserError?.type === 'entity.parse.failed') {
-    return { body: problem(400, 'malformed_json', 'The request body is not valid JSON'), headers: {} };
-  }
-  if (bodyParserError?.type === 'entity.too.large') {
-    return {
-      body: problem(413, 'body_too_large', 'The request body is larger than the configured limit'),
-      headers: {},
-    };
-  }
-  if (bodyParserError?.type?.startsWith('charset.') || bodyParserError?.type?.startsWith('encoding.')) {
-    return {
-      body: problem(415, 'unsupported_encoding', bodyParserError.message ?? 'Unsupported encoding'),
-      headers: {},
-    };
-  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
@@ -87,13 +86,19 @@ export function toProblem(error: unknown): { body: ProblemBody; headers: Record<
       };
     }
     if (status === 400) return { body: problem(400, 'validation', error.message), headers: {} };
+    if (status === 413) {
+      return {
+        body: problem(413, 'body_too_large', 'The request body is larger than the configured limit'),
+        headers: {},
+      };
+    }
     const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'http_error';
     return { body: problem(status, code, error.message), headers: {} };
   }
   return { body: problem(500, 'internal', 'An unexpected error occurred'), headers: {} };
 }
 
-export function sendProblem(response: Response, request: Request, error: unknown, logger: Logger): void {
+export function sendProblem(response: Answer, request: HttpRequest, error: unknown, logger: Logger): void {
   const { body, headers } = toProblem(error);
   const unavailable = unavailabilityOf(error);
   if (unavailable !== undefined) logger.warn(`answered 503: the database is unavailable (${unavailable})`);
@@ -101,11 +106,26 @@ export function sendProblem(response: Response, request: Request, error: unknown
   else if (body.status === 503) logger.warn(`answered 503: ${body.detail ?? body.title}`);
   else if (body.status >= 500)
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  response
+  // Part of an answer is gone already (a stream that failed): all that is left is to cut it.
+  if (response.raw.headersSent) {
+    response.raw.destroy();
+    return;
+  }
+  void response
     .status(body.status)
-    .set(headers)
+    .headers(headers)
     .type('application/problem+json')
     .send(JSON.stringify({ ...body, instance: request.originalUrl }));
+}
+
+/**
+ * Errors raised before a route's handler runs (a body that is not JSON or too large, text that cannot be
+ * stored, Fastify's own refusals) are answered as problems too. Set before the routes are: Fastify gives
+ * each route the error handler set when it was added.
+ */
+export function answerErrorsAsProblems(fastify: FastifyInstance): void {
+  const logger = new Logger('Problem');
+  fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, logger));
 }
 
 @Catch()
@@ -114,6 +134,6 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(http.getResponse<Response>(), http.getRequest<Request>(), error, this.logger);
+    sendProblem(http.getResponse<Answer>(), http.getRequest<HttpRequest>(), error, this.logger);
   }
 }

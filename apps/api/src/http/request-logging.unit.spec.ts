@@ -1,56 +1,67 @@
-import express, { type Request, type Response } from 'express';
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import request from 'supertest';
 import { createLogger, requestLogging } from './request-logging';
 
 type Line = Record<string, unknown> & { level: number; msg: string; req?: Record<string, unknown> };
 
-/** An Express application logging into `lines` at `level`, requests slow from `slowMs` (by default never in a test). */
-function application(level: string, slowMs = 600_000) {
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A Fastify application logging into `lines` at `level`, requests slow from `slowMs` (by default never in a test). */
+async function application(level: string, slowMs = 600_000) {
   const lines: Line[] = [];
   const logger = createLogger(level, { write: (line: string) => lines.push(JSON.parse(line) as Line) });
-  const app = express();
-  app.use(requestLogging(logger, slowMs));
-  const answer = (handler: (req: Request, res: Response, log: Logger) => Promise<void> | void) =>
-    ((req: Request, res: Response) => void handler(req, res, logger)) as express.RequestHandler;
+  const app: FastifyInstance = fastify();
+  requestLogging(logger, slowMs)(app);
+  const answer =
+    (
+      handler: (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, log: Logger) => unknown,
+    ) =>
+    (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) =>
+      handler(req, reply, logger);
   app.get(
     '/api/things/:id',
-    answer(async (req, res, log) => {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    answer(async (req, reply, log) => {
+      await tick();
       log.warn('looked at a thing');
-      res.status(200).json({ id: req.params.id, requestId: req.id });
+      return reply.status(200).send({ id: req.params.id, requestId: req.id });
     }),
   );
   app.get(
     '/api/slow',
-    answer(async (_req, res) => {
-      await new Promise<void>((resolve) => setTimeout(resolve, 60));
-      res.json({});
+    answer(async (_req, reply) => {
+      await wait(60);
+      return reply.send({});
     }),
   );
   app.get(
     '/api/stream',
-    answer(async (_req, res) => {
-      res.setHeader('content-type', 'text/event-stream');
-      res.write(': open\n\n');
-      await new Promise<void>((resolve) => setTimeout(resolve, 60));
-      res.end();
+    answer(async (_req, reply) => {
+      // As Nest writes a live stream, past the reply; securityHeaders has set headers on it before.
+      reply.hijack();
+      reply.raw.setHeader('x-content-type-options', 'nosniff');
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+      reply.raw.write(': open\n\n');
+      await wait(60);
+      reply.raw.end();
     }),
   );
   app.get(
     '/api/broken',
-    answer((_req, res) => void res.status(500).json({})),
+    answer((_req, reply) => reply.status(500).send({})),
   );
   app.get(
     '/health',
-    answer((_req, res) => void res.json({ status: 'ok' })),
+    answer((_req, reply) => reply.send({ status: 'ok' })),
   );
-  return { app, lines };
+  await app.ready();
+  return { app: app.server, lines, close: () => app.close() };
 }
 
 describe('requestLogging', () => {
   it('logs each completed request with its number, request, answer and time, and lines written meanwhile carry the request', async () => {
-    const { app, lines } = application('info');
+    const { app, lines } = await application('info');
     const first = await request(app)
       .get('/api/things/7?full=1')
       .set('authorization', 'Bearer secret-token')
@@ -79,7 +90,7 @@ describe('requestLogging', () => {
   });
 
   it('logs a 5xx at error, a slow request at warn, and probes not at all', async () => {
-    const { app, lines } = application('info', 40);
+    const { app, lines } = await application('info', 40);
     await request(app).get('/api/broken').expect(500);
     await request(app).get('/api/slow').expect(200);
     await request(app).get('/health').expect(200);
@@ -94,7 +105,7 @@ describe('requestLogging', () => {
   });
 
   it('at warn, logs only failures and slow requests; a long event stream is not slow', async () => {
-    const { app, lines } = application('warn');
+    const { app, lines } = await application('warn');
     await request(app).get('/api/things/1').expect(200);
     await request(app).get('/api/broken').expect(500);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
@@ -102,7 +113,7 @@ describe('requestLogging', () => {
       [50, 'request errored'],
     ]);
     // Slow from 40 ms: the 60 ms request is, the 60 ms event stream is not.
-    const slow = application('warn', 40);
+    const slow = await application('warn', 40);
     await request(slow.app).get('/api/stream').expect(200);
     await request(slow.app).get('/api/slow').expect(200);
     expect(slow.lines.map((line) => [line.level, line.msg, (line.req as { url: string }).url])).toEqual([
@@ -111,7 +122,7 @@ describe('requestLogging', () => {
   });
 
   it('when silent, writes nothing and still numbers requests', async () => {
-    const { app, lines } = application('silent');
+    const { app, lines } = await application('silent');
     const first = await request(app).get('/api/things/1').expect(200);
     await request(app).get('/api/broken').expect(500);
     const third = await request(app).get('/api/things/2').expect(200);

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { invalidParameter } from './parameters';
 import { ProblemError } from './problem';
 
@@ -35,7 +35,11 @@ const REASON = 'may not contain NUL (U+0000) or half of a surrogate pair';
  * (the 400 names it) or in the JSON body. Otherwise it would reach the database and come back as a 500.
  * Path parameters are checked by their routes (ids are UUIDs).
  */
-export function refuseUnstorableText(request: Request, _response: Response, next: NextFunction): void {
+export function refuseUnstorableText(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  next: HookHandlerDoneFunction,
+): void {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const parameter = Object.keys(query).find((name) => unstorableText(name) || unstorable(query[name]));
   if (parameter !== undefined) {

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Answer } from '../http/answer';
 import { Public } from '../auth/roles';
 import { Metrics } from './metrics';
 import { ReadSide } from '../read-models/read-interceptors';
@@ -20,12 +20,12 @@ export class MetricsController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4' })
   @ApiOperation({ summary: 'Prometheus metrics' })
-  async scrape(@Res() response: Response): Promise<void> {
+  async scrape(@Res() response: Answer): Promise<void> {
     const text = await this.metrics.registry.metrics();
-    // Written as is: Express's send() would reorder the media type's parameters.
-    response.status(200);
-    response.setHeader('Content-Type', this.metrics.registry.contentType);
-    response.setHeader('Cache-Control', 'no-store');
-    response.end(text);
+    response
+      .status(200)
+      .header('Content-Type', this.metrics.registry.contentType)
+      .header('Cache-Control', 'no-store')
+      .send(text);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Seconds: from a fast read (a few ms) to a slow command on a loaded embedded store. */
@@ -59,30 +59,32 @@ export class Metrics {
   >();
 
   /**
-   * Express middleware timing every request until its answer is sent (or the client goes away). The route
-   * is the template the router matched (`/api/partnerships/:id`), never the path itself.
+   * Times every request until its answer is sent (or the client goes away). The route is the template the
+   * router matched (`/api/partnerships/:id`), never the path itself.
    */
-  readonly httpMiddleware = (request: Request, response: Response, next: NextFunction): void => {
-    const started = performance.now();
-    // A response emits `close` once, whether it was sent in full or the connection went first.
-    response.on('close', () => {
-      const seconds = (performance.now() - started) / 1000;
-      const method = request.method;
-      const route = routeOf(request);
-      const statusClass = STATUS_CLASSES[Math.floor(response.statusCode / 100)] ?? 'other';
-      const key = `${method} ${statusClass} ${route}`;
-      let series = this.httpSeries.get(key);
-      if (series === undefined) {
-        series = {
-          requests: this.httpRequests.labels(method, route, statusClass),
-          duration: this.httpDuration.labels(method, route, statusClass),
-        };
-        this.httpSeries.set(key, series);
-      }
-      series.requests.inc();
-      series.duration.observe(seconds);
+  readonly timeRequests = (fastify: FastifyInstance): void => {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const started = performance.now();
+      // A response emits `close` once, whether it was sent in full or the connection went first.
+      reply.raw.once('close', () => {
+        const seconds = (performance.now() - started) / 1000;
+        const method = request.method;
+        const route = routeOf(request);
+        const statusClass = STATUS_CLASSES[Math.floor(reply.raw.statusCode / 100)] ?? 'other';
+        const key = `${method} ${statusClass} ${route}`;
+        let series = this.httpSeries.get(key);
+        if (series === undefined) {
+          series = {
+            requests: this.httpRequests.labels(method, route, statusClass),
+            duration: this.httpDuration.labels(method, route, statusClass),
+          };
+          this.httpSeries.set(key, series);
+        }
+        series.requests.inc();
+        series.duration.observe(seconds);
+      });
+      done();
     });
-    next();
   };
 
   /** `problemType` is the answer's problem `type` (empty when accepted); `started` from process.hrtime.bigint(). */
@@ -93,9 +95,9 @@ export class Metrics {
 }
 
 /** The matched route's template; a catch-all (the dashboard's fallback to index.html) is not an API route. */
-function routeOf(request: Request): string {
-  const route = (request.route as { path?: unknown } | undefined)?.path;
-  return typeof route === 'string' && !route.includes('*') ? `${request.baseUrl}${route}` : UNMATCHED_ROUTE;
+function routeOf(request: FastifyRequest): string {
+  const route = request.is404 ? undefined : request.routeOptions.url;
+  return typeof route === 'string' && !route.includes('*') ? route : UNMATCHED_ROUTE;
 }
 
 function secondsSince(started: bigint): number {

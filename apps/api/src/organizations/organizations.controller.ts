@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { organizationDecider, streamIdFor } from '@passerelle/domain';
-import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import {
   AggregateStreams,
@@ -19,6 +18,7 @@ import { ProblemError } from '../http/problem';
 import { RegisterOrganizationDto } from './organization.dto';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
 import { ReadSide } from '../read-models/read-interceptors';
+import type { Answer } from '../http/answer';
 
 @ApiTags('organizations')
 @ApiBearerAuth()
@@ -37,12 +37,12 @@ export class OrganizationsController {
   async register(
     @Body() body: RegisterOrganizationDto,
     @CommandRequest() context: CommandContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ): Promise<CommandResult> {
     const id =
       body.id ?? (context.idempotencyKey ? childIdFor(context.commandId, 'organization') : randomUUID());
     const result = await this.commandBus.execute(new RegisterOrganizationCommand(id, body, context));
-    response.setHeader('Location', `/api/organizations/${id}`);
+    response.header('Location', `/api/organizations/${id}`);
     return result;
   }
 
@@ -53,10 +53,10 @@ export class OrganizationsController {
   @UuidPath()
   @ApiRead('One organisation, folded from its events, with its contacts', 'Organization')
   @ApiProblems(404)
-  async get(@Param('id', UuidParameter) id: string, @Res({ passthrough: true }) response: Response) {
+  async get(@Param('id', UuidParameter) id: string, @Res({ passthrough: true }) response: Answer) {
     const { state, revision } = await this.streams.load(streamIdFor.organization(id), organizationDecider);
     if (revision < 0) throw new ProblemError(404, 'organization.not_found', `No organisation ${id}`);
-    response.setHeader('ETag', `"${revision}"`);
+    response.header('ETag', `"${revision}"`);
     return { ...state, revision };
   }
 }

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import {
   childIdFor,
@@ -28,6 +27,7 @@ import {
   ScheduleMeetingDto,
   SignDto,
 } from './partnership.dto';
+import type { Answer } from '../http/answer';
 
 const Uuid = UuidParameter;
 
@@ -54,13 +54,13 @@ export class PartnershipCommandsController {
   }
 
   private created(
-    response: Response,
+    response: Answer,
     location: string,
     result: CommandResult,
     extra: Record<string, string> = {},
   ) {
-    response.setHeader('Location', `/api/partnerships/${location}`);
-    response.setHeader('ETag', `"${result.revision}"`);
+    response.header('Location', `/api/partnerships/${location}`);
+    response.header('ETag', `"${result.revision}"`);
     return { ...result, ...extra };
   }
 
@@ -70,7 +70,7 @@ export class PartnershipCommandsController {
   async propose(
     @Body() body: ProposePartnershipDto,
     @CommandRequest() context: CommandContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const id = body.id ?? newId(context, 'partnership');
     const result = await this.send(
@@ -96,7 +96,7 @@ export class PartnershipCommandsController {
     @Param('id', Uuid) id: string,
     @Body() body: ScheduleMeetingDto,
     @CommandRequest() context: CommandContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const meetingId = body.meetingId ?? newId(context, 'meeting');
     const result = await this.send(id, 'ScheduleIntroductionMeeting', { ...body, meetingId }, context);
@@ -146,7 +146,7 @@ export class PartnershipCommandsController {
     @Param('id', Uuid) id: string,
     @Body() body: DraftAgreementDto,
     @CommandRequest() context: CommandContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const agreementId = body.agreementId ?? newId(context, 'agreement');
     const result = await this.send(id, 'DraftAgreement', { ...body, agreementId }, context);
@@ -184,7 +184,7 @@ export class PartnershipCommandsController {
     @Param('id', Uuid) id: string,
     @Body() body: LaunchProjectDto,
     @CommandRequest() context: CommandContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const projectId = body.projectId ?? newId(context, 'project');
     const milestones = body.milestones.map((m, index) => ({
@@ -226,7 +226,7 @@ export class PartnershipCommandsController {
     @Param('id', Uuid) id: string,
     @Body() body: DraftMouDto,
     @CommandRequest() context: CommandContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const mouId = body.mouId ?? newId(context, 'mou');
     const result = await this.send(id, 'DraftMou', { ...body, mouId }, context);

@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { partnershipDecider, streamIdFor } from '@passerelle/domain';
-import type { Response } from 'express';
 import { type Actor, AggregateStreams, hasOneOf } from '@passerelle/application';
 import { CurrentActor } from '../auth/actor.decorator';
 import { CAN_READ, CAN_READ_HISTORY, Roles } from '../auth/roles';
@@ -18,6 +17,7 @@ import { ProblemError } from '../http/problem';
 import { ReadYourWrites } from '../read-models/min-position.interceptor';
 import { ReadSide } from '../read-models/read-interceptors';
 import { HistoryDocuments } from './history-documents';
+import type { Answer } from '../http/answer';
 
 /** `asOf` is an ISO instant (events recorded up to then) or a stream revision. */
 export function parseAsOf(asOf: unknown): { toRevision?: number; asOf?: Date } {
@@ -66,7 +66,7 @@ export class PartnershipStateController {
     @Param('id', UuidParameter) id: string,
     @Query('asOf') asOf: unknown,
     @CurrentActor() actor: Actor,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const bound = parseAsOf(asOf);
     const travels = bound.asOf !== undefined || bound.toRevision !== undefined;
@@ -81,7 +81,7 @@ export class PartnershipStateController {
         travels ? `No partnership ${id} as of ${String(asOf)}` : `No partnership ${id}`,
       );
     }
-    response.setHeader('ETag', `"${folded.revision}"`);
+    response.header('ETag', `"${folded.revision}"`);
     const last = folded.events[folded.events.length - 1]!;
     return {
       ...folded.state,
@@ -98,13 +98,14 @@ export class PartnershipStateController {
   @UuidPath()
   @ApiRead('Every event of a partnership, with its metadata', 'History')
   @ApiProblems(404)
-  async history(@Param('id', UuidParameter) id: string, @Res() response: Response): Promise<void> {
+  async history(@Param('id', UuidParameter) id: string, @Res() response: Answer): Promise<void> {
     // Read, not folded: nothing here needs the state. The bytes are sent as kept, with their ETag, so
-    // Express neither encodes nor hashes 3 MB again, and If-None-Match still answers 304.
+    // nothing encodes or hashes 3 MB again, and If-None-Match still answers 304 (answerNotModified).
     const document = await this.histories.read(id);
     if (document === null) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
-    response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    response.setHeader('ETag', document.etag);
-    response.send(document.body);
+    response
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .header('ETag', document.etag)
+      .send(document.body);
   }
 }

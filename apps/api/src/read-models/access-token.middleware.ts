@@ -1,5 +1,8 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+
+/** The request as Nest middleware sees it: Node's, with the URL it arrived with kept for the logs. */
+type RawRequest = Pick<IncomingMessage, 'headers'> & { originalUrl?: string; url?: string };
 
 /**
  * An EventSource cannot set headers: on the live stream only, `?access_token=` stands in for the bearer
@@ -7,14 +10,12 @@ import type { NextFunction, Request, Response } from 'express';
  */
 @Injectable()
 export class AccessTokenQueryMiddleware implements NestMiddleware {
-  use(request: Request, _response: Response, next: NextFunction): void {
-    const token = request.query?.access_token;
-    if (typeof token === 'string' && token !== '' && !request.headers.authorization) {
-      request.headers.authorization = `Bearer ${token}`;
-    }
-    if (request.originalUrl.includes('access_token=')) {
-      request.originalUrl = request.originalUrl.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]');
-    }
+  use(request: RawRequest, _response: unknown, next: () => void): void {
+    const url = request.originalUrl ?? request.url ?? '';
+    if (!url.includes('access_token=')) return next();
+    const token = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('access_token');
+    if (token && !request.headers.authorization) request.headers.authorization = `Bearer ${token}`;
+    request.originalUrl = url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]');
     next();
   }
 }

@@ -3,9 +3,8 @@ import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@passerelle/event-store';
 import { PersonalDataEventStore, STORED_EVENT_STORE } from '@passerelle/privacy';
 import { AuditFilters, AuditLogQuery, IntegrityReport, verifyIntegrity } from '@passerelle/read-models';
-import type { Response } from 'express';
-import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../auth/roles';
+import { type Answer, sendJsonLines } from '../http/answer';
 import { ApiRead } from '../http/openapi';
 import { instantOf } from '../http/parameters';
 import { ReadModels } from './read-models.service';
@@ -35,7 +34,7 @@ export class AuditController {
   @Roles(...CAN_AUDIT)
   @ApiProduces('application/json', 'application/jsonl')
   @ApiRead('The global log, filtered and paged, or exported as JSON Lines')
-  async events(@Query() query: AuditEventsQuery, @Res() response: Response): Promise<void> {
+  async events(@Query() query: AuditEventsQuery, @Res() response: Answer): Promise<void> {
     const filters: AuditFilters = {
       actor: query.actor,
       types: query.type?.split(','),
@@ -43,22 +42,10 @@ export class AuditController {
       to: instantOf(query.to),
     };
     if (query.format !== 'jsonl') {
-      response.json(await this.log.page(filters, { after: query.after, limit: query.limit }));
+      response.send(await this.log.page(filters, { after: query.after, limit: query.limit }));
       return;
     }
-    response.status(200);
-    response.setHeader('Content-Type', 'application/jsonl; charset=utf-8');
-    response.setHeader('Content-Disposition', 'attachment; filename="passerelle-audit.jsonl"');
-    try {
-      for await (const event of this.log.all(filters, query.after ?? 0)) {
-        if (response.destroyed) return;
-        if (!response.write(`${JSON.stringify(event)}\n`)) await once(response, 'drain');
-      }
-      response.end();
-    } catch (error) {
-      // The status line is gone: all that is left is to cut the stream so the export is visibly incomplete.
-      response.destroy(error instanceof Error ? error : undefined);
-    }
+    sendJsonLines(response, 'passerelle-audit.jsonl', this.log.all(filters, query.after ?? 0));
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Controller, Get, Headers, Inject, MessageEvent, Query, Res, Sse } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DashboardQuery, Matrix, Pipeline, Upcoming } from '@passerelle/read-models';
-import type { Response } from 'express';
 import { interval, map, merge, Observable } from 'rxjs';
 import { CLOCK, Clock } from '@passerelle/application';
 import { CAN_READ, Roles } from '../auth/roles';
@@ -12,6 +11,7 @@ import { ReadModels } from './read-models.service';
 import { ActivityQuery, DashboardFilterQuery, PipelineQuery, ReadQuery } from './read-query.dto';
 import { readerLanguage } from './reader-language';
 import { ReadSide } from './read-interceptors';
+import type { Answer } from '../http/answer';
 
 const HEARTBEAT_MS = 25_000;
 
@@ -65,11 +65,11 @@ export class DashboardController {
   activity(
     @Query() query: ActivityQuery,
     @Headers('accept-language') acceptLanguage: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ) {
     const language = query.lang ?? readerLanguage(acceptLanguage);
-    response.setHeader('Content-Language', language);
-    response.vary('Accept-Language');
+    response.header('Content-Language', language);
+    response.header('Vary', 'Accept-Language');
     return this.dashboard.activity({
       limit: query.limit,
       before: query.before,

@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Answer, HttpRequest } from '../http/answer';
 import { from, Observable, switchMap } from 'rxjs';
 import { MAX_WHOLE_NUMBER, wholeNumberParameter } from '../http/parameters';
 import { ProblemError } from '../http/problem';
@@ -37,8 +37,8 @@ export class MinPositionInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<Request>();
-    const raw = request.query?.minPosition;
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const raw = (request.query as Record<string, unknown> | undefined)?.minPosition;
     if (raw === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return next.handle();
     const position = wholeNumberParameter(raw, 'minPosition', 0, MAX_WHOLE_NUMBER);
     return from(this.reach(position)).pipe(
@@ -53,7 +53,7 @@ export class MinPositionInterceptor implements NestInterceptor {
             { 'Retry-After': '1' },
           );
         }
-        context.switchToHttp().getResponse<Response>().setHeader('Read-Model-Position', String(current));
+        context.switchToHttp().getResponse<Answer>().header('Read-Model-Position', String(current));
         return next.handle();
       }),
     );

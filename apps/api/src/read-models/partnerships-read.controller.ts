@@ -9,7 +9,6 @@ import {
   PartnershipsQuery,
   PartnershipSummary,
 } from '@passerelle/read-models';
-import type { Response } from 'express';
 import { CAN_READ, Roles } from '../auth/roles';
 import { UuidParameter, UuidPath } from '../http/parameters';
 import { ProblemError } from '../http/problem';
@@ -17,6 +16,7 @@ import { ListOrganizationsQuery, ListPartnershipsQuery } from './read-query.dto'
 import { ApiProblems, ApiRead } from '../http/openapi';
 import { ReadYourWrites } from './min-position.interceptor';
 import { ReadSide } from './read-interceptors';
+import type { Answer } from '../http/answer';
 
 @ApiTags('partnerships')
 @ApiBearerAuth()
@@ -51,11 +51,11 @@ export class PartnershipsReadController {
   @ApiProblems(404)
   async detail(
     @Param('id', UuidParameter) id: string,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ): Promise<PartnershipDetail> {
     const partnership = await this.partnerships.get(id);
     if (!partnership) throw new ProblemError(404, 'partnership.not_found', `No partnership ${id}`);
-    response.setHeader('ETag', `"${partnership.revision}"`);
+    response.header('ETag', `"${partnership.revision}"`);
     return partnership;
   }
 }

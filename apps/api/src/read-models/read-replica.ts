@@ -11,7 +11,7 @@ import {
 import { APP_CONFIG, AppConfig } from '@passerelle/config';
 import { createSqlClient, unavailabilityOf, type SqlClient, type SqlExecutor } from '@passerelle/database';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/answer';
 import { Observable } from 'rxjs';
 import { SQL_CLIENT } from '@passerelle/application';
 import { ReadModels } from './read-models.service';
@@ -124,9 +124,9 @@ export class ReadReplicaInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<HttpRequest>();
     if (request.method !== 'GET' && request.method !== 'HEAD') return next.handle();
-    const raw = Number(request.query?.minPosition);
+    const raw = Number((request.query as Record<string, unknown> | undefined)?.minPosition);
     const minPosition = Number.isSafeInteger(raw) ? raw : undefined;
     return new Observable((subscriber) => {
       let inner: { unsubscribe(): void } | undefined;

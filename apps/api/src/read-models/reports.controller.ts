@@ -1,13 +1,13 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { FeedbackReport, feedbackCsv, FeedbackReportQuery, isoDay } from '@passerelle/read-models';
-import type { Response } from 'express';
 import { CLOCK, Clock } from '@passerelle/application';
 import { CAN_READ, Roles } from '../auth/roles';
 import { ApiRead } from '../http/openapi';
 import { daysInMonth, invalidParameter } from '../http/parameters';
 import { FeedbackQuery } from './read-query.dto';
 import { ReadSide } from './read-interceptors';
+import type { Answer } from '../http/answer';
 
 /** The same day a year earlier (28 February for 29 February), never before 0001-01-01. */
 function aYearBefore(day: string): string {
@@ -37,15 +37,15 @@ export class ReportsController {
   @ApiRead('The feedback report for GO-Biz and French diplomacy (JSON or CSV)')
   async feedback(
     @Query() query: FeedbackQuery,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: Answer,
   ): Promise<FeedbackReport | string> {
     const to = query.to ?? isoDay(this.clock.now());
     const from = query.from ?? aYearBefore(to);
     if (from > to) throw invalidParameter('from', 'from must not come after to');
     const report = await this.reports.report({ from, to });
     if (query.format !== 'csv') return report;
-    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="passerelle-feedback-${from}-${to}.csv"`);
+    response.header('Content-Type', 'text/csv; charset=utf-8');
+    response.header('Content-Disposition', `attachment; filename="passerelle-feedback-${from}-${to}.csv"`);
     return feedbackCsv(report);
   }
 }

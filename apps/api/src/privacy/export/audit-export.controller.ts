@@ -20,9 +20,8 @@ import {
   listSigningKeySuccessions,
   STORED_EVENT_STORE,
 } from '@passerelle/privacy';
-import type { Response } from 'express';
-import { once } from 'node:events';
 import { CAN_AUDIT, Roles } from '../../auth/roles';
+import { type Answer, sendJsonLines } from '../../http/answer';
 import { ApiProblems } from '../../http/openapi';
 import { ProblemError } from '../../http/problem';
 import { SQL_CLIENT } from '@passerelle/application';
@@ -45,19 +44,6 @@ const partnershipStreams = (partnershipId: string): string[] => [
   notificationStreamFor(partnershipId),
 ];
 
-/** Waits until the client takes more, or goes away. */
-async function drainedOrClosed(response: Response): Promise<void> {
-  const done = new AbortController();
-  try {
-    await Promise.race([
-      once(response, 'drain', { signal: done.signal }),
-      once(response, 'close', { signal: done.signal }),
-    ]);
-  } finally {
-    done.abort();
-  }
-}
-
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit')
@@ -79,7 +65,7 @@ export class AuditExportController {
   @ApiProduces('application/jsonl')
   @ApiOkResponse({ description: 'The evidence pack, one JSON document per line' })
   @ApiProblems(404)
-  async export(@Query() query: AuditExportQuery, @Res() response: Response): Promise<void> {
+  async export(@Query() query: AuditExportQuery, @Res() response: Answer): Promise<void> {
     const { partnershipId } = query;
     if (partnershipId) {
       const [first] = await this.stored.readStream(streamIdFor.partnership(partnershipId), { maxCount: 1 });
@@ -100,18 +86,6 @@ export class AuditExportController {
     });
 
     const name = `passerelle-export-${partnershipId ?? 'log'}-${covering?.head.position ?? 0}.jsonl`;
-    response.status(200);
-    response.setHeader('Content-Type', 'application/jsonl; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-    try {
-      for await (const record of records) {
-        if (response.destroyed) return;
-        if (!response.write(`${JSON.stringify(record)}\n`)) await drainedOrClosed(response);
-      }
-      response.end();
-    } catch (error) {
-      // The status line is gone: cut the stream, so the export visibly lacks its end record.
-      response.destroy(error instanceof Error ? error : undefined);
-    }
+    sendJsonLines(response, name, records);
   }
 }
