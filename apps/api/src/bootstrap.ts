@@ -21,12 +21,23 @@ import { Metrics } from './metrics/metrics';
 /** The application as the tests, the benchmarks and main.ts hold it. */
 export type PasserelleApp = NestFastifyApplication;
 
+/**
+ * Nest's Fastify adapter, except that Nest does not set an error handler of its own after the routes:
+ * every error raised outside a handler is answered by answerErrorsAsProblems, set before them (Fastify
+ * would only warn that a second handler replaced the first in the same scope).
+ */
+class ApiAdapter extends FastifyAdapter {
+  override setErrorHandler(): ReturnType<FastifyAdapter['setErrorHandler']> {
+    return this.getInstance();
+  }
+}
+
 /** Builds the whole application (used by main.ts and by the end-to-end tests); start it with initApp. */
 export async function createApp(
   config: AppConfig,
   options: NestApplicationOptions = {},
 ): Promise<PasserelleApp> {
-  const adapter = new FastifyAdapter({
+  const adapter = new ApiAdapter({
     bodyLimit: byteLimit(config.bodyLimit),
     // X-Forwarded-For is believed from a proxy on this machine only (the HA shape's HAProxy).
     trustProxy: 'loopback',
