@@ -78,15 +78,36 @@ function transitions(zone: string, start: number, end: number): Transition[] {
   return found;
 }
 
+/** Spans of zones kept by buildVTimezone: an invitation's zone and years, a few hundred at most in practice. */
+const KEPT_TIMEZONES = 256;
+
+/** VTIMEZONE lines already built, by zone and span of years, oldest first. */
+const builtTimezones = new Map<string, readonly string[]>();
+
 /**
  * The VTIMEZONE for the zone around the given instants: every change of offset from the start of the
  * year before the first to the end of the year of the last, so the observance in force at each instant is
  * there. A zone without changes in that span gets one STANDARD observance.
+ *
+ * Finding the changes asks the time-zone database about every day of at least three years, which made
+ * it most of the work of composing an invitation; the lines depend only on the zone and the span, so
+ * each is built once and kept (the database does not change while the process runs).
  */
 export function buildVTimezone(zone: string, instants: readonly Date[]): string[] {
   const years = instants.map((instant) => instant.getUTCFullYear());
-  const start = Date.UTC(Math.min(...years) - 1, 0, 1);
-  const end = Date.UTC(Math.max(...years) + 1, 0, 1);
+  const first = Math.min(...years) - 1;
+  const last = Math.max(...years) + 1;
+  const key = `${zone} ${first} ${last}`;
+  let lines = builtTimezones.get(key);
+  if (lines === undefined) {
+    lines = timezoneLines(zone, Date.UTC(first, 0, 1), Date.UTC(last, 0, 1));
+    if (builtTimezones.size >= KEPT_TIMEZONES) builtTimezones.delete(builtTimezones.keys().next().value!);
+    builtTimezones.set(key, lines);
+  }
+  return [...lines];
+}
+
+function timezoneLines(zone: string, start: number, end: number): readonly string[] {
   const changes = transitions(zone, start, end);
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`];
   if (changes.length === 0) {
