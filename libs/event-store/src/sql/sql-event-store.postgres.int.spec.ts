@@ -349,3 +349,61 @@ describe('SQL event store on PostgreSQL: gaps and locks', () => {
     });
   });
 });
+
+describe('SQL event store on PostgreSQL: plans of an append', () => {
+  let test: TestSqlClient;
+  /** One connection that reports the plan of every statement, nested ones included, as notices. */
+  let explained: Client;
+  const plans: string[] = [];
+
+  beforeAll(async () => {
+    test = await createTestSqlClient('postgres', 'event_store_plans');
+    await migrate(test.client, eventStoreMigrations);
+    explained = new Client({
+      connectionString: TEST_DATABASE_URL,
+      options: `-c search_path=${test.client.schema}`,
+    });
+    await explained.connect();
+    explained.on('notice', (notice) => plans.push(notice.message ?? ''));
+    await explained.query(`LOAD 'auto_explain'`);
+    await explained.query('SET auto_explain.log_min_duration = 0');
+    await explained.query('SET auto_explain.log_nested_statements = on');
+    await explained.query('SET auto_explain.log_level = notice');
+  }, 30_000);
+
+  afterAll(async () => {
+    await explained.end();
+    await test.cleanup();
+  });
+
+  /** One batch of `size` appends, each one event to a new stream, by append_batch on the explaining connection. */
+  async function appendBatch(size: number): Promise<void> {
+    const streams = Array.from({ length: size }, () => `plans-${randomUUID()}`);
+    const events = streams.map(newEvent);
+    const rows = await explained.query<{ outcome: string }>(
+      'SELECT outcome FROM append_batch($1, $2, $3, $4, $5, NULL)',
+      [
+        streams,
+        streams.map(() => 'no_stream'),
+        streams.map(() => 1),
+        events.map((event) => event.id),
+        events.map(canonicalEventJson),
+      ],
+    );
+    expect(rows.rows.map((row) => row.outcome)).toEqual(streams.map(() => 'ok'));
+  }
+
+  it('probes the indexes of the log, even once the connection has settled on generic plans for a small log', async () => {
+    // Batches of eight on a new log: past the fifth run, PL/pgSQL may keep a generic plan, which for a
+    // log of a few pages would scan it whole for the stored event ids (and go on doing so as it grows).
+    for (let run = 1; run <= 9; run++) await appendBatch(8);
+    plans.length = 0;
+    await appendBatch(8);
+    const explainedPlans = plans.join('\n');
+    expect(explainedPlans).toMatch(
+      /(Index Scan using|Index Only Scan using|Bitmap Index Scan on) events_event_id_key\b/,
+    );
+    expect(explainedPlans).toMatch(/Index Scan Backward using events_stream_revision_key on events/);
+    expect(explainedPlans).not.toMatch(/Seq Scan on events/);
+  });
+});
