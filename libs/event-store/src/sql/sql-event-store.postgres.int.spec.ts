@@ -376,18 +376,18 @@ describe('SQL event store on PostgreSQL: plans of an append', () => {
     await test.cleanup();
   });
 
-  /** One batch of `size` appends, each one event to a new stream, by append_batch on the explaining connection. */
+  /** One batch of `size` appends, each one event to a new stream, as the store sends it, on the explaining connection. */
   async function appendBatch(size: number): Promise<void> {
     const streams = Array.from({ length: size }, () => `plans-${randomUUID()}`);
     const events = streams.map(newEvent);
     const rows = await explained.query<{ outcome: string }>(
-      'SELECT outcome FROM append_batch($1, $2, $3, $4, $5, NULL)',
+      'SELECT outcome FROM append_batch_json($1, $2, $3, $4, $5, NULL)',
       [
         streams,
         streams.map(() => 'no_stream'),
         streams.map(() => 1),
         events.map((event) => event.id),
-        events.map(canonicalEventJson),
+        `[${events.map(canonicalEventJson).join(',')}]`,
       ],
     );
     expect(rows.rows.map((row) => row.outcome)).toEqual(streams.map(() => 'ok'));

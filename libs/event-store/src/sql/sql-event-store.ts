@@ -101,12 +101,10 @@ const SETTLED = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
  * The batch's events go as one JSON array of their canonical texts, joined as they are: a text[] parameter
  * would have node-postgres escape every quote of every event into an array literal. A `json` value's
  * elements are the exact substrings of its text, so each event is hashed and stored byte for byte as
- * canonicalEventJson wrote it.
+ * canonicalEventJson wrote it. append_batch_json unpacks it and calls append_batch (migration 0007).
  */
 const APPEND_BATCH = `SELECT outcome, last_revision, last_position
-  FROM append_batch($1::text[], $2::text[], $3::integer[], $4::uuid[],
-    ARRAY(SELECT e.value::text FROM json_array_elements($5::json) WITH ORDINALITY AS e(value, n) ORDER BY e.n),
-    $6)`;
+  FROM append_batch_json($1::text[], $2::text[], $3::integer[], $4::uuid[], $5::json, $6)`;
 
 /** Ids are stored as uuid and hashed as given: only the form PostgreSQL prints back hashes the same. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
