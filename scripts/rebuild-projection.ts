@@ -5,6 +5,8 @@
  * `POST /api/projections/<name>/rebuild` instead.
  *
  *   npm run rebuild -- <projection|all> [--batch-size=1000] [--check]
+ *
+ * `all` builds every read model from one read of the log (each batch applied to all of them).
  */
 import { loadConfig } from '@passerelle/config';
 import {
@@ -17,7 +19,7 @@ import {
   AnyProjection,
   checkConsistency,
   READ_MODEL_PROJECTIONS,
-  rebuildProjection,
+  rebuildProjections,
 } from '@passerelle/read-models';
 import { MultiBar, Presets } from 'cli-progress';
 import { parseArgs } from 'node:util';
@@ -63,26 +65,27 @@ async function main(): Promise<number> {
   const say = (line: string) => (process.stdout.isTTY ? bars.log(`${line}\n`) : console.log(line));
   let failed = false;
   try {
-    for (const projection of projections) {
-      const head = await store.headPosition();
-      const name = projection.name.padEnd(13);
-      const bar = bars.create(Math.max(head, 1), 0, { name, events: 0, rate: 0 });
-      const started = Date.now();
-      const result = await rebuildProjection({
-        client,
-        store,
-        projection,
-        batchSize,
-        locks,
-        onProgress: ({ position, head: latest, events }) => {
-          bar.setTotal(Math.max(latest, position, 1));
-          const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-          bar.update(position, { name, events, rate: Math.round(events / seconds) });
-        },
-      });
-      bar.stop();
+    const head = await store.headPosition();
+    const name = (projections.length === 1 ? projections[0]!.name : 'all').padEnd(13);
+    const bar = bars.create(Math.max(head, 1), 0, { name, events: 0, rate: 0 });
+    const started = Date.now();
+    const results = await rebuildProjections({
+      client,
+      store,
+      projections,
+      batchSize,
+      locks,
+      onProgress: ({ position, head: latest, events }) => {
+        bar.setTotal(Math.max(latest, position, 1));
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+        bar.update(position, { name, events, rate: Math.round(events / seconds) });
+      },
+    });
+    bar.stop();
+    for (const [index, result] of results.entries()) {
+      const projection = projections[index]!;
       say(
-        `${projection.name}: generation ${result.previousGeneration} → ${result.generation}, ${result.events} events in ${result.durationMs} ms (${Math.round((result.events * 1000) / Math.max(result.durationMs, 1))} events/s), live at position ${result.position}`,
+        `${result.name}: generation ${result.previousGeneration} → ${result.generation}, ${result.events} events in ${result.durationMs} ms (${Math.round((result.events * 1000) / Math.max(result.durationMs, 1))} events/s), live at position ${result.position}`,
       );
       if (values.check) {
         const report = await checkConsistency({ client, store, projection, batchSize });

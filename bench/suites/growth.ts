@@ -199,16 +199,17 @@ async function measureEmbedded(
       rebuilds: { name: string; events: number; ms: number }[];
       totalMs: number;
     }>('prepareCopy', { dataDir: join(dataDir, 'pglite') });
-    const rebuildMs = prepared.rebuilds.reduce((sum, rebuild) => sum + rebuild.ms, 0);
+    // The read models are built together from one read of the log: events applied to any of them per
+    // second of that build (each result's time runs from the build's start to its own swap).
+    const rebuildMs = Math.max(...prepared.rebuilds.map((rebuild) => rebuild.ms));
     const rebuildEvents = prepared.rebuilds.reduce((sum, rebuild) => sum + rebuild.events, 0);
     point.values['prepare s'] = prepared.totalMs / 1000;
     point.values['rebuild events/s'] = (rebuildEvents * 1000) / rebuildMs;
     ctx.log(
       `  pglite: prepared in ${(prepared.totalMs / 1000).toFixed(1)} s: dispatcher at the head with ${prepared.timers} timers ` +
         `in ${(prepared.dispatcherMs / 1000).toFixed(1)} s; ` +
-        prepared.rebuilds
-          .map((rebuild) => `${rebuild.name} ${Math.round((rebuild.events * 1000) / rebuild.ms)} events/s`)
-          .join(', '),
+        `${prepared.rebuilds.map((rebuild) => rebuild.name).join(', ')} built from one read of the log in ` +
+        `${(rebuildMs / 1000).toFixed(1)} s (${Math.round((rebuildEvents * 1000) / rebuildMs).toLocaleString('en-US')} events applied a second)`,
     );
     const appEnv = { ...embeddedEnvironment(), DATA_DIR: dataDir };
     // The first start finds the read models built and the dispatcher at the head; a cold start is the next one.

@@ -5,7 +5,7 @@ import {
   startDispatcherAtHead,
   type StartAtHeadResult,
 } from '@passerelle/notifications';
-import { READ_MODEL_PROJECTIONS, rebuildProjection, type RebuildResult } from '@passerelle/read-models';
+import { READ_MODEL_PROJECTIONS, rebuildProjections, type RebuildResult } from '@passerelle/read-models';
 import { migrateAll } from './sql-client';
 
 export interface PrepareCopiedLogOptions {
@@ -53,15 +53,21 @@ export async function prepareCopiedLog(options: PrepareCopiedLogOptions): Promis
           `${dispatcher.timers} timer(s) still to come planned (${dispatcher.events} events in ${Date.now() - started} ms)`
       : `notifications: left as they are (${dispatcher.reason}, position ${dispatcher.position})`,
   );
-  const readModels: RebuildResult[] = [];
-  for (const projection of READ_MODEL_PROJECTIONS) {
-    started = Date.now();
-    const result = await rebuildProjection({ client, store, projection, batchSize, locks });
-    readModels.push(result);
-    log(
-      `${projection.name}: built from ${result.events} events in ${result.durationMs} ms ` +
-        `(${Math.round((result.events * 1000) / Math.max(result.durationMs, 1))} events/s), at position ${result.position}`,
-    );
-  }
+  // Every read model from one read of the log (each batch applied to all of them).
+  started = Date.now();
+  const readModels = await rebuildProjections({
+    client,
+    store,
+    projections: READ_MODEL_PROJECTIONS,
+    batchSize,
+    locks,
+  });
+  const events = Math.max(...readModels.map((result) => result.events));
+  const ms = Date.now() - started;
+  log(
+    `read models (${readModels.map((result) => result.name).join(', ')}): built from one read of ${events} events ` +
+      `in ${ms} ms (${Math.round((events * 1000) / Math.max(ms, 1))} events/s), at position ` +
+      `${Math.max(...readModels.map((result) => result.position))}`,
+  );
   return { dispatcher, readModels };
 }

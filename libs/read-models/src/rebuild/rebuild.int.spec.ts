@@ -7,13 +7,13 @@ import {
 } from '../projections';
 import { PartnershipsQuery } from '../queries/partnerships.query';
 import { readCheckpoint } from '../runner/catalog';
-import { LocalLocks } from '@passerelle/event-store';
+import { LocalLocks, type EventStore } from '@passerelle/event-store';
 import { ProjectionProgress } from '../runner/progress';
 import { ProjectionRunner } from '../runner/projection-runner';
 import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';
 import { walk, World } from '../testing/world';
 import { checkConsistency } from './consistency';
-import { rebuildProjection, RebuildProgress } from './rebuild';
+import { rebuildProjection, rebuildProjections, RebuildProgress } from './rebuild';
 
 const quiet = {
   log: () => undefined,
@@ -232,6 +232,71 @@ describe.each(DIALECTS)('blue/green rebuild on %s', (dialect) => {
     expect(
       await checkConsistency({ client: db.client, store: db.store, projection: partnershipsProjection }),
     ).toMatchObject({ ok: true });
+  });
+
+  it('rebuilds several projections from one read of the log, each swapped in and equal to the log', async () => {
+    let reads = 0;
+    // The store as it is, counting the reads of the whole log.
+    const counted = new Proxy(db.store, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (key === 'readAll') {
+          return (...args: Parameters<EventStore['readAll']>) => {
+            reads += 1;
+            return target.readAll(...args);
+          };
+        }
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const before = await Promise.all(READ_MODEL_PROJECTIONS.map((p) => readCheckpoint(db.client, p.name)));
+    const results = await rebuildProjections({
+      client: db.client,
+      store: counted,
+      projections: READ_MODEL_PROJECTIONS,
+      batchSize: 20,
+    });
+    const readsForAll = reads;
+    reads = 0;
+    await rebuildProjection({
+      client: db.client,
+      store: counted,
+      projection: streamsProjection,
+      batchSize: 20,
+    });
+    const readsForOne = reads;
+
+    // One pass over the log for all of them; each then reads its own tail, at most one batch and the
+    // empty read that ends it (nothing is written meanwhile). One after the other, they read it four times.
+    expect(readsForOne).toBeGreaterThan(10);
+    expect(readsForAll).toBeLessThanOrEqual(readsForOne + 2 * (READ_MODEL_PROJECTIONS.length - 1));
+    expect(readsForAll).toBeLessThan(2 * readsForOne);
+    expect(results.map((r) => r.name)).toEqual(READ_MODEL_PROJECTIONS.map((p) => p.name));
+    for (const [index, projection] of READ_MODEL_PROJECTIONS.entries()) {
+      expect(results[index]).toMatchObject({
+        previousGeneration: before[index]!.generation,
+        generation: before[index]!.generation + 1,
+      });
+      expect(results[index]!.events).toBeGreaterThan(0);
+      expect(await readCheckpoint(db.client, `${projection.name}:rebuild`)).toBeUndefined();
+      expect(await checkConsistency({ client: db.client, store: db.store, projection })).toMatchObject({
+        ok: true,
+      });
+    }
+    // The live runner follows every new generation.
+    await world.run(walk(10, 11));
+    expect(await runner.waitForPosition(world.lastPosition, 30_000)).toBe(true);
+    for (const [index, projection] of READ_MODEL_PROJECTIONS.entries()) {
+      const expected = results[index]!.generation + (projection.name === 'streams' ? 1 : 0);
+      for (let waited = 0; waited < 10_000; waited += 50) {
+        if (runner.status().find((s) => s.name === projection.name)?.generation === expected) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(runner.status().find((s) => s.name === projection.name)).toMatchObject({
+        generation: expected,
+        active: true,
+      });
+    }
   });
 
   it('rebuilds a projection whose version changed when a runner starts with the new code', async () => {
