@@ -9,12 +9,12 @@
  *   npx tsx bench/append-cpu.ts [--ops 6000] [--rounds 3] [--writers 16]
  */
 import 'reflect-metadata';
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createSqlClient, migrate } from '@passerelle/database';
 import { eventStoreMigrations, SqlEventStore } from '@passerelle/event-store';
 import { closedLoop } from './lib/load';
 import { newStreamId, suspensionEvent } from './lib/payload';
+import { serverCpuMs } from './lib/server-cpu';
 import { open as openRaw } from './systems/pg-raw';
 import type { Load } from './systems/types';
 
@@ -29,27 +29,6 @@ const ops = Number(values.ops);
 const rounds = Number(values.rounds);
 const writers = Number(values.writers);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const ticksPerSecond = 100;
-
-/** CPU milliseconds used so far by every process named postgres on this machine. */
-function serverCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    const nameEnd = stat.lastIndexOf(')');
-    if (!stat.slice(stat.indexOf('(') + 1, nameEnd).startsWith('postgres')) continue;
-    const fields = stat.slice(nameEnd + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-  }
-  return (ticks * 1000) / ticksPerSecond;
-}
-
 interface Contender {
   name: string;
   append(count: number): Promise<unknown>;
@@ -89,14 +68,14 @@ async function main(): Promise<void> {
   const rates = new Map<string, number[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const contender of round % 2 === 1 ? contenders : [...contenders].reverse()) {
-      const server = serverCpuMs();
+      const server = serverCpuMs() ?? 0;
       const cpu = process.cpuUsage();
       const started = performance.now();
       await contender.append(ops);
       const elapsedMs = performance.now() - started;
       const used = process.cpuUsage(cpu);
       const clientMs = (used.user + used.system) / 1000;
-      const serverMs = serverCpuMs() - server;
+      const serverMs = (serverCpuMs() ?? 0) - server;
       const rate = (ops / elapsedMs) * 1000;
       rates.set(contender.name, [...(rates.get(contender.name) ?? []), rate]);
       console.log(

@@ -7,6 +7,7 @@ import { alternate } from '../lib/rounds';
 import { summarise, type Sample } from '../lib/stats';
 import type { Load } from '../systems';
 import { benchEnvironment, type AppInfo, type Counters } from '../systems/app';
+import { serverCpuMs } from '../lib/server-cpu';
 
 /** How the application is deployed for a measurement. */
 export type Shape = 'split' | 'in-process';
@@ -47,7 +48,7 @@ export async function application(
           ctx.open('background', { env }),
         ]
       : [ctx.open('app', { env })];
-  return using(systems, async ([app, floor, fastifyFloor]) => {
+  return using(systems, async ([app, floor, fastifyFloor, background]) => {
     const api = await app!.call<AppInfo>('info');
     const { parties, attendee } = await registerParties(api, 1);
     const figures: Figure[] = [];
@@ -183,7 +184,9 @@ export async function application(
         ctx.log(`  settled (e-mails sent, read models caught up) in ${(settledMs / 1000).toFixed(1)} s`);
         const visible = (position: number) => app!.call('waitForPosition', { position });
         await proposalsAndVisibility(api, parties, rate, Math.ceil(count / 4), visible);
+        const before = await cpuOfEach(app!, background);
         const sample = await proposalsAndVisibility(api, parties, rate, count, visible);
+        const busy = coresBusy(before, await cpuOfEach(app!, background), sample.elapsedMs);
         const lag = summarise([sample]);
         const answered = summarise([
           { ops: count, elapsedMs: sample.elapsedMs, latenciesMs: sample.answeredMs },
@@ -193,6 +196,7 @@ export async function application(
             `p99 ${answered.p99.toFixed(1)} ms): visible in the read models p50 ${lag.p50.toFixed(1)} ms, ` +
             `p99 ${lag.p99.toFixed(1)} ms after the answer`,
         );
+        ctx.log(`  cores busy meanwhile: ${busy}`);
         return lag;
       };
       if (lighterPerSecond > 0) await measureLag(lighterPerSecond, lighterPerSecond * 10);
@@ -201,6 +205,34 @@ export async function application(
     }
     return figures;
   });
+}
+
+/** CPU time so far (ms) of the API, the projector and worker's process (split shape), PostgreSQL and this process. */
+async function cpuOfEach(
+  app: Remote,
+  background: Remote | undefined,
+): Promise<Record<string, number | undefined>> {
+  const { user, system } = process.cpuUsage();
+  return {
+    API: (await app.call<Counters>('counters')).cpuMs,
+    'projector and worker': background
+      ? (await background.call<{ cpuMs: number }>('counters')).cpuMs
+      : undefined,
+    PostgreSQL: serverCpuMs(),
+    'this client': (user + system) / 1000,
+  };
+}
+
+/** Cores each kept busy between two readings of cpuOfEach over `elapsedMs`, as one line. */
+function coresBusy(
+  before: Record<string, number | undefined>,
+  after: Record<string, number | undefined>,
+  elapsedMs: number,
+): string {
+  return Object.keys(before)
+    .filter((name) => before[name] !== undefined && after[name] !== undefined)
+    .map((name) => `${name} ${((after[name]! - before[name]!) / elapsedMs).toFixed(2)}`)
+    .join(', ');
 }
 
 const EXPRESS_FLOOR = 'empty NestJS route';

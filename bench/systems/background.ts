@@ -41,6 +41,12 @@ export async function open(params: BackgroundParams): Promise<BenchSystem> {
   }
   const [runningProjector, runningWorker] = [projector, worker];
   return {
+    /** This process's CPU time so far (ms, user + system). */
+    async counters(): Promise<{ cpuMs: number }> {
+      const { user, system } = process.cpuUsage();
+      return { cpuMs: (user + system) / 1000 };
+    },
+
     async close(): Promise<void> {
       try {
         await runningWorker.close();
