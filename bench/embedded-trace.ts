@@ -50,6 +50,7 @@ function callerOf(sql: string): string {
   if (/max\(global_position\)/.test(sql)) return 'head query';
   if (/pg_notify/.test(sql)) return 'notify';
   if (/FROM processor_checkpoints WHERE name = ANY/.test(sql)) return 'progress refresh';
+  if (/UPDATE processor_checkpoints SET position/.test(sql)) return 'reactor checkpoint';
   return `other: ${sql.replace(/\s+/g, ' ').slice(0, 60)}`;
 }
 
@@ -99,7 +100,7 @@ proto.transaction = function <T>(this: Queryable, work: (tx: Queryable) => Promi
     const wrapped: Queryable = {
       query: async (sql, params) => {
         if (statements === 0 && lane !== 'foreground') {
-          const name = /processor_checkpoints WHERE name = \$1/.test(sql) ? params?.[0] : undefined;
+          const name = /UPDATE processor_checkpoints SET position/.test(sql) ? params?.[0] : undefined;
           caller = name ? `processor ${String(name)} (transaction)` : `transaction: ${sql.slice(0, 50)}`;
         }
         const s0 = performance.now();

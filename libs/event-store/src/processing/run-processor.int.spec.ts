@@ -7,10 +7,12 @@ import type { NewEvent, RecordedEvent } from '../event-store.port';
 import { eventStoreMigrations } from '../sql/migrations';
 import { SqlEventStore } from '../sql/sql-event-store';
 import {
+  CheckpointMovedError,
   ClaimedCheckpoint,
   processorCheckpointMigrations,
   ProcessorCheckpoints,
   SqlProcessorCheckpoints,
+  writeProcessorCheckpoint,
 } from './checkpoints';
 import { LeaseLostError, LocalLocks, LockProvider, PostgresAdvisoryLocks } from './locks';
 import type { ProcessorLogger } from './logger';
@@ -199,6 +201,45 @@ describe.each(['pglite', 'postgres'] as const)('checkpointed processor on %s', (
     await waitFor(async () => (await checkpoint()) === head, 'the batch done under a new claim');
     await stop(running);
     expect(reacted).toEqual([await positions(), await positions()]);
+  });
+
+  it('notices its checkpoint set from outside, even where it already stood, and follows again from it', async () => {
+    const locks = new LocalLocks();
+    const head = await append(10);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reacting = false;
+    const reacted: number[][] = [];
+    const running = start(
+      {
+        kind: 'reactor',
+        name: 'tested',
+        label: 'Reactor tested',
+        lockName: 'processor.tested',
+        batchSize: 100,
+        react: async (events: readonly RecordedEvent[]) => {
+          reacted.push(events.map((event) => event.position));
+          if (reacted.length === 1) {
+            reacting = true;
+            await gate;
+          }
+        },
+      },
+      locks,
+    );
+    await waitFor(() => reacting, 'the first batch');
+    // An operator (or a rebuild's swap) sets the checkpoint to 0, where the batch in flight started.
+    await writeProcessorCheckpoint(client, 'tested', 0);
+    release();
+
+    await waitFor(() => running.checkpoints.refused.length > 0, 'the batch refused');
+    expect(running.checkpoints.refused[0]).toBeInstanceOf(CheckpointMovedError);
+    await waitFor(async () => (await checkpoint()) === head, 'the log followed again from the move');
+    await stop(running);
+    // Under the same lease: no step back, and the batch done again from where the checkpoint was set.
+    expect(running.logger.lines).toEqual([]);
+    expect(reacted).toEqual([await positions(), await positions()]);
+    expect(running.checkpoints.refused).toHaveLength(1);
   });
 
   if (dialect !== 'postgres') return;

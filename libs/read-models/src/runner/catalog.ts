@@ -120,11 +120,38 @@ export async function deleteCheckpoint(db: SqlExecutor, name: string): Promise<v
   await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [name]);
 }
 
-/** Tells other processes' readers how far a projection got, after the commit (lost: they poll). */
-export const progressAnnouncer = (client: SqlClient, name: string): AfterCommitNotifier =>
-  new AfterCommitNotifier(client, PROGRESS_CHANNEL, (position) =>
-    JSON.stringify({ schema: client.schema, name, position }),
-  );
+/** A progress NOTIFY's payload: how far each named projection of `schema` got. */
+export const progressPayload = (schema: string, positions: Readonly<Record<string, number>>): string =>
+  JSON.stringify({ schema, positions });
+
+/**
+ * Tells other processes' readers how far this process's projections got, after their commits (lost: they
+ * poll). One NOTIFY carries every projection's position: the batches of one append, committed by each
+ * projection in turn, mostly go out together.
+ */
+export class ProgressAnnouncer {
+  private readonly positions: Record<string, number> = {};
+  private changes = 0;
+  private readonly notifier: AfterCommitNotifier;
+
+  constructor(client: SqlClient) {
+    this.notifier = new AfterCommitNotifier(client, PROGRESS_CHANNEL, () =>
+      progressPayload(client.schema, this.positions),
+    );
+  }
+
+  announce(name: string, position: number): void {
+    if ((this.positions[name] ?? 0) >= position) return;
+    this.positions[name] = position;
+    this.changes += 1;
+    this.notifier.announce(this.changes);
+  }
+
+  /** Settles once every announced position has been notified (or given up on). */
+  flush(): Promise<void> {
+    return this.notifier.flush();
+  }
+}
 
 export async function notifyProgress(
   db: SqlExecutor,
@@ -132,7 +159,10 @@ export async function notifyProgress(
   name: string,
   position: number,
 ): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)', [PROGRESS_CHANNEL, JSON.stringify({ schema, name, position })]);
+  await db.query('SELECT pg_notify($1, $2)', [
+    PROGRESS_CHANNEL,
+    progressPayload(schema, { [name]: position }),
+  ]);
 }
 
 export const liveTables = (projection: AnyProjection, generation: number): TableNames =>

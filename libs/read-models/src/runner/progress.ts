@@ -110,15 +110,24 @@ export class ProjectionProgress {
       void this.refresh().catch(() => undefined);
       return;
     }
+    let message: unknown;
     try {
-      const { schema, name, position } = JSON.parse(payload) as {
-        schema: string;
-        name: string;
-        position: number;
-      };
-      if (schema === this.client.schema) this.report(name, position);
+      message = JSON.parse(payload);
     } catch {
-      // Not ours.
+      return; // Not ours.
+    }
+    const { schema, positions, name, position } = (message ?? {}) as {
+      schema?: unknown;
+      positions?: unknown;
+      name?: unknown;
+      position?: unknown;
+    };
+    if (schema !== this.client.schema) return;
+    if (positions && typeof positions === 'object') {
+      for (const [named, at] of Object.entries(positions)) if (typeof at === 'number') this.report(named, at);
+    } else if (typeof name === 'string' && typeof position === 'number') {
+      // One projection's position, as the release before one NOTIFY per process sent it.
+      this.report(name, position);
     }
   }
 

@@ -5,6 +5,7 @@ import { PartnershipsQuery } from '../queries/partnerships.query';
 import { DIALECTS, openTestStore, TestStore } from '../testing/test-store';
 import { walk, World } from '../testing/world';
 import { LocalLocks, PostgresAdvisoryLocks } from '@passerelle/event-store';
+import { PROGRESS_CHANNEL } from './catalog';
 import { ProjectionProgress } from './progress';
 import { ProjectionRunner } from './projection-runner';
 import { TEST_DATABASE_URL } from '@passerelle/database/testing';
@@ -70,6 +71,38 @@ describe.each(DIALECTS)('projection runner on %s', (dialect) => {
       expect(report).toMatchObject({ ok: true, position: head });
     }
   });
+
+  if (dialect === 'postgres') {
+    it('tells other processes how far every projection got, in NOTIFYs that each carry them all', async () => {
+      await world.run(walk(60, 9));
+      const heard: { schema: string; positions: Record<string, number> }[] = [];
+      const unlisten = await db.client.listen(PROGRESS_CHANNEL, (payload) => {
+        if (payload !== '') heard.push(JSON.parse(payload));
+      });
+      const runner = new ProjectionRunner({
+        client: db.client,
+        store: db.store,
+        projections: READ_MODEL_PROJECTIONS,
+        locks: locks(),
+        batchSize: 5,
+        logger: quiet,
+      });
+      try {
+        await runner.start();
+        const head = world.lastPosition;
+        const names = READ_MODEL_PROJECTIONS.map((p) => p.name);
+        const deadline = Date.now() + 30_000;
+        while (!heard.some((message) => names.every((name) => message.positions[name] === head))) {
+          if (Date.now() > deadline) throw new Error(`No NOTIFY with every projection at ${head}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(heard.every((message) => message.schema === db.client.schema)).toBe(true);
+      } finally {
+        await runner.stop();
+        await unlisten();
+      }
+    });
+  }
 
   it('applies each event once even when two runners both believe they hold the lock', async () => {
     await world.run(walk(200, 8));

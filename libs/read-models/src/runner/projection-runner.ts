@@ -15,7 +15,7 @@ import {
   applyBatch,
   ensureProjection,
   liveTables,
-  progressAnnouncer,
+  ProgressAnnouncer,
   readCheckpoint,
   readGeneration,
 } from './catalog';
@@ -52,8 +52,9 @@ export interface ProjectionStatus {
 /**
  * Runs each projection as a projector of the event store's processing loop (`runProcessor`): only the
  * holder of a projection's lock follows the log, and each batch is applied in the transaction that moves
- * its checkpoint. The batch also locks the projection's row and checks its generation and version, so a
- * rebuild that swapped generations is noticed, not overrun: the processor follows again from the new one.
+ * its checkpoint. A rebuild that swaps generations counts as a move of that checkpoint, and the first batch
+ * after each claim checks the generation and version it set up with, so a swap is noticed, not overrun:
+ * the processor follows again from the new generation.
  */
 export class ProjectionRunner {
   private readonly abort = new AbortController();
@@ -91,15 +92,14 @@ export class ProjectionRunner {
     await this.prepare();
     if (this.ownsProgress) await this.progress.start();
     const checkpoints = new SqlProcessorCheckpoints(this.options.client);
+    // Other processes' readers learn of each committed batch by a NOTIFY sent after the commit (one for
+    // every projection of this process): sent inside the transaction it would queue every commit in the
+    // cluster behind PostgreSQL's notify lock. PGlite opens in one process only: no NOTIFY there; the
+    // runner tells its `progress` directly, and any other reader in the process reads the checkpoints
+    // while it waits.
+    const announcer =
+      this.options.client.dialect === 'postgres' ? new ProgressAnnouncer(this.options.client) : undefined;
     this.workers = this.options.projections.map((projection) => {
-      // Other processes' readers learn of each committed batch by a NOTIFY sent after the commit: sent
-      // inside the transaction it would queue every commit in the cluster behind PostgreSQL's notify lock.
-      // PGlite opens in one process only: no NOTIFY there; the runner tells its `progress` directly, and
-      // any other reader in the process reads the checkpoints while it waits.
-      const announcer =
-        this.options.client.dialect === 'postgres'
-          ? progressAnnouncer(this.options.client, projection.name)
-          : undefined;
       return runProcessor({
         processor: this.projector(projection),
         store: this.options.store,
@@ -113,7 +113,7 @@ export class ProjectionRunner {
           position: (position) => {
             this.update(projection.name, { position, lastError: null });
             this.progress.report(projection.name, position);
-            announcer?.announce(position);
+            announcer?.announce(projection.name, position);
           },
           failed: (error) => this.update(projection.name, { lastError: describeError(error) }),
         },
@@ -152,6 +152,8 @@ export class ProjectionRunner {
     const { client, store } = this.options;
     let generation = 0;
     let tables: TableNames | undefined;
+    /** Whether a batch since setUp found the generation it set up with (then the checkpoint's fence keeps it). */
+    let generationChecked = false;
     return {
       kind: 'projector',
       name: projection.name,
@@ -169,12 +171,18 @@ export class ProjectionRunner {
         }
         generation = checkpoint.generation;
         tables = liveTables(projection, generation);
+        generationChecked = false;
         this.update(projection.name, { generation });
       },
       apply: async (tx, events, after) => {
-        const row = await readGeneration(tx, projection.name);
-        if (!row || row.generation !== generation || row.version !== projection.version) {
-          throw new CheckpointMovedError();
+        // A rebuild may swap generations between setUp and the claim. Every later swap counts as a move
+        // of the checkpoint, which the batch's fenced move refuses: one check per claim is enough.
+        if (!generationChecked) {
+          const row = await readGeneration(tx, projection.name);
+          if (!row || row.generation !== generation || row.version !== projection.version) {
+            throw new CheckpointMovedError();
+          }
+          generationChecked = true;
         }
         await applyBatch(tx, projection, tables!, events, after);
       },
