@@ -10,7 +10,6 @@ import { ChannelListeners } from './channel-listeners';
 import { assertPlainIdentifier, quoteIdentifier } from './identifiers';
 import type { SqlClient, SqlExecutor } from './sql-client';
 import { asStoreUnavailable, SqlState, sqlStateOf, unavailabilityOf } from './sql-errors';
-import { isStalePreparedStatement, StatementNames } from './statement-names';
 
 const INT8_OID = 20;
 
@@ -73,33 +72,15 @@ export async function createPostgresClient(options: PostgresClientOptions): Prom
 
 /**
  * Runs the queries; an error meaning the database is unavailable comes out as StoreUnavailableError.
- * (A pooled connection whose query failed is destroyed by the pool rather than reused.) Statements with
- * parameters that run often are named, so each connection prepares them once (StatementNames); one whose
- * prepared form went stale is named afresh, and run again when it ran alone (not in a transaction, which
- * its failure has ended).
+ * (A pooled connection whose query failed is destroyed by the pool rather than reused.)
  */
-function executorOver(
-  queryable: Pool | PoolClient,
-  names: StatementNames,
-  inTransaction: boolean,
-): SqlExecutor {
-  const run = (sql: string, values: unknown[], name: string | undefined) =>
-    queryable.query(name === undefined ? { text: sql, values } : { name, text: sql, values });
+function executorOver(queryable: Pool | PoolClient): SqlExecutor {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const values = [...params];
-      const name = values.length > 0 ? names.nameFor(sql) : undefined;
       try {
-        return (await run(sql, values, name)).rows as Row[];
+        return (await queryable.query(sql, [...params])).rows as Row[];
       } catch (error) {
-        if (name === undefined || !isStalePreparedStatement(error)) throw asStoreUnavailable(error);
-        const renamed = names.renew(sql);
-        if (inTransaction) throw error;
-        try {
-          return (await run(sql, values, renamed)).rows as Row[];
-        } catch (again) {
-          throw asStoreUnavailable(again);
-        }
+        throw asStoreUnavailable(error);
       }
     },
     async exec(sql: string): Promise<void> {
@@ -115,7 +96,6 @@ function executorOver(
 class PostgresSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
   private readonly executor: SqlExecutor;
-  private readonly names = new StatementNames();
   private closing?: Promise<void>;
 
   constructor(
@@ -123,7 +103,7 @@ class PostgresSqlClient implements SqlClient {
     private readonly notifications: NotificationListener,
     readonly schema: string,
   ) {
-    this.executor = executorOver(pool, this.names, false);
+    this.executor = executorOver(pool);
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
@@ -150,7 +130,7 @@ class PostgresSqlClient implements SqlClient {
       connection.off('error', ignoreLoss);
       connection.release(error);
     };
-    const executor = executorOver(connection, this.names, true);
+    const executor = executorOver(connection);
     let result: T;
     try {
       await executor.exec('BEGIN');

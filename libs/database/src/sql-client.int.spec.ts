@@ -206,62 +206,6 @@ describe('SqlClient on postgres, connection handling', () => {
     }
   }, 20_000);
 
-  it('prepares a statement it runs often, once per connection', async () => {
-    const test = await createTestSqlClient('postgres', 'prepared', { maxConnections: 1 });
-    try {
-      const sql = 'SELECT $1::int + 1 AS next';
-      for (let i = 0; i < 5; i += 1) {
-        expect(await test.client.query(sql, [i])).toEqual([{ next: i + 1 }]);
-      }
-      const prepared = await test.client.query<{ statement: string }>(
-        'SELECT statement FROM pg_prepared_statements',
-      );
-      expect(prepared.map((row) => row.statement)).toEqual([sql]);
-    } finally {
-      await test.cleanup();
-    }
-  });
-
-  it('prepares afresh a statement whose view changed its columns (a rebuild’s swap), alone or after a failed transaction', async () => {
-    const test = await createTestSqlClient('postgres', 'prepared_view', { maxConnections: 2 });
-    const { client } = test;
-    const sql = 'SELECT * FROM v WHERE id = $1';
-    /** Runs the statement on both pooled connections at once, so each has it prepared. */
-    const onBothConnections = () =>
-      Promise.all(
-        [0, 1].map(() =>
-          client.transaction(async (tx) => {
-            const rows = await tx.query(sql, [1]);
-            await tx.query('SELECT pg_sleep(0.05)');
-            return rows;
-          }),
-        ),
-      );
-    try {
-      await client.exec(`CREATE TABLE g1 (id int, label text); INSERT INTO g1 VALUES (1, 'one');
-                         CREATE TABLE g2 (id int, label text, extra text); INSERT INTO g2 VALUES (1, 'one', 'more');
-                         CREATE VIEW v AS SELECT * FROM g1`);
-      for (let i = 0; i < 3; i += 1) await client.query(sql, [1]); // now named
-      expect(await onBothConnections()).toEqual([[{ id: 1, label: 'one' }], [{ id: 1, label: 'one' }]]);
-
-      await client.exec('DROP VIEW v; CREATE VIEW v AS SELECT * FROM g2');
-      // In a transaction the stale statement fails the transaction; it is prepared afresh afterwards.
-      await expect(client.transaction((tx) => tx.query(sql, [1]))).rejects.toThrow(
-        /cached plan must not change result type/,
-      );
-      const extra = [{ id: 1, label: 'one', extra: 'more' }];
-      expect(await onBothConnections()).toEqual([extra, extra]);
-
-      await client.exec('DROP VIEW v; CREATE VIEW v AS SELECT * FROM g1');
-      // Alone, it runs again at once under a new name: its failure closed its connection, and the other
-      // connection, stale too, does not know the new name.
-      expect(await client.query(sql, [1])).toEqual([{ id: 1, label: 'one' }]);
-      expect(await onBothConnections()).toEqual([[{ id: 1, label: 'one' }], [{ id: 1, label: 'one' }]]);
-    } finally {
-      await test.cleanup();
-    }
-  });
-
   it('refuses a schema name that would need quoting', async () => {
     await expect(createSqlClient({ databaseUrl: TEST_DATABASE_URL, schema: 'Bad-Name' })).rejects.toThrow(
       /Invalid schema name/,
